@@ -1,0 +1,56 @@
+import path from 'node:path';
+import type { Config, LogLevel } from './types.ts';
+import { type Env, asset, assetList, httpUrl, int, invalid, oneOf, read } from './parse.ts';
+import { resolveRedisUrl } from './redis-url.ts';
+
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/**
+ * Parses the environment once into a frozen Config. Throws a CONFIG_INVALID error naming the
+ * first bad variable. This is the only function that reads environment variables.
+ */
+export function loadConfig(env: Env = process.env, overrides: Partial<Record<string, string>> = {}): Config {
+  const e: Env = { ...env, ...overrides };
+  const redisUrl = resolveRedisUrl(e);
+  const keyPrefix = read(e, 'REDIS_KEY_PREFIX') ?? 'tradecache';
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(keyPrefix)) {
+    throw invalid('REDIS_KEY_PREFIX', 'expected 1-64 characters of A-Z a-z 0-9 _ . -');
+  }
+  const config: Config = {
+    redis: {
+      ...redisUrl,
+      maxConnections: int(e, 'REDIS_MAX_CONNECTIONS', 10, 4, 10_000),
+      keyPrefix,
+      commandTimeoutMs: int(e, 'REDIS_COMMAND_TIMEOUT_MS', 2000, 10, 600_000),
+      maxOfflineQueue: int(e, 'REDIS_MAX_OFFLINE_QUEUE', 1000, 0, 1_000_000),
+    },
+    http: {
+      host: read(e, 'HOST') ?? '127.0.0.1',
+      port: int(e, 'PORT', 8000, 0, 65535),
+    },
+    dataDir: path.resolve(read(e, 'TRADECACHE_DATA_DIR') ?? './.tradecache'),
+    exchange: {
+      kind: oneOf(e, 'EXCHANGE', ['binance', 'simulated'] as const, 'binance'),
+      spotUrl: httpUrl(e, 'BINANCE_SPOT_URL', 'https://api.binance.com'),
+      futuresUrl: httpUrl(e, 'BINANCE_FUTURES_URL', 'https://fapi.binance.com'),
+      timeoutMs: int(e, 'EXCHANGE_TIMEOUT_MS', 10_000, 100, 600_000),
+    },
+    symbols: {
+      cacheTtlSec: int(e, 'SYMBOLS_CACHE_TTL', 300, 1, 7 * 86_400),
+      warmupIntervalSec: int(e, 'SYMBOLS_WARMUP_INTERVAL', 300, 1, 7 * 86_400),
+      quoteAsset: asset(e, 'SYMBOLS_QUOTE_ASSET', 'USDT'),
+      popularBaseAssets: Object.freeze(assetList(e, 'POPULAR_BASE_ASSETS', 'BTC,ETH,BNB,SOL,XRP,ADA,DOGE')),
+    },
+    logLevel: oneOf(e, 'LOG_LEVEL', LOG_LEVELS, 'info'),
+    shutdownTimeoutMs: int(e, 'SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
+  };
+  return deepFreeze(config);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,97 @@
+/**
+ * Every environment variable tradecache reads, with its default. The README's configuration
+ * table is checked against this list by a test, so the two cannot drift apart.
+ */
+export interface EnvVariable {
+  readonly name: string;
+  /** Shown in the README; `undefined` means "unset". */
+  readonly default: string | undefined;
+  readonly description: string;
+}
+
+export const ENV_VARIABLES: readonly EnvVariable[] = [
+  {
+    name: 'REDIS_URL',
+    default: undefined,
+    description: 'Redis URL (`redis://` or `rediss://` for TLS). Wins over everything below.',
+  },
+  {
+    name: 'CELERY_BROKER_URL',
+    default: undefined,
+    description: 'Used as the Redis URL when `REDIS_URL` is unset (seed compatibility).',
+  },
+  {
+    name: 'REDIS_HOST',
+    default: undefined,
+    description: 'Redis host; when set, the URL is built from the four `REDIS_*` parts.',
+  },
+  { name: 'REDIS_PORT', default: '6379', description: 'Redis port (with `REDIS_HOST`).' },
+  { name: 'REDIS_DB', default: '0', description: 'Redis database number (with `REDIS_HOST`).' },
+  {
+    name: 'REDIS_PASSWORD',
+    default: undefined,
+    description: 'Redis password (with `REDIS_HOST`). Never logged.',
+  },
+  {
+    name: 'REDIS_TLS',
+    default: 'false',
+    description: 'Use TLS with `REDIS_HOST` (URLs say it with `rediss://`).',
+  },
+  { name: 'REDIS_MAX_CONNECTIONS', default: '10', description: 'Most Redis connections one process opens.' },
+  { name: 'REDIS_KEY_PREFIX', default: 'tradecache', description: 'Prefix of every key (`[A-Za-z0-9_.-]`).' },
+  {
+    name: 'REDIS_COMMAND_TIMEOUT_MS',
+    default: '2000',
+    description: 'A Redis command that takes longer fails.',
+  },
+  {
+    name: 'REDIS_MAX_OFFLINE_QUEUE',
+    default: '1000',
+    description: 'Commands queued while Redis is down before new ones fail at once.',
+  },
+  { name: 'HOST', default: '127.0.0.1', description: 'HTTP listen address.' },
+  { name: 'PORT', default: '8000', description: 'HTTP listen port.' },
+  {
+    name: 'TRADECACHE_DATA_DIR',
+    default: './.tradecache',
+    description: 'Data directory (embedded Redis data and password).',
+  },
+  {
+    name: 'EXCHANGE',
+    default: 'binance',
+    description: '`binance`, or `simulated` to start the built-in simulated exchange in-process.',
+  },
+  {
+    name: 'BINANCE_SPOT_URL',
+    default: 'https://api.binance.com',
+    description: 'Binance spot REST base URL.',
+  },
+  {
+    name: 'BINANCE_FUTURES_URL',
+    default: 'https://fapi.binance.com',
+    description: 'Binance USDⓈ-M futures REST base URL.',
+  },
+  { name: 'EXCHANGE_TIMEOUT_MS', default: '10000', description: 'Timeout of one exchange request.' },
+  { name: 'SYMBOLS_CACHE_TTL', default: '300', description: 'Seconds a cached symbol list stays fresh.' },
+  { name: 'SYMBOLS_WARMUP_INTERVAL', default: '300', description: 'Seconds between symbol warmup jobs.' },
+  {
+    name: 'SYMBOLS_QUOTE_ASSET',
+    default: 'USDT',
+    description: 'Only symbols quoted in this asset are listed.',
+  },
+  {
+    name: 'POPULAR_BASE_ASSETS',
+    default: 'BTC,ETH,BNB,SOL,XRP,ADA,DOGE',
+    description: 'Base assets listed first, in this order.',
+  },
+  {
+    name: 'SHUTDOWN_TIMEOUT_MS',
+    default: '10000',
+    description: 'How long shutdown waits for jobs and requests in flight.',
+  },
+  {
+    name: 'LOG_LEVEL',
+    default: 'info',
+    description: '`fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`.',
+  },
+];

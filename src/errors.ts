@@ -1,0 +1,54 @@
+/**
+ * One catalog of error codes. Codes are stable: callers, logs and HTTP responses rely on them;
+ * messages may change. HTTP maps codes to statuses in one place (`http/plugins/errors.ts`).
+ */
+export const ErrorCodes = {
+  CONFIG_INVALID: 'CONFIG_INVALID',
+  REDIS_UNAVAILABLE: 'REDIS_UNAVAILABLE',
+  REDIS_SERVER_MISSING: 'REDIS_SERVER_MISSING',
+  REDIS_SERVER_FAILED: 'REDIS_SERVER_FAILED',
+  EXCHANGE_INVALID_SYMBOL: 'EXCHANGE_INVALID_SYMBOL',
+  EXCHANGE_INVALID_INTERVAL: 'EXCHANGE_INVALID_INTERVAL',
+  EXCHANGE_BAD_REQUEST: 'EXCHANGE_BAD_REQUEST',
+  EXCHANGE_RATE_LIMITED: 'EXCHANGE_RATE_LIMITED',
+  EXCHANGE_IP_BANNED: 'EXCHANGE_IP_BANNED',
+  EXCHANGE_UNAVAILABLE: 'EXCHANGE_UNAVAILABLE',
+  EXCHANGE_TIMEOUT: 'EXCHANGE_TIMEOUT',
+  EXCHANGE_BAD_RESPONSE: 'EXCHANGE_BAD_RESPONSE',
+  UPSTREAM_UNAVAILABLE: 'UPSTREAM_UNAVAILABLE',
+  JOB_TIMEOUT: 'JOB_TIMEOUT',
+  VALIDATION_FAILED: 'VALIDATION_FAILED',
+  NOT_FOUND: 'NOT_FOUND',
+  ABORTED: 'ABORTED',
+} as const;
+
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+export interface TradecacheErrorOptions {
+  /** Structured facts about the failure; never secrets. */
+  context?: Record<string, unknown>;
+  cause?: unknown;
+}
+
+/** Base of every error the library throws on purpose. */
+export class TradecacheError extends Error {
+  readonly code: ErrorCode;
+  readonly context: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, options: TradecacheErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'TradecacheError';
+    this.code = code;
+    this.context = options.context ?? {};
+  }
+}
+
+export function isTradecacheError(err: unknown, code?: ErrorCode): err is TradecacheError {
+  return err instanceof TradecacheError && (code === undefined || err.code === code);
+}
+
+/** A message for any thrown value, for logs and one-line CLI errors. */
+export function errorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return String(err);
+}
