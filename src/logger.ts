@@ -1,6 +1,6 @@
-import { pino, type Logger } from 'pino';
-import type { LogLevel } from './config/types.ts';
+import { type Logger, pino } from 'pino';
 import type { SecretScrubber } from './config/redact.ts';
+import type { LogLevel } from './config/types.ts';
 
 export type { Logger };
 

@@ -1,4 +1,4 @@
 export { loadConfig } from './load.ts';
 export { redactUrl, SecretScrubber } from './redact.ts';
-export type { Config, RedisConfig, SymbolsConfig, ExchangeKind, LogLevel, RedisSource } from './types.ts';
+export type { Config, ExchangeKind, LogLevel, RedisConfig, RedisSource, SymbolsConfig } from './types.ts';
 export { ENV_VARIABLES } from './variables.ts';

@@ -1,7 +1,7 @@
 import path from 'node:path';
-import type { Config, LogLevel } from './types.ts';
-import { type Env, asset, assetList, httpUrl, int, invalid, oneOf, read } from './parse.ts';
+import { asset, assetList, type Env, httpUrl, int, invalid, oneOf, read } from './parse.ts';
 import { resolveRedisUrl } from './redis-url.ts';
+import type { Config, LogLevel } from './types.ts';
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 

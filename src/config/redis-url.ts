@@ -1,5 +1,5 @@
+import { bool, type Env, int, invalid, read } from './parse.ts';
 import type { RedisSource } from './types.ts';
-import { type Env, bool, int, invalid, read } from './parse.ts';
 
 export interface ResolvedRedisUrl {
   url: string | null;

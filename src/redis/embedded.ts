@@ -5,7 +5,7 @@ import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { ErrorCodes, TradecacheError, errorMessage } from '../errors.ts';
+import { ErrorCodes, errorMessage, TradecacheError } from '../errors.ts';
 
 export interface EmbeddedRedisOptions {
   /** The data dir; Redis keeps its files in `<dataDir>/redis`. */
@@ -136,9 +136,11 @@ export async function freePort(): Promise<number> {
 
 async function launch(binary: string, confPath: string): Promise<ChildProcess> {
   const child = spawn(binary, [confPath], { stdio: ['ignore', 'ignore', 'pipe'] });
-  const spawned = once(child, 'spawn').then(() => null);
-  const failed = once(child, 'error').then(([err]) => err as NodeJS.ErrnoException);
-  const result = await Promise.race([spawned, failed]);
+  // events.once() would reject on 'error'; we want the error as a value to classify it.
+  const result = await new Promise<NodeJS.ErrnoException | null>((resolve) => {
+    child.once('spawn', () => resolve(null));
+    child.once('error', (err) => resolve(err));
+  });
   if (result) {
     if (result.code === 'ENOENT') {
       throw new TradecacheError(ErrorCodes.REDIS_SERVER_MISSING, INSTALL_HINT, { cause: result });

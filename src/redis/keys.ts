@@ -5,7 +5,7 @@
  */
 export type SymbolMarket = 'spot' | 'futures';
 
-const KEY_PART = /^[A-Za-z0-9_.\-]{1,128}$/;
+const KEY_PART = /^[A-Za-z0-9_.-]{1,128}$/;
 
 export function assertKeyPart(part: string): string {
   if (!KEY_PART.test(part)) throw new Error(`illegal key part: ${JSON.stringify(part).slice(0, 40)}`);

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { ErrorCodes, TradecacheError, errorMessage } from '../errors.ts';
+import { ErrorCodes, errorMessage, TradecacheError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { RedisHealth } from './health.ts';

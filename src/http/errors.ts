@@ -1,0 +1,43 @@
+import { type ErrorCode, ErrorCodes } from '../errors.ts';
+
+/** HTTP status of each error code: the one place this mapping lives. */
+const STATUS: Partial<Record<ErrorCode, number>> = {
+  [ErrorCodes.VALIDATION_FAILED]: 400,
+  [ErrorCodes.EXCHANGE_INVALID_SYMBOL]: 400,
+  [ErrorCodes.EXCHANGE_INVALID_INTERVAL]: 400,
+  [ErrorCodes.EXCHANGE_BAD_REQUEST]: 400,
+  [ErrorCodes.NOT_FOUND]: 404,
+  [ErrorCodes.CONFLICT]: 409,
+  [ErrorCodes.PAYLOAD_TOO_LARGE]: 413,
+  [ErrorCodes.AUTH_REQUIRED]: 401,
+  [ErrorCodes.AUTH_INVALID]: 401,
+  [ErrorCodes.FORBIDDEN]: 403,
+  [ErrorCodes.RATE_LIMITED]: 429,
+  [ErrorCodes.HISTORY_RANGE_INVALID]: 400,
+  [ErrorCodes.HISTORY_IMPORT_INVALID]: 400,
+  [ErrorCodes.HISTORY_STORE_FAILED]: 507,
+  [ErrorCodes.CACHE_FACTORY_TIMEOUT]: 504,
+  [ErrorCodes.EXCHANGE_RATE_LIMITED]: 503,
+  [ErrorCodes.EXCHANGE_IP_BANNED]: 503,
+  [ErrorCodes.EXCHANGE_UNAVAILABLE]: 503,
+  [ErrorCodes.EXCHANGE_TIMEOUT]: 503,
+  [ErrorCodes.EXCHANGE_BAD_RESPONSE]: 502,
+  [ErrorCodes.UPSTREAM_UNAVAILABLE]: 503,
+  [ErrorCodes.REDIS_UNAVAILABLE]: 503,
+};
+
+/** Codes a module may register for its own errors (e.g. UNAUTHORIZED → 401). */
+const extra = new Map<string, number>();
+
+export function registerErrorStatus(code: string, status: number): void {
+  extra.set(code, status);
+}
+
+export function statusForCode(code: string): number {
+  return (STATUS as Record<string, number | undefined>)[code] ?? extra.get(code) ?? 500;
+}
+
+/** The JSON body of every error response. */
+export interface ErrorBody {
+  error: { code: string; message: string; details?: unknown };
+}
