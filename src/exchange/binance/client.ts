@@ -1,0 +1,150 @@
+import type { Logger } from '../../logger.ts';
+import type { Metrics } from '../../metrics.ts';
+import type {
+  ExchangeClient,
+  Kline,
+  KlineQuery,
+  MarketInfo,
+  MarketType,
+  OrderBook,
+  RequestOptions,
+  Ticker24h,
+  TickerPrice,
+  Trade,
+  WeightSnapshot,
+} from '../types.ts';
+import { normalizeFuturesExchangeInfo, normalizeSpotExchangeInfo } from './exchange-info.ts';
+import {
+  parse24hTickers,
+  parseKlines,
+  parseOrderBook,
+  parseTickerPrices,
+  parseTrades,
+} from './market-data.ts';
+import { assertKlineQuery, assertLimit, assertMarket, assertSymbol } from './params.ts';
+import { BinanceTransport, type QueryValue } from './transport.ts';
+import { RequestWeightLedger } from './weight-ledger.ts';
+
+/** How to reach Binance and how hard to try. */
+export interface BinanceClientOptions {
+  /** Spot REST base, e.g. `https://api.binance.com` (`/api/v3/...` is appended). */
+  readonly spotUrl: string;
+  /** USDⓈ-M futures REST base, e.g. `https://fapi.binance.com` (`/fapi/v1/...` is appended). */
+  readonly futuresUrl: string;
+  /** Per-attempt timeout, body included. @default 10000 */
+  readonly timeoutMs?: number;
+  /** Retries after the first attempt, for network errors, timeouts and 5xx only. @default 3 */
+  readonly maxRetries?: number;
+  /** Full-jitter backoff base: attempt n waits up to base·2ⁿ ms. @default 200 */
+  readonly retryBaseMs?: number;
+  /** Longest single backoff wait. @default 5000 */
+  readonly retryMaxMs?: number;
+  readonly logger?: Logger;
+  /** Counts `exchangeRequests{market,endpoint,outcome}` per call and sets `exchangeUsedWeight{market}`. */
+  readonly metrics?: Metrics;
+  /** @default globalThis.fetch */
+  readonly fetch?: typeof fetch;
+  /** Clock for pauses and weight timestamps (tests inject one). @default Date.now */
+  readonly now?: () => number;
+}
+
+/**
+ * The Binance REST client (spot `/api/v3`, USDⓈ-M futures `/fapi/v1`), public market data only.
+ * Every method validates its input before any request, and throws TradecacheError with an
+ * EXCHANGE_* code (or ABORTED when the caller's signal fires).
+ */
+export class BinanceClient implements ExchangeClient {
+  readonly #ledger: RequestWeightLedger;
+  readonly #transport: BinanceTransport;
+
+  constructor(options: BinanceClientOptions) {
+    const now = options.now ?? Date.now;
+    this.#ledger = new RequestWeightLedger(now, options.metrics);
+    this.#transport = new BinanceTransport({
+      baseUrls: { spot: options.spotUrl, futures: options.futuresUrl },
+      timeoutMs: options.timeoutMs ?? 10_000,
+      maxRetries: options.maxRetries ?? 3,
+      retryBaseMs: options.retryBaseMs ?? 200,
+      retryMaxMs: options.retryMaxMs ?? 5_000,
+      // Looked up per client, not at import, so tests and proxies can swap the global.
+      fetch: options.fetch ?? globalThis.fetch,
+      now,
+      ledger: this.#ledger,
+      logger: options.logger,
+      metrics: options.metrics,
+    });
+  }
+
+  #get<T>(
+    market: MarketType,
+    endpoint: string,
+    query: Record<string, QueryValue>,
+    parse: (json: unknown) => T,
+    options: RequestOptions | undefined,
+  ): Promise<T> {
+    return this.#transport.get({ market, endpoint }, query, parse, options?.signal);
+  }
+
+  async getMarkets(market: MarketType, options?: RequestOptions): Promise<MarketInfo[]> {
+    assertMarket(market);
+    const normalize = market === 'spot' ? normalizeSpotExchangeInfo : normalizeFuturesExchangeInfo;
+    return this.#get(market, 'exchangeInfo', {}, normalize, options);
+  }
+
+  async getTickerPrices(
+    market: MarketType,
+    symbol?: string,
+    options?: RequestOptions,
+  ): Promise<TickerPrice[]> {
+    assertMarket(market);
+    if (symbol !== undefined) assertSymbol(symbol);
+    return this.#get(market, 'ticker/price', { symbol }, parseTickerPrices, options);
+  }
+
+  async get24hTickers(market: MarketType, symbol?: string, options?: RequestOptions): Promise<Ticker24h[]> {
+    assertMarket(market);
+    if (symbol !== undefined) assertSymbol(symbol);
+    return this.#get(market, 'ticker/24hr', { symbol }, parse24hTickers, options);
+  }
+
+  async getOrderBook(
+    market: MarketType,
+    symbol: string,
+    limit?: number,
+    options?: RequestOptions,
+  ): Promise<OrderBook> {
+    assertMarket(market);
+    assertSymbol(symbol);
+    assertLimit(market, 'depth', limit);
+    return this.#get(market, 'depth', { symbol, limit }, parseOrderBook, options);
+  }
+
+  async getRecentTrades(
+    market: MarketType,
+    symbol: string,
+    limit?: number,
+    options?: RequestOptions,
+  ): Promise<Trade[]> {
+    assertMarket(market);
+    assertSymbol(symbol);
+    assertLimit(market, 'trades', limit);
+    return this.#get(market, 'trades', { symbol, limit }, parseTrades, options);
+  }
+
+  async getKlines(market: MarketType, query: KlineQuery, options?: RequestOptions): Promise<Kline[]> {
+    assertMarket(market);
+    assertKlineQuery(market, query);
+    const { symbol, interval, startTime, endTime, limit } = query;
+    return this.#get(market, 'klines', { symbol, interval, startTime, endTime, limit }, parseKlines, options);
+  }
+
+  /** Last used weight Binance reported for a market, and the running 429/418 pause if any. */
+  weight(market: MarketType): WeightSnapshot {
+    return this.#ledger.snapshot(market);
+  }
+}
+
+/** Builds a Binance client; nothing connects until the first call. */
+export function createBinanceClient(options: BinanceClientOptions): BinanceClient {
+  return new BinanceClient(options);
+}
