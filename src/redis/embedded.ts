@@ -5,7 +5,14 @@ import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { ErrorCodes, errorMessage, TradecacheError } from '../errors.ts';
+import { ErrorCodes, TradecacheError } from '../errors.ts';
+import {
+  claimOwnership,
+  findRunningRedis,
+  ownerIsAlive,
+  releaseOwnership,
+  stopProcess,
+} from './embedded-state.ts';
 
 export interface EmbeddedRedisOptions {
   /** The data dir; Redis keeps its files in `<dataDir>/redis`. */
@@ -22,7 +29,9 @@ export interface EmbeddedRedis {
   readonly port: number;
   readonly password: string;
   readonly pid: number;
-  /** Stops redis-server (SIGTERM: it fsyncs the AOF), waiting for it to exit. */
+  /** False when another live tradecache process started this Redis: `stop()` then leaves it running. */
+  readonly owned: boolean;
+  /** Stops redis-server if we own it (SIGTERM: it fsyncs the AOF), waiting for it to exit. */
   stop(): Promise<void>;
 }
 
@@ -40,7 +49,17 @@ export async function startEmbeddedRedis(options: EmbeddedRedisOptions): Promise
   const dir = path.join(options.dataDir, 'redis');
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const password = await loadOrCreatePassword(path.join(options.dataDir, 'redis.password'));
-  await stopOrphan(path.join(dir, 'redis.pid'));
+
+  const running = await findRunningRedis(dir);
+  if (running) {
+    if (await answers(running.port, password)) {
+      // Another tradecache process is using it: share it. Its owner died: adopt it.
+      const owned = !(await ownerIsAlive(dir));
+      if (owned) await claimOwnership(dir);
+      return pidHandle(running.pid, running.port, password, owned, dir);
+    }
+    await stopProcess(running.pid);
+  }
 
   // A free port can be taken between our probe and redis' bind: retry on a new one.
   let lastError: unknown;
@@ -57,7 +76,8 @@ export async function startEmbeddedRedis(options: EmbeddedRedisOptions): Promise
         child.kill('SIGKILL');
         throw err;
       }
-      return handle(child, port, password);
+      await claimOwnership(dir);
+      return childHandle(child, port, password, dir);
     } catch (err) {
       lastError = err;
       if (err instanceof TradecacheError && err.code === ErrorCodes.REDIS_SERVER_MISSING) throw err;
@@ -101,25 +121,23 @@ async function loadOrCreatePassword(file: string): Promise<string> {
   return password;
 }
 
-/** A redis-server left behind by a killed tradecache still owns the data dir: stop it first. */
-async function stopOrphan(pidFile: string): Promise<void> {
-  let pid: number;
+/** Does a Redis answer on this loopback port with our password? */
+async function answers(port: number, password: string): Promise<boolean> {
+  const probe = new Redis({
+    host: '127.0.0.1',
+    port,
+    password,
+    lazyConnect: true,
+    retryStrategy: () => null,
+  });
+  probe.on('error', () => {});
   try {
-    pid = Number.parseInt(await readFile(pidFile, 'utf8'), 10);
+    await probe.connect();
+    return (await probe.ping()) === 'PONG';
   } catch {
-    return;
-  }
-  if (!Number.isInteger(pid) || pid <= 1) return;
-  try {
-    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8');
-    if (!cmdline.includes('redis-server')) return;
-    process.kill(pid, 'SIGTERM');
-    for (let i = 0; i < 100; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-      process.kill(pid, 0);
-    }
-  } catch {
-    // gone (or not ours to inspect): nothing to stop
+    return false;
+  } finally {
+    probe.disconnect();
   }
 }
 
@@ -193,28 +211,58 @@ async function waitUntilReady(
   );
 }
 
-function handle(child: ChildProcess, port: number, password: string): EmbeddedRedis {
+function urlFor(port: number, password: string): string {
+  return `redis://:${password}@127.0.0.1:${port}/0`;
+}
+
+function childHandle(child: ChildProcess, port: number, password: string, dir: string): EmbeddedRedis {
   let stopping: Promise<void> | null = null;
   const exited = once(child, 'exit').catch(() => undefined);
   return {
-    url: `redis://:${password}@127.0.0.1:${port}/0`,
+    url: urlFor(port, password),
     port,
     password,
     pid: child.pid ?? -1,
+    owned: true,
     stop() {
       stopping ??= (async () => {
-        if (child.exitCode !== null || child.signalCode !== null) return;
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-        try {
+        if (child.exitCode === null && child.signalCode === null) {
+          child.kill('SIGTERM');
+          const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
           await exited;
-        } catch (err) {
-          throw new Error(`redis-server did not stop: ${errorMessage(err)}`);
-        } finally {
           clearTimeout(timer);
         }
+        await releaseOwnership(dir);
       })();
       return stopping;
     },
   };
+}
+
+function pidHandle(pid: number, port: number, password: string, owned: boolean, dir: string): EmbeddedRedis {
+  let stopping: Promise<void> | null = null;
+  return {
+    url: urlFor(port, password),
+    port,
+    password,
+    pid,
+    owned,
+    stop() {
+      if (!owned) return Promise.resolve();
+      stopping ??= stopProcess(pid).then(() => releaseOwnership(dir));
+      return stopping;
+    },
+  };
+}
+
+/**
+ * The embedded Redis of a data dir if it is running (for `tradecache ping` next to a running
+ * server); never starts one.
+ */
+export async function findEmbeddedRedis(dataDir: string): Promise<{ url: string; port: number } | null> {
+  const dir = path.join(dataDir, 'redis');
+  const running = await findRunningRedis(dir);
+  if (!running) return null;
+  const password = (await readFile(path.join(dataDir, 'redis.password'), 'utf8').catch(() => '')).trim();
+  return password ? { url: urlFor(running.port, password), port: running.port } : null;
 }

@@ -56,6 +56,22 @@ describe('embedded redis-server', () => {
     }
   });
 
+  it('lets a second process share a running embedded Redis without stopping it', async () => {
+    const dataDir = await tempDir();
+    const owner = await startEmbeddedRedis({ dataDir });
+    try {
+      const second = await startEmbeddedRedis({ dataDir });
+      expect(second.owned).toBe(false);
+      expect(second.port).toBe(owner.port);
+      await second.stop();
+      const client = new Redis(owner.url);
+      expect(await client.ping()).toBe('PONG');
+      await client.quit();
+    } finally {
+      await owner.stop();
+    }
+  });
+
   it('says how to install redis-server when it is missing', async () => {
     const dataDir = await tempDir();
     const err = await startEmbeddedRedis({ dataDir, binary: 'redis-server-that-does-not-exist' }).catch(

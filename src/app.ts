@@ -1,0 +1,178 @@
+import type { Redis } from 'ioredis';
+import { SecretScrubber } from './config/redact.ts';
+import type { Config } from './config/types.ts';
+import { createBinanceClient } from './exchange/binance/index.ts';
+import { type SimulatedExchange, startSimulatedExchange } from './exchange/simulated/index.ts';
+import type { ExchangeClient } from './exchange/types.ts';
+import { createJobRuntime, type JobRuntime } from './jobs/index.ts';
+import { jobDefinitions } from './jobs/processors/registry.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { SymbolCatalog } from './market/symbols/index.ts';
+import { Metrics } from './metrics.ts';
+import { closeRedisClient, createRedisClient } from './redis/connection.ts';
+import { CounterBuffer } from './redis/counter-buffer.ts';
+import { type EmbeddedRedis, startEmbeddedRedis } from './redis/embedded.ts';
+import { RedisHealth } from './redis/health.ts';
+import { createKeys, type Keys } from './redis/keys.ts';
+import { RedisStore } from './redis/store.ts';
+
+/** What a process runs: `start` = API + worker + schedulers; `tool` = a one-shot CLI command. */
+export type AppRole = 'start' | 'api' | 'worker' | 'tool';
+
+export interface AppOptions {
+  role: AppRole;
+  /** Log sink; stdout by default (tests capture lines to check for secrets). */
+  logWrite?: (line: string) => void;
+  scrubber?: SecretScrubber;
+}
+
+/** The object graph of one tradecache process, built once. Close it to release everything. */
+export interface AppContext {
+  readonly config: Config;
+  readonly role: AppRole;
+  readonly logger: Logger;
+  readonly scrubber: SecretScrubber;
+  readonly metrics: Metrics;
+  readonly keys: Keys;
+  readonly redis: Redis;
+  /** The URL actually used (embedded or configured); holds the password: never log it. */
+  readonly redisUrl: string;
+  readonly health: RedisHealth;
+  readonly store: RedisStore;
+  readonly counters: CounterBuffer;
+  readonly exchange: ExchangeClient;
+  readonly symbols: SymbolCatalog;
+  readonly jobs: JobRuntime | null;
+  readonly embeddedRedis: EmbeddedRedis | null;
+  readonly simulatedExchange: SimulatedExchange | null;
+  /** Closes in reverse order of creation; safe to call twice. */
+  close(): Promise<void>;
+}
+
+/**
+ * config → redis → exchange → domain services → jobs. Each step registers its closer, so a
+ * failure half-way releases what was already created.
+ */
+export async function createApp(config: Config, options: AppOptions): Promise<AppContext> {
+  const scrubber = options.scrubber ?? new SecretScrubber();
+  const logger = createLogger({
+    level: config.logLevel,
+    scrubber,
+    ...(options.logWrite ? { write: options.logWrite } : {}),
+  });
+  const closers: Array<{ name: string; close: () => Promise<unknown> }> = [];
+  const close = async () => {
+    for (const closer of closers.splice(0).reverse()) {
+      try {
+        await closer.close();
+      } catch (err) {
+        logger.error({ err, resource: closer.name }, 'close failed');
+      }
+    }
+  };
+
+  try {
+    let embeddedRedis: EmbeddedRedis | null = null;
+    let redisUrl = config.redis.url;
+    if (redisUrl === null) {
+      embeddedRedis = await startEmbeddedRedis({ dataDir: config.dataDir });
+      closers.push({
+        name: 'embedded redis-server',
+        close: () => embeddedRedis?.stop() ?? Promise.resolve(),
+      });
+      redisUrl = embeddedRedis.url;
+      logger.info({ port: embeddedRedis.port, dataDir: config.dataDir }, 'embedded redis-server started');
+    }
+    scrubber.add(new URL(redisUrl).password ? decodeURIComponent(new URL(redisUrl).password) : null);
+    const redisConfig = { ...config.redis, url: redisUrl };
+    const connect = (role: 'command' | 'queue') =>
+      createRedisClient(redisConfig, role === 'queue' ? { role, forBullmq: true } : { role });
+
+    const metrics = new Metrics({ collectDefault: options.role !== 'tool' });
+    const keys = createKeys(config.redis.keyPrefix);
+    const redis = connect('command');
+    const health = new RedisHealth(redis, scrubber);
+    closers.push({ name: 'redis', close: () => closeRedisClient(redis) });
+    await redis.connect();
+
+    const store = new RedisStore(redis, {
+      logger,
+      metrics,
+      health,
+      maxOfflineQueue: config.redis.maxOfflineQueue,
+    });
+    const counters = new CounterBuffer(redis, { logger, metrics });
+    counters.start();
+    closers.push({ name: 'counters', close: () => counters.close() });
+
+    let simulatedExchange: SimulatedExchange | null = null;
+    let exchangeUrls = { spotUrl: config.exchange.spotUrl, futuresUrl: config.exchange.futuresUrl };
+    if (config.exchange.kind === 'simulated') {
+      simulatedExchange = await startSimulatedExchange({});
+      closers.push({
+        name: 'simulated exchange',
+        close: () => simulatedExchange?.close() ?? Promise.resolve(),
+      });
+      exchangeUrls = { spotUrl: simulatedExchange.spotUrl, futuresUrl: simulatedExchange.futuresUrl };
+      logger.info({ url: simulatedExchange.url }, 'simulated exchange started');
+    }
+    const exchange = createBinanceClient({
+      ...exchangeUrls,
+      timeoutMs: config.exchange.timeoutMs,
+      logger,
+      metrics,
+    });
+
+    const symbols = new SymbolCatalog({
+      redis,
+      store,
+      counters,
+      keys,
+      exchange,
+      rules: config.symbols,
+      logger,
+      metrics,
+    });
+
+    let jobs: JobRuntime | null = null;
+    if (options.role !== 'tool') {
+      jobs = createJobRuntime({
+        connection: () => connect('queue'),
+        prefix: keys.bullPrefix,
+        definitions: jobDefinitions({ config, symbols }),
+        logger,
+        metrics,
+      });
+      const runtime = jobs;
+      closers.push({ name: 'jobs', close: () => runtime.close(config.shutdownTimeoutMs) });
+      if (options.role === 'start' || options.role === 'worker') {
+        await runtime.reconcileSchedulers();
+        await runtime.startWorker();
+        await runtime.enqueueStartupRuns();
+      }
+    }
+
+    return {
+      config,
+      role: options.role,
+      logger,
+      scrubber,
+      metrics,
+      keys,
+      redis,
+      redisUrl,
+      health,
+      store,
+      counters,
+      exchange,
+      symbols,
+      jobs,
+      embeddedRedis,
+      simulatedExchange,
+      close,
+    };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
