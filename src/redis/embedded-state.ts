@@ -44,7 +44,7 @@ export async function findRunningRedis(dir: string): Promise<RunningRedis | null
 
 export async function ownerIsAlive(dir: string): Promise<boolean> {
   const owner = await readPid(path.join(dir, 'owner.pid'));
-  return owner !== null && owner !== process.pid && isAlive(owner);
+  return owner !== null && isAlive(owner);
 }
 
 export async function claimOwnership(dir: string): Promise<void> {
