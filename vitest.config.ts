@@ -1,5 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
+// .ci/run asks for a JSON report to print its "N passed, N failed" line.
+const jsonReport = process.env.TRADECACHE_TEST_REPORT;
+
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
@@ -7,6 +10,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Each test file starts its own redis-server; two cores cannot run many at once.
     maxWorkers: 2,
-    globalSetup: [],
+    reporters: jsonReport ? ['default', ['json', { outputFile: jsonReport }]] : ['default'],
   },
 });
