@@ -1,4 +1,5 @@
 import type { Queue } from 'bullmq';
+import { errorMessage } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { jobOptions } from './definitions.ts';
 import type { JobDefinition, JobSchedulerStatus } from './types.ts';
@@ -6,6 +7,27 @@ import type { JobDefinition, JobSchedulerStatus } from './types.ts';
 /** All schedulers of the queue; BullMQ pages them, a deployment has a handful. */
 async function listAll(queue: Queue) {
   return queue.getJobSchedulers(0, -1, true);
+}
+
+/** Stale runs are looked for among the first this-many pending jobs; reconcile runs at boot. */
+const STALE_RUN_SCAN = 1_000;
+
+/**
+ * Removing a scheduler drops its next delayed run, but not a run it already queued (an `every`
+ * scheduler queues its first run at once). Remove those too, so a worker that no longer knows
+ * the job does not fail them one by one.
+ */
+async function removeQueuedRuns(queue: Queue, schedulerId: string, logger: Logger): Promise<void> {
+  const pending = await queue.getJobs(['waiting', 'delayed', 'prioritized'], 0, STALE_RUN_SCAN);
+  for (const job of pending) {
+    if (job.repeatJobKey !== schedulerId) continue;
+    // A worker may have taken it meanwhile; then it is its to finish.
+    await job
+      .remove()
+      .catch((err: unknown) =>
+        logger.debug({ jobId: job.id, error: errorMessage(err) }, 'stale run not removed'),
+      );
+  }
 }
 
 /**
@@ -37,6 +59,7 @@ export async function reconcileSchedulers(
     const id = scheduler.id ?? scheduler.key;
     if (declared.has(id)) continue;
     if (await queue.removeJobScheduler(id)) removed.push(id);
+    await removeQueuedRuns(queue, id, logger);
   }
   logger.info({ upserted, removed }, 'job schedulers reconciled');
   return { upserted, removed };

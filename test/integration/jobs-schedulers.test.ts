@@ -1,0 +1,172 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { SecretScrubber } from '../../src/config/redact.ts';
+import type { RedisConfig } from '../../src/config/types.ts';
+import { createJobRuntime, type JobDefinition, type JobRuntime } from '../../src/jobs/index.ts';
+import { createLogger } from '../../src/logger.ts';
+import { Metrics } from '../../src/metrics.ts';
+import { createRedisClient } from '../../src/redis/connection.ts';
+import { createKeys } from '../../src/redis/keys.ts';
+import { startTestRedis, type TestRedis } from '../helpers/redis.ts';
+
+let redis: TestRedis;
+const runtimes: JobRuntime[] = [];
+
+beforeAll(async () => {
+  redis = await startTestRedis();
+});
+afterEach(async () => {
+  for (const runtime of runtimes.splice(0)) await runtime.close(100);
+});
+afterAll(async () => {
+  await redis?.destroy();
+});
+
+function job(name: string, extra: Partial<JobDefinition> = {}): JobDefinition {
+  return {
+    name,
+    description: `test job ${name}`,
+    timeoutMs: 5_000,
+    attempts: 1,
+    backoffMs: 10,
+    keepCompleted: 10,
+    keepFailed: 10,
+    run: async () => name,
+    ...extra,
+  };
+}
+
+/** One "process" of a deployment: a runtime on `prefix` (shared by the processes of one test). */
+function processOf(prefix: string, definitions: JobDefinition[]): JobRuntime {
+  const config: RedisConfig = {
+    url: redis.url,
+    source: 'REDIS_URL',
+    tls: false,
+    maxConnections: 10,
+    keyPrefix: prefix,
+    commandTimeoutMs: 2_000,
+    maxOfflineQueue: 100,
+  };
+  const jobs = createJobRuntime({
+    connection: () => createRedisClient(config, { role: 'worker', forBullmq: true }),
+    prefix: createKeys(prefix).bullPrefix,
+    definitions,
+    logger: createLogger({ level: 'silent', scrubber: new SecretScrubber() }),
+    metrics: new Metrics(),
+  });
+  runtimes.push(jobs);
+  return jobs;
+}
+
+const uniquePrefix = () => `js${randomUUID().slice(0, 8)}`;
+
+async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('job schedulers', () => {
+  it('runs a scheduled job repeatedly through the worker', async () => {
+    const ticks: string[] = [];
+    const jobs = processOf(uniquePrefix(), [
+      job('prices-refresh', { every: 200, run: async (_data, ctx) => void ticks.push(ctx.jobId) }),
+    ]);
+    await jobs.reconcileSchedulers();
+    await jobs.startWorker();
+    await waitFor(() => ticks.length >= 3);
+    // Each tick is its own job, not one job re-run.
+    expect(new Set(ticks).size).toBe(ticks.length);
+  });
+
+  it('removes a scheduler an earlier deployment left and keeps the declared ones, idempotently', async () => {
+    const prefix = uniquePrefix();
+    const previous = processOf(prefix, [
+      job('legacy-warmup', { every: 60_000 }),
+      job('symbols-spot', { every: 60_000 }),
+    ]);
+    await previous.reconcileSchedulers();
+    await previous.close();
+
+    const current = processOf(prefix, [
+      job('symbols-spot', { every: 60_000 }),
+      job('prices', { every: 30_000 }),
+      job('on-demand'),
+    ]);
+    const first = await current.reconcileSchedulers();
+    expect(first.removed).toEqual(['legacy-warmup']);
+    expect([...first.upserted].sort()).toEqual(['prices', 'symbols-spot']);
+
+    const second = await current.reconcileSchedulers();
+    expect(second.removed).toEqual([]);
+
+    const schedulers = await current.schedulers();
+    expect(schedulers.map((s) => [s.id, s.every, s.declared]).sort()).toEqual([
+      ['prices', 30_000, true],
+      ['symbols-spot', 60_000, true],
+    ]);
+    expect(schedulers.every((s) => typeof s.nextRunAt === 'number')).toBe(true);
+    // One pending run per scheduler: re-upserting did not pile up runs, and the legacy one is gone.
+    const pending = await current.queue.getJobs(['delayed', 'waiting', 'prioritized']);
+    expect(pending.map((j) => j.name).sort()).toEqual(['prices', 'symbols-spot']);
+  });
+
+  it('reports a stale scheduler as undeclared before reconcile removes it', async () => {
+    const prefix = uniquePrefix();
+    const previous = processOf(prefix, [job('legacy-warmup', { every: 60_000 })]);
+    await previous.reconcileSchedulers();
+    const api = processOf(prefix, [job('symbols-spot', { every: 60_000 })]);
+    expect(await api.schedulers()).toMatchObject([
+      { id: 'legacy-warmup', job: 'legacy-warmup', declared: false },
+    ]);
+  });
+});
+
+describe('startup runs', () => {
+  it('runs a runAtStart job once when two processes boot together', async () => {
+    const prefix = uniquePrefix();
+    let warmups = 0;
+    const warmup = job('symbols-warmup', {
+      runAtStart: true,
+      run: async () => {
+        warmups += 1;
+      },
+    });
+    const sentinel = job('sentinel');
+    const a = processOf(prefix, [warmup, sentinel]);
+    const b = processOf(prefix, [warmup, sentinel]);
+    const [fromA, fromB] = await Promise.all([a.enqueueStartupRuns(), b.enqueueStartupRuns()]);
+    expect([...fromA, ...fromB]).toEqual(['symbols-warmup']);
+    await a.startWorker();
+    // Jobs run in order: once the sentinel ran, any second startup run would have run too.
+    await expect(a.runNow('sentinel')).resolves.toBe('sentinel');
+    expect(warmups).toBe(1);
+  });
+
+  it('does not run it again for a process booting just after the first one finished it', async () => {
+    const prefix = uniquePrefix();
+    let warmups = 0;
+    const warmup = job('symbols-warmup', {
+      runAtStart: true,
+      run: async () => {
+        warmups += 1;
+      },
+    });
+    const first = processOf(prefix, [warmup]);
+    expect(await first.enqueueStartupRuns()).toEqual(['symbols-warmup']);
+    await first.startWorker();
+    await waitFor(async () => warmups === 1 && (await first.queue.getCompletedCount()) === 1);
+    expect(await processOf(prefix, [warmup]).enqueueStartupRuns()).toEqual([]);
+  });
+
+  it('skips definitions without runAtStart', async () => {
+    const jobs = processOf(uniquePrefix(), [
+      job('ohlcv-backfill'),
+      job('symbols-warmup', { runAtStart: true }),
+    ]);
+    expect(await jobs.enqueueStartupRuns()).toEqual(['symbols-warmup']);
+    expect((await jobs.queue.getJobs(['waiting'])).map((j) => j.name)).toEqual(['symbols-warmup']);
+  });
+});
