@@ -1,0 +1,89 @@
+import { secretsEqual } from './secrets.ts';
+import type { SessionData, UserSessionCache } from './session-cache.ts';
+import type { SessionTokens } from './tokens.ts';
+import type { UserDirectory } from './user-directory.ts';
+
+/** Who made a request. */
+export interface AuthUser {
+  /** The user, or {@link ADMIN_TOKEN_PRINCIPAL} for the operator's admin token. */
+  readonly userId: string;
+  /** The session behind the token; null for the admin token. */
+  readonly sessionId: string | null;
+  readonly isAdmin: boolean;
+}
+
+/**
+ * User id of requests made with the admin token. `~` is outside the user id charset, so it can
+ * never collide with a real user nor reach a Redis key.
+ */
+export const ADMIN_TOKEN_PRINCIPAL = '~admin';
+
+export interface LoginResult {
+  readonly token: string;
+  readonly sessionId: string;
+  /** Epoch ms (slides with activity). */
+  readonly expiresAt: number;
+}
+
+export interface SessionAuthenticatorOptions {
+  sessions: UserSessionCache;
+  users: UserDirectory;
+  tokens: SessionTokens;
+  /** Operator token (ADMIN_TOKEN) granting admin rights without a user. */
+  adminToken?: string;
+  now?: () => number;
+}
+
+/**
+ * Turns credentials into an {@link AuthUser}: API key → new session + token (login), token →
+ * user (every request). Framework-free; the Fastify plugin wraps it.
+ */
+export class SessionAuthenticator {
+  private readonly now: () => number;
+
+  constructor(private readonly options: SessionAuthenticatorOptions) {
+    this.now = options.now ?? Date.now;
+    if (options.adminToken !== undefined && options.adminToken.length < 16) {
+      throw new Error('the admin token must be at least 16 characters');
+    }
+  }
+
+  /** A fresh session (new id on every login, so a planted session id is useless) or null for bad credentials. */
+  async login(userId: string, apiKey: string, data: SessionData): Promise<LoginResult | null> {
+    if (!(await this.options.users.verifyApiKey(userId, apiKey))) return null;
+    const sessionId = await this.options.sessions.createSession(userId, data);
+    const session = await this.options.sessions.getUserSession(userId, sessionId);
+    if (!session) return null;
+    return { token: this.options.tokens.issue(userId, sessionId), sessionId, expiresAt: session.expiresAt };
+  }
+
+  /**
+   * The user behind a bearer token or cookie value, or null when the token is forged, tampered,
+   * expired, logged out or its user revoked. Every check hits Redis, so revocation is immediate.
+   */
+  async authenticate(token: string): Promise<AuthUser | null> {
+    const { adminToken } = this.options;
+    if (adminToken !== undefined && secretsEqual(token, adminToken)) {
+      return { userId: ADMIN_TOKEN_PRINCIPAL, sessionId: null, isAdmin: true };
+    }
+    const claims = this.options.tokens.verify(token);
+    if (!claims) return null;
+    const [session, account] = await Promise.all([
+      this.options.sessions.getUserSession(claims.userId, claims.sessionId),
+      this.options.users.getUser(claims.userId),
+    ]);
+    if (!session || !account) return null;
+    // Slide the TTL, but write at most once per tenth of the TTL (≤ 1 min): one write per
+    // request would double the Redis load of every authenticated call.
+    const sinceActivity = this.now() - session.lastActivityAt;
+    if (sinceActivity >= Math.min(60_000, (session.ttlSec * 1000) / 10)) {
+      await this.options.sessions.updateSessionActivity(claims.userId, claims.sessionId);
+    }
+    return { userId: claims.userId, sessionId: claims.sessionId, isAdmin: account.isAdmin };
+  }
+
+  /** Ends the session of a token (logout). */
+  async logout(user: AuthUser): Promise<void> {
+    if (user.sessionId) await this.options.sessions.deleteSession(user.userId, user.sessionId);
+  }
+}

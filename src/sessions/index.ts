@@ -1,0 +1,33 @@
+export {
+  ADMIN_TOKEN_PRINCIPAL,
+  type AuthUser,
+  type LoginResult,
+  SessionAuthenticator,
+  type SessionAuthenticatorOptions,
+} from './authenticator.ts';
+export {
+  assertUserId,
+  createSessionKeys,
+  isSessionId,
+  SESSION_ID_PATTERN,
+  type SessionKeys,
+  USER_ID_PATTERN,
+} from './keys.ts';
+export {
+  type NotificationPreferences,
+  type Theme,
+  type UserPreferences,
+  userPreferencesSchema,
+  validatePreferences,
+} from './preferences.ts';
+export { UserPreferencesStore, type UserPreferencesStoreOptions } from './preferences-store.ts';
+export { type RateLimitDecision, RateLimiter, type RateLimitSubject } from './rate-limiter.ts';
+export { type AuthSecrets, deriveAuthSecrets, secretsEqual } from './secrets.ts';
+export {
+  type SessionData,
+  type UserSession,
+  UserSessionCache,
+  type UserSessionCacheOptions,
+} from './session-cache.ts';
+export { SessionTokens, type TokenClaims } from './tokens.ts';
+export { type UserAccount, UserDirectory, type UserDirectoryOptions } from './user-directory.ts';

@@ -1,0 +1,90 @@
+import type { Redis } from 'ioredis';
+import { ErrorCodes, TradecacheError } from '../errors.ts';
+import { assertUserId, createSessionKeys, type SessionKeys } from './keys.ts';
+import { type UserPreferences, validatePreferences } from './preferences.ts';
+import { withRedis } from './redis-errors.ts';
+
+const CHANNEL_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
+const MAX_SUBSCRIPTION_BYTES = 4096;
+
+export interface UserPreferencesStoreOptions {
+  redis: Redis;
+  prefix: string;
+}
+
+/**
+ * Preferences and channel subscriptions of a user (seed: UserSessionCache preferences and
+ * WebSocket subscriptions). Durable user data: stored without TTL, never evicted.
+ */
+export class UserPreferencesStore {
+  private readonly redis: Redis;
+  private readonly keys: SessionKeys;
+
+  constructor(options: UserPreferencesStoreOptions) {
+    this.redis = options.redis;
+    this.keys = createSessionKeys(options.prefix);
+  }
+
+  /** The user's preferences; `{}` when none were saved. */
+  async getUserPreferences(userId: string): Promise<UserPreferences> {
+    const raw = await withRedis('preferences read', () => this.redis.get(this.keys.preferences(userId)));
+    return raw ? (JSON.parse(raw) as UserPreferences) : {};
+  }
+
+  /** Replaces the user's preferences after validation (VALIDATION_FAILED on unknown fields or bad types). */
+  async setUserPreferences(userId: string, preferences: unknown): Promise<UserPreferences> {
+    assertUserId(userId);
+    const clean = validatePreferences(preferences);
+    await withRedis('preferences write', () =>
+      this.redis.set(this.keys.preferences(userId), JSON.stringify(clean)),
+    );
+    return clean;
+  }
+
+  /** Saves what the user follows on a channel (e.g. `websocket` → `{ channels: [...] }`). */
+  async setUserSubscription(userId: string, channel: string, data: Record<string, unknown>): Promise<void> {
+    assertUserId(userId);
+    assertChannel(channel);
+    const json = JSON.stringify(data);
+    if (
+      typeof data !== 'object' ||
+      data === null ||
+      Array.isArray(data) ||
+      Buffer.byteLength(json) > MAX_SUBSCRIPTION_BYTES
+    ) {
+      throw new TradecacheError(
+        ErrorCodes.VALIDATION_FAILED,
+        `subscription data must be a JSON object ≤ ${MAX_SUBSCRIPTION_BYTES} bytes`,
+      );
+    }
+    await withRedis('subscription write', () =>
+      this.redis.hset(this.keys.subscriptions(userId), channel, json),
+    );
+  }
+
+  /** Channel → subscription data. */
+  async getUserSubscriptions(userId: string): Promise<Record<string, Record<string, unknown>>> {
+    const raw = await withRedis('subscription read', () =>
+      this.redis.hgetall(this.keys.subscriptions(userId)),
+    );
+    const out: Record<string, Record<string, unknown>> = {};
+    for (const [channel, json] of Object.entries(raw))
+      out[channel] = JSON.parse(json) as Record<string, unknown>;
+    return out;
+  }
+
+  /** True when the subscription existed. */
+  async deleteUserSubscription(userId: string, channel: string): Promise<boolean> {
+    assertChannel(channel);
+    const removed = await withRedis('subscription delete', () =>
+      this.redis.hdel(this.keys.subscriptions(userId), channel),
+    );
+    return removed === 1;
+  }
+}
+
+function assertChannel(channel: string): void {
+  if (typeof channel !== 'string' || !CHANNEL_PATTERN.test(channel)) {
+    throw new TradecacheError(ErrorCodes.VALIDATION_FAILED, 'invalid subscription channel');
+  }
+}
