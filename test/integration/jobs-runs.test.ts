@@ -223,6 +223,13 @@ describe('job runs', () => {
     expect(await jobs.queue.getFailedCount()).toBe(1);
   });
 
+  it('gives up waiting with JOB_TIMEOUT when no worker runs the job', async () => {
+    const { jobs } = runtime([job('symbols', async () => 1)]);
+    const err = await rejection(jobs.runNow('symbols', {}, { waitMs: 200 }));
+    expect(err.code).toBe(ErrorCodes.JOB_TIMEOUT);
+    expect(await jobs.queue.getWaitingCount()).toBe(1);
+  });
+
   it('rejects unknown jobs, bad job ids and names containing ":"', async () => {
     const { jobs } = runtime([job('symbols', async () => 1)]);
     expect((await rejection(jobs.enqueue('nope'))).code).toBe(ErrorCodes.VALIDATION_FAILED);
@@ -247,6 +254,37 @@ describe('job runs', () => {
 });
 
 describe('closing the job runtime', () => {
+  it('closes every Redis connection it opened', async () => {
+    const probe = createRedisClient(
+      {
+        url: redis.url,
+        source: 'REDIS_URL',
+        tls: false,
+        maxConnections: 1,
+        keyPrefix: 'probe',
+        commandTimeoutMs: 2_000,
+        maxOfflineQueue: 10,
+      },
+      { role: 'probe' },
+    );
+    await probe.connect();
+    const clients = async () =>
+      String(await probe.client('LIST'))
+        .trim()
+        .split('\n').length;
+    try {
+      const before = await clients();
+      const { jobs } = runtime([job('symbols', async () => 1)]);
+      await jobs.startWorker();
+      await jobs.runNow('symbols');
+      expect(await clients()).toBeGreaterThan(before);
+      await jobs.close(1_000);
+      await waitFor(async () => (await clients()) <= before);
+    } finally {
+      await probe.quit();
+    }
+  });
+
   it('waits for a job in flight that finishes before the deadline', async () => {
     let started = false;
     let finishedWith: boolean | undefined;
