@@ -38,8 +38,8 @@ export interface PagerOptions {
 }
 
 /**
- * Walks a span page by page (`end` exclusive): each page starts one ms after the last candle
- * of the previous one. Calls `onPage` with the rows and how far the span is now known to be
+ * Walks a span page by page (`end` exclusive): each page starts at the open time following
+ * the last candle of the previous one. Calls `onPage` with the rows and how far the span is now known to be
  * covered, so the caller can store progress as it goes (which makes fetches resumable).
  */
 export async function fetchSpanPages(
@@ -59,9 +59,11 @@ export async function fetchSpanPages(
     );
     const rows = page.filter((k) => k.openTime >= cursor && k.openTime < span.end);
     const last = rows.length > 0 ? rows[rows.length - 1] : undefined;
+    // The next candle opens right after the last one closes (closeTime = open + interval - 1).
+    const next = last ? Math.max(last.closeTime + 1, last.openTime + 1) : span.end;
     // A short page means the exchange has nothing more in the span; a full one may be followed.
-    const more = page.length >= limit && last !== undefined && last.openTime + 1 < span.end;
-    const coveredUntil = more && last ? last.openTime + 1 : span.end;
+    const more = page.length >= limit && next < span.end;
+    const coveredUntil = more ? next : span.end;
     await onPage(rows, coveredUntil);
     if (!more) return;
     cursor = coveredUntil;
