@@ -6,7 +6,6 @@ import { httpApp } from './app.ts';
 export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: ctx.logger as FastifyBaseLogger,
-    disableRequestLogging: false,
     // Bodies are small JSON documents; anything bigger is a mistake or an attack.
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,

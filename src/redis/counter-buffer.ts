@@ -33,9 +33,10 @@ export class CounterBuffer {
     return this.pending.get(key) ?? 0;
   }
 
+  /** Writes everything counted so far (waits for a flush already in flight, then the rest). */
   async flush(): Promise<void> {
-    if (this.flushing) return this.flushing;
-    if (this.pending.size === 0) return;
+    if (this.flushing) await this.flushing;
+    if (this.flushing || this.pending.size === 0) return this.flushing ?? undefined;
     const batch = this.pending;
     this.pending = new Map();
     this.flushing = (async () => {
