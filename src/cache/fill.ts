@@ -1,0 +1,285 @@
+import { randomBytes } from 'node:crypto';
+import { ErrorCodes, errorMessage, TradecacheError } from '../errors.ts';
+import type { CacheEntry } from './codec/envelope.ts';
+import type { NamespaceStore, WriteSpec } from './namespace-store.ts';
+import type { CacheResult, Factory, GetOrSetOptions } from './types.ts';
+
+interface RunningFill<T> {
+  redisKey: string;
+  promise: Promise<CacheEntry<T>>;
+  controller: AbortController;
+}
+
+/** How often a waiter re-checks Redis when no `fill` message arrived (lost message, dead holder). */
+const POLL_MS = 200;
+const DEFAULT_LEASE_MS = 10_000;
+const DEFAULT_JITTER = 0.1;
+
+/**
+ * getOrSet of one namespace: single flight in-process (one resolution per key) and across
+ * processes (a Redis lease; waiters are woken by the holder's `fill` message), plus the
+ * timeout/grace/last-good policy.
+ */
+export class FillRunner<T> {
+  private readonly resolving = new Map<string, Promise<CacheResult<T>>>();
+  private readonly fills = new Map<string, RunningFill<T>>();
+
+  constructor(
+    private readonly store: NamespaceStore<T>,
+    private readonly defaultTtlMs: number,
+  ) {}
+
+  async getOrSet(key: string, factory: Factory<T>, options: GetOrSetOptions): Promise<CacheResult<T>> {
+    const now = this.store.core.now();
+    const hit = this.store.freshFromL1(this.store.keys.value(key), now);
+    let result: CacheResult<T>;
+    if (hit) {
+      this.refreshEarly(key, hit, factory, options, now);
+      result = { value: hit.value, source: 'l1', ageMs: now - hit.createdAt };
+    } else {
+      let pending = this.resolving.get(key);
+      if (!pending) {
+        pending = this.resolve(key, factory, options).finally(() => this.resolving.delete(key));
+        this.resolving.set(key, pending);
+      }
+      result = await pending;
+    }
+    this.store.stats.record(STAT[result.source]);
+    return result;
+  }
+
+  private async resolve(key: string, factory: Factory<T>, options: GetOrSetOptions): Promise<CacheResult<T>> {
+    const { core, keys } = this.store;
+    const started = core.now();
+    const look = await this.store.lookup(key);
+    if (look.entry && look.fresh) {
+      this.refreshEarly(key, look.entry, factory, options, core.now());
+      return { value: look.entry.value, source: look.tier, ageMs: core.now() - look.entry.createdAt };
+    }
+    let stale = look.entry;
+    const running = this.fills.get(key);
+    if (running) return this.settle(running, stale, options, started, false);
+    if (look.l2Down)
+      return this.settle(this.startFill(key, factory, options, stale, null), stale, options, started, true);
+
+    const redisKey = keys.value(key);
+    const leaseKey = keys.lease(key);
+    const leaseMs =
+      options.leaseMs ?? (options.hardTimeoutMs ? options.hardTimeoutMs + 250 : DEFAULT_LEASE_MS);
+    for (;;) {
+      const token = randomBytes(16).toString('hex');
+      let lease: { acquired: boolean; current: Buffer | null };
+      try {
+        lease = await core.l2.acquireLease(leaseKey, redisKey, token, leaseMs);
+      } catch (err) {
+        this.store.l2Failed('lease', leaseKey, err);
+        return this.settle(this.startFill(key, factory, options, stale, null), stale, options, started, true);
+      }
+      const now = core.now();
+      const current = lease.current ? this.store.accept(redisKey, lease.current, now) : undefined;
+      if (current && now < current.expiresAt) {
+        if (lease.acquired) this.release(leaseKey, token);
+        return { value: current.value, source: 'l2', ageMs: now - current.createdAt };
+      }
+      stale = current ?? stale;
+      if (lease.acquired) {
+        return this.settle(
+          this.startFill(key, factory, options, stale, token),
+          stale,
+          options,
+          started,
+          true,
+        );
+      }
+      const other = this.fills.get(key);
+      if (other) return this.settle(other, stale, options, started, false);
+      const gaveUp = await this.waitForOtherProcess(redisKey, stale, options, started);
+      if (gaveUp) return gaveUp;
+    }
+  }
+
+  /** Waits for another process's fill; a result when this caller must stop waiting. */
+  private async waitForOtherProcess(
+    redisKey: string,
+    stale: CacheEntry<T> | undefined,
+    options: GetOrSetOptions,
+    started: number,
+  ): Promise<CacheResult<T> | undefined> {
+    const elapsed = this.store.core.now() - started;
+    const soft = stale && options.softTimeoutMs !== undefined ? options.softTimeoutMs - elapsed : Infinity;
+    const hard = options.hardTimeoutMs !== undefined ? options.hardTimeoutMs - elapsed : Infinity;
+    if (soft <= 0 && stale) return this.staleResult(stale);
+    if (hard <= 0) {
+      if (stale) return this.staleResult(stale);
+      throw timeoutError(redisKey, options.hardTimeoutMs ?? 0);
+    }
+    await this.store.core.waitForFill(redisKey, Math.max(1, Math.min(POLL_MS, soft, hard)));
+    return undefined;
+  }
+
+  /** Runs the factory and stores its value; releases the lease whatever happens. */
+  private startFill(
+    key: string,
+    factory: Factory<T>,
+    options: GetOrSetOptions,
+    stale: CacheEntry<T> | undefined,
+    token: string | null,
+  ): RunningFill<T> {
+    const { core, stats } = this.store;
+    const controller = new AbortController();
+    const onClose = () => controller.abort(core.closing.reason);
+    core.closing.addEventListener('abort', onClose, { once: true });
+    stats.record('factoryCalls');
+    let skipped = false;
+    const promise = (async () => {
+      try {
+        const value = await factory({
+          signal: controller.signal,
+          stale: stale?.value,
+          skip: () => {
+            skipped = true;
+          },
+        });
+        const prepared = this.store.prepare(key, value, this.writeSpec(options));
+        if (!skipped && !core.closing.aborted) await this.store.commit([prepared], 'fill');
+        return prepared.entry;
+      } catch (err) {
+        stats.record('factoryErrors');
+        throw err;
+      } finally {
+        core.closing.removeEventListener('abort', onClose);
+        this.fills.delete(key);
+        if (token) this.release(this.store.keys.lease(key), token);
+      }
+    })();
+    // Callers get the error through settle(); a fill nobody waits for any more must not crash.
+    promise.catch(() => {});
+    const fill = { redisKey: this.store.keys.value(key), promise, controller };
+    this.fills.set(key, fill);
+    core.track(promise);
+    return fill;
+  }
+
+  /** Applies the caller's soft/hard timeouts and the stale fallback to a running fill. */
+  private settle(
+    fill: RunningFill<T>,
+    stale: CacheEntry<T> | undefined,
+    options: GetOrSetOptions,
+    started: number,
+    owner: boolean,
+  ): Promise<CacheResult<T>> {
+    const elapsed = this.store.core.now() - started;
+    return new Promise((resolve, reject) => {
+      const timers: NodeJS.Timeout[] = [];
+      let done = false;
+      const finish = (settleWith: () => void) => {
+        if (done) return;
+        done = true;
+        for (const timer of timers) clearTimeout(timer);
+        settleWith();
+      };
+      if (stale && options.softTimeoutMs !== undefined) {
+        const ms = Math.max(0, options.softTimeoutMs - elapsed);
+        timers.push(setTimeout(() => finish(() => resolve(this.staleResult(stale))), ms));
+      }
+      if (options.hardTimeoutMs !== undefined) {
+        const ms = Math.max(0, options.hardTimeoutMs - elapsed);
+        timers.push(
+          setTimeout(
+            () =>
+              finish(() => {
+                const err = timeoutError(fill.redisKey, options.hardTimeoutMs ?? 0);
+                if (owner) fill.controller.abort(err);
+                if (stale) resolve(this.staleResult(stale));
+                else reject(err);
+              }),
+            ms,
+          ),
+        );
+      }
+      fill.promise.then(
+        (entry) => finish(() => resolve({ value: entry.value, source: 'factory', ageMs: 0 })),
+        (err: unknown) =>
+          finish(() => {
+            if (!stale) return reject(err);
+            this.store.core.logger.warn(
+              { namespace: this.store.name, err: errorMessage(err) },
+              'cache refresh failed; serving the previous value',
+            );
+            resolve(this.staleResult(stale));
+          }),
+      );
+    });
+  }
+
+  /** Refresh-ahead: a hit in the last `earlyRefresh` fraction of the TTL starts a background fill. */
+  private refreshEarly(
+    key: string,
+    entry: CacheEntry<T>,
+    factory: Factory<T>,
+    options: GetOrSetOptions,
+    now: number,
+  ): void {
+    const fraction = options.earlyRefresh ?? 0;
+    if (fraction <= 0 || this.fills.has(key)) return;
+    if (entry.expiresAt - now >= (entry.expiresAt - entry.createdAt) * fraction) return;
+    const { core, keys } = this.store;
+    const token = randomBytes(16).toString('hex');
+    const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+    const work = core.l2.acquireLease(keys.lease(key), keys.value(key), token, leaseMs).then(
+      (lease) => {
+        if (!lease.acquired || this.fills.has(key)) {
+          if (lease.acquired) this.release(keys.lease(key), token);
+          return;
+        }
+        this.startFill(key, factory, options, entry, token);
+      },
+      () => {},
+    );
+    core.track(work);
+  }
+
+  private staleResult(entry: CacheEntry<T>): CacheResult<T> {
+    const now = this.store.core.now();
+    return {
+      value: entry.value,
+      source: now < entry.staleUntil ? 'stale' : 'last-good',
+      ageMs: now - entry.createdAt,
+    };
+  }
+
+  private writeSpec(options: GetOrSetOptions): WriteSpec {
+    const ttl = options.ttlMs ?? this.defaultTtlMs;
+    const jitter = options.jitter ?? DEFAULT_JITTER;
+    return {
+      ttlMs: Math.max(1, Math.round(ttl * (1 + (Math.random() * 2 - 1) * jitter))),
+      graceMs: options.graceMs ?? 0,
+      lastGood: options.lastGood ?? false,
+      tags: options.tags ?? [],
+    };
+  }
+
+  private release(leaseKey: string, token: string): void {
+    this.store.core.l2.releaseLease(leaseKey, token).catch(() => {
+      // The lease expires by itself; nothing else to do.
+    });
+  }
+}
+
+const STAT = {
+  l1: 'hitsL1',
+  l2: 'hitsL2',
+  factory: 'misses',
+  stale: 'stale',
+  'last-good': 'lastGood',
+} as const;
+
+function timeoutError(redisKey: string, ms: number): TradecacheError {
+  return new TradecacheError(
+    ErrorCodes.CACHE_FACTORY_TIMEOUT,
+    `cache factory did not finish within ${ms} ms`,
+    {
+      context: { key: redisKey, timeoutMs: ms },
+    },
+  );
+}

@@ -1,0 +1,175 @@
+import type { EngineCore } from './core.ts';
+import { FillRunner } from './fill.ts';
+import { assertCacheKey, createCacheKeys } from './keys.ts';
+import { NamespaceStore } from './namespace-store.ts';
+import { NamespaceStats } from './stats.ts';
+import type {
+  CacheNamespaceStats,
+  CacheResult,
+  Factory,
+  GetOrSetOptions,
+  NamespaceOptions,
+  SetOptions,
+} from './types.ts';
+
+const DEFAULT_TTL_MS = 60_000;
+
+/** One entry of `setMany`. */
+export interface CacheItem<T> extends SetOptions {
+  key: string;
+  value: T;
+}
+
+/**
+ * A named part of the cache (`symbols`, `http`, `users`): its own keys, TTL, encryption and
+ * counters. Reads never throw because Redis failed; writes report failure as `false`.
+ */
+export class CacheNamespace<T = unknown> {
+  private readonly store: NamespaceStore<T>;
+  private readonly runner: FillRunner<T>;
+  private readonly ttlMs: number;
+
+  /** @internal built by `CacheEngine.namespace()` */
+  constructor(
+    core: EngineCore,
+    readonly name: string,
+    options: NamespaceOptions = {},
+  ) {
+    const keys = createCacheKeys(core.prefix, name);
+    this.ttlMs = options.ttlMs ?? DEFAULT_TTL_MS;
+    const stats = new NamespaceStats(name, core.metrics);
+    this.store = new NamespaceStore<T>(core, name, keys, stats, options.l1 ?? true, options.encryption);
+    this.runner = new FillRunner(this.store, this.ttlMs);
+  }
+
+  /** The fresh value, or undefined (missing, expired, unreadable, or Redis down with nothing in L1). */
+  async get(key: string): Promise<T | undefined> {
+    assertCacheKey(key);
+    const look = await this.store.lookup(key);
+    if (look.entry && look.fresh) {
+      this.store.stats.record(look.tier === 'l1' ? 'hitsL1' : 'hitsL2');
+      return look.entry.value;
+    }
+    this.store.stats.record('misses');
+    return undefined;
+  }
+
+  async has(key: string): Promise<boolean> {
+    return (await this.get(key)) !== undefined;
+  }
+
+  /** Stores `value`; `false` when Redis failed (the value is then only in this process's L1). */
+  async set(key: string, value: T, options: SetOptions = {}): Promise<boolean> {
+    return this.setMany([{ ...options, key, value }]);
+  }
+
+  /** Stores several values in one pipeline. */
+  async setMany(items: readonly CacheItem<T>[]): Promise<boolean> {
+    if (items.length === 0) return true;
+    const prepared = items.map((item) =>
+      this.store.prepare(assertCacheKey(item.key), item.value, {
+        ttlMs: item.ttlMs ?? this.ttlMs,
+        graceMs: item.graceMs ?? 0,
+        lastGood: item.lastGood ?? false,
+        tags: item.tags ?? [],
+      }),
+    );
+    return this.store.commit(prepared, 'del');
+  }
+
+  /** Fresh values in the order of `keys` (undefined where missing); one MGET for what L1 lacks. */
+  async getMany(keys: readonly string[]): Promise<(T | undefined)[]> {
+    const now = this.store.core.now();
+    const out: (T | undefined)[] = new Array(keys.length).fill(undefined);
+    const missing: number[] = [];
+    keys.forEach((key, i) => {
+      const hit = this.store.freshFromL1(this.store.keys.value(assertCacheKey(key)), now);
+      if (hit) {
+        out[i] = hit.value;
+        this.store.stats.record('hitsL1');
+      } else missing.push(i);
+    });
+    if (missing.length === 0) return out;
+    const redisKeys = missing.map((i) => this.store.keys.value(keys[i] ?? ''));
+    let found: (Buffer | null)[];
+    try {
+      found = await this.store.core.l2.mget(redisKeys);
+    } catch (err) {
+      this.store.l2Failed('mget', redisKeys[0] ?? '', err);
+      found = [];
+    }
+    missing.forEach((i, j) => {
+      const redisKey = redisKeys[j] ?? '';
+      const bytes = found[j];
+      const entry = bytes ? this.store.accept(redisKey, bytes, now) : undefined;
+      if (entry && now < entry.expiresAt) {
+        out[i] = entry.value;
+        this.store.stats.record('hitsL2');
+      } else this.store.stats.record('misses');
+    });
+    return out;
+  }
+
+  delete(key: string): Promise<boolean> {
+    return this.store.remove([assertCacheKey(key)]);
+  }
+
+  deleteMany(keys: readonly string[]): Promise<boolean> {
+    if (keys.length === 0) return Promise.resolve(true);
+    return this.store.remove(keys.map(assertCacheKey));
+  }
+
+  /**
+   * The cached value, or the factory's, computed once across every process sharing this Redis.
+   * Throws the factory's error (or CACHE_FACTORY_TIMEOUT) only when nothing stale may be served.
+   */
+  async getOrSet(key: string, factory: Factory<T>, options: GetOrSetOptions = {}): Promise<T> {
+    return (await this.getOrSetWithMeta(key, factory, options)).value;
+  }
+
+  /** `getOrSet` that also says where the value came from and how old it is. */
+  getOrSetWithMeta(key: string, factory: Factory<T>, options: GetOrSetOptions = {}): Promise<CacheResult<T>> {
+    return this.runner.getOrSet(assertCacheKey(key), factory, options);
+  }
+
+  /** Removes every key of the namespace (SCAN + UNLINK, never KEYS). Returns the number removed. */
+  async clear(): Promise<number> {
+    const { core, keys } = this.store;
+    core.l1.deletePrefix(keys.base);
+    const removed = await core.l2.unlinkMatching(keys.scanAll);
+    core.publish({ t: 'clear', n: this.name });
+    return removed;
+  }
+
+  /**
+   * Removes keys matching `pattern` (`*` is the only wildcard), e.g. `get_by_id:*`.
+   * Returns the number removed.
+   */
+  async deleteMatching(pattern: string): Promise<number> {
+    const { core, keys } = this.store;
+    return core.l2.unlinkMatching(keys.scanPattern(pattern), (batch) => {
+      for (const redisKey of batch) core.l1.delete(redisKey);
+      core.publish({ t: 'del', n: this.name, k: batch.map(keys.keyOf) });
+    });
+  }
+
+  /** Removes every value written with `tag`. Returns the number of values removed. */
+  async invalidateTag(tag: string): Promise<number> {
+    const { core, keys } = this.store;
+    const tagKey = keys.tag(tag);
+    const members = await core.l2.members(tagKey);
+    for (const redisKey of members) core.l1.delete(redisKey);
+    await core.l2.unlink([...members, tagKey]);
+    if (members.length > 0) core.publish({ t: 'del', n: this.name, k: members.map(keys.keyOf) });
+    return members.length;
+  }
+
+  stats(): CacheNamespaceStats {
+    return this.store.stats.snapshot();
+  }
+
+  /** @internal hit/miss deltas for the batched Redis flush */
+  get counters(): NamespaceStats {
+    return this.store.stats;
+  }
+}

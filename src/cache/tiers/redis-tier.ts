@@ -1,0 +1,184 @@
+import type { Redis, Result } from 'ioredis';
+import { ErrorCodes, TradecacheError } from '../../errors.ts';
+import type { CircuitBreaker } from '../circuit-breaker.ts';
+
+/** A value write: `ttlMs` null keeps the key without expiry (last-good values). */
+export interface L2Write {
+  key: string;
+  bytes: Buffer;
+  ttlMs: number | null;
+  tagKeys?: readonly string[];
+}
+
+const DOWN = new Set(['close', 'end', 'reconnecting']);
+const SCAN_COUNT = 500;
+
+/**
+ * The Redis tier. Every call passes the circuit breaker and a deadline, and fails fast while the
+ * connection is known to be down, so no read waits in ioredis' offline queue. Errors are thrown
+ * (REDIS_UNAVAILABLE); the namespace decides what fail-soft means for each operation.
+ */
+export class RedisTier {
+  private readonly needsOwnDeadline: boolean;
+
+  constructor(
+    readonly redis: Redis,
+    private readonly breaker: CircuitBreaker,
+    private readonly timeoutMs: number,
+  ) {
+    // ioredis' own commandTimeout already bounds each command: skip our timer on the hot path.
+    const own = redis.options.commandTimeout;
+    this.needsOwnDeadline = own === undefined || own > timeoutMs;
+  }
+
+  get breakerState() {
+    return this.breaker.current;
+  }
+
+  get(key: string): Promise<Buffer | null> {
+    return this.run('get', () => this.redis.getBuffer(key));
+  }
+
+  mget(keys: readonly string[]): Promise<(Buffer | null)[]> {
+    return this.run('mget', () => this.redis.mgetBuffer(...keys));
+  }
+
+  async write(writes: readonly L2Write[]): Promise<void> {
+    await this.run('set', async () => {
+      const pipeline = this.redis.pipeline();
+      for (const w of writes) {
+        if (w.ttlMs === null) pipeline.set(w.key, w.bytes);
+        else pipeline.set(w.key, w.bytes, 'PX', Math.max(1, Math.ceil(w.ttlMs)));
+        for (const tagKey of w.tagKeys ?? []) {
+          pipeline.sadd(tagKey, w.key);
+          if (w.ttlMs === null) pipeline.persist(tagKey);
+          else {
+            // A tag set lives as long as its longest-lived member: NX sets a first TTL, GT extends.
+            const ttl = Math.max(1, Math.ceil(w.ttlMs));
+            pipeline.pexpire(tagKey, ttl, 'NX');
+            pipeline.pexpire(tagKey, ttl, 'GT');
+          }
+        }
+      }
+      await execOrThrow(pipeline);
+    });
+  }
+
+  async unlink(keys: readonly string[]): Promise<number> {
+    if (keys.length === 0) return 0;
+    return this.run('unlink', () => this.redis.unlink(...keys));
+  }
+
+  members(setKey: string): Promise<string[]> {
+    return this.run('smembers', () => this.redis.smembers(setKey));
+  }
+
+  /**
+   * Tries to take the fill lease and, in the same round trip, reads the value: when the lease is
+   * ours but a fill finished just before, the value is already there and no factory runs.
+   */
+  async acquireLease(
+    leaseKey: string,
+    valueKey: string,
+    token: string,
+    ttlMs: number,
+  ): Promise<{ acquired: boolean; current: Buffer | null }> {
+    return this.run('lease', async () => {
+      const pipeline = this.redis.pipeline();
+      pipeline.set(leaseKey, token, 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX');
+      pipeline.getBuffer(valueKey);
+      const [set, get] = await execOrThrow(pipeline);
+      return { acquired: set === 'OK', current: (get as Buffer | null) ?? null };
+    });
+  }
+
+  releaseLease(leaseKey: string, token: string): Promise<number> {
+    return this.run('lease', () => this.redis.tcCacheLeaseReleaseV1(leaseKey, token));
+  }
+
+  publish(channel: string, message: string): Promise<number> {
+    return this.run('publish', () => this.redis.publish(channel, message));
+  }
+
+  /** SCAN + UNLINK of every key matching `pattern`; never KEYS. Returns the number unlinked. */
+  async unlinkMatching(pattern: string, onBatch?: (keys: string[]) => void): Promise<number> {
+    let cursor = '0';
+    let removed = 0;
+    do {
+      const [next, keys] = await this.run('scan', () =>
+        this.redis.scan(cursor, 'MATCH', pattern, 'COUNT', SCAN_COUNT),
+      );
+      cursor = next;
+      if (keys.length > 0) {
+        removed += await this.unlink(keys);
+        onBatch?.(keys);
+      }
+    } while (cursor !== '0');
+    return removed;
+  }
+
+  /** INCRBY of several counters in one pipeline. */
+  async incrementAll(deltas: ReadonlyMap<string, number>): Promise<void> {
+    if (deltas.size === 0) return;
+    await this.run('incrby', async () => {
+      const pipeline = this.redis.pipeline();
+      for (const [key, delta] of deltas) pipeline.incrby(key, delta);
+      await execOrThrow(pipeline);
+    });
+  }
+
+  private async run<T>(operation: string, call: () => Promise<T>): Promise<T> {
+    if (!this.breaker.allow()) {
+      throw new TradecacheError(ErrorCodes.REDIS_UNAVAILABLE, 'cache L2 circuit is open', {
+        context: { operation },
+      });
+    }
+    if (DOWN.has(this.redis.status)) {
+      this.breaker.failure();
+      throw new TradecacheError(ErrorCodes.REDIS_UNAVAILABLE, `redis is ${this.redis.status}`, {
+        context: { operation },
+      });
+    }
+    try {
+      const result = this.needsOwnDeadline
+        ? await withDeadline(call(), this.timeoutMs, operation)
+        : await call();
+      this.breaker.success();
+      return result;
+    } catch (err) {
+      this.breaker.failure();
+      throw err;
+    }
+  }
+}
+
+async function execOrThrow(pipeline: ReturnType<Redis['pipeline']>): Promise<unknown[]> {
+  const results = (await pipeline.exec()) ?? [];
+  return results.map(([err, value]) => {
+    if (err) throw err;
+    return value;
+  });
+}
+
+function withDeadline<T>(promise: Promise<T>, ms: number, operation: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new TradecacheError(ErrorCodes.REDIS_UNAVAILABLE, `redis did not answer within ${ms} ms`, {
+            context: { operation },
+          }),
+        ),
+      ms,
+    );
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}
+
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    /** src/redis/lua/cache-lease-release-1.lua, defined by the cache engine. */
+    tcCacheLeaseReleaseV1(leaseKey: string, token: string): Result<number, Context>;
+  }
+}

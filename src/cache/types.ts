@@ -1,0 +1,112 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics.ts';
+import type { Codec } from './codec/codec.ts';
+import type { AesGcmCipher } from './crypto/aes-gcm.ts';
+
+/** Where a `getOrSetWithMeta` answer came from. */
+export type CacheSource = 'l1' | 'l2' | 'factory' | 'stale' | 'last-good';
+
+export interface CacheEngineOptions {
+  /** Command connection; shared, not owned (the caller closes it). */
+  redis: Redis;
+  /** Builds a new, not yet connected connection for pub/sub; the engine owns and closes it. */
+  subscriber: () => Redis;
+  /** Key prefix of every cache key, e.g. `<keyPrefix>:cache`. Also names the bus channel. */
+  prefix: string;
+  logger: Logger;
+  /** When given, `tradecache_cache_*` counters are registered on `metrics.registry`. */
+  metrics?: Metrics;
+  /**
+   * Prefix of the seed's Redis hit/miss counters (`<metricsKeyPrefix>:cache_hit:<ns>`).
+   * @default `<keyPrefix>:metrics` derived from `prefix` (a trailing `:cache` is dropped)
+   */
+  metricsKeyPrefix?: string;
+  /** Byte budget of the in-memory tier (encoded sizes). @default 64 MiB */
+  l1MaxBytes?: number;
+  /** Value codec. @default msgpackCodec (see codec/msgpack.ts for the measurement) */
+  codec?: Codec;
+  /** Clock, for tests. @default Date.now */
+  now?: () => number;
+  /** Encoded values larger than this are deflated. @default 4096 */
+  compressThresholdBytes?: number;
+  /** Deadline of one Redis call made by the engine. @default 1000 */
+  l2TimeoutMs?: number;
+  /** Consecutive L2 failures that open the circuit breaker. @default 5 */
+  breakerThreshold?: number;
+  /** How long an open breaker skips Redis before one probe is let through. @default 2000 */
+  breakerCooldownMs?: number;
+  /** Period of the hit/miss counter flush to Redis. @default 1000 */
+  metricsFlushMs?: number;
+}
+
+export interface NamespaceOptions {
+  /** Default TTL of values written to this namespace. @default 60_000 */
+  ttlMs?: number;
+  /** Encrypts values in Redis (AAD = the Redis key). L1 holds decrypted values. */
+  encryption?: AesGcmCipher;
+  /** Keep decoded values in the process-local tier. @default true */
+  l1?: boolean;
+}
+
+export interface SetOptions {
+  ttlMs?: number;
+  tags?: readonly string[];
+  /** Keep the value (as stale) this long after it expires. @default 0 */
+  graceMs?: number;
+  /** Keep the value after expiry for as long as Redis keeps it (no Redis TTL). */
+  lastGood?: boolean;
+}
+
+export interface FactoryContext<T> {
+  /** Aborted when the hard timeout fires or the engine closes. */
+  readonly signal: AbortSignal;
+  /** The stale value this refresh replaces, if any. */
+  readonly stale: T | undefined;
+  /** Return the value to the waiting callers without storing it. */
+  skip(): void;
+}
+
+export type Factory<T> = (ctx: FactoryContext<T>) => T | Promise<T>;
+
+export interface GetOrSetOptions {
+  /** Freshness of the value; randomised by `jitter`. Defaults to the namespace TTL. */
+  ttlMs?: number;
+  /** Relative TTL jitter: 0.1 = ±10 %, spreading expiries of keys written together. @default 0.1 */
+  jitter?: number;
+  /** After expiry, serve the stale value this long when the factory fails or times out. @default 0 */
+  graceMs?: number;
+  /** Keep the last successful value beyond TTL and grace; served (with its age) when refresh fails. */
+  lastGood?: boolean;
+  /** With a stale value at hand, answer with it after this long and let the refresh finish alone. */
+  softTimeoutMs?: number;
+  /** Abort the factory and fail with CACHE_FACTORY_TIMEOUT (or serve stale) after this long. */
+  hardTimeoutMs?: number;
+  /** Refresh in the background when less than this fraction of the TTL remains (0..1). @default 0 */
+  earlyRefresh?: number;
+  tags?: readonly string[];
+  /** Cross-process lease length; also the longest a waiter trusts a silent holder. @default 10_000 */
+  leaseMs?: number;
+}
+
+export interface CacheResult<T> {
+  value: T;
+  source: CacheSource;
+  /** Milliseconds since the value was produced by its factory / `set`. */
+  ageMs: number;
+}
+
+/** Per-namespace counters kept in-process. */
+export interface CacheNamespaceStats {
+  hitsL1: number;
+  hitsL2: number;
+  misses: number;
+  stale: number;
+  lastGood: number;
+  factoryCalls: number;
+  factoryErrors: number;
+  l2Errors: number;
+  writeFailures: number;
+  /** Values in Redis that could not be decoded or decrypted (treated as missing). */
+  decodeErrors: number;
+}
