@@ -1,0 +1,103 @@
+import { Command, CommanderError } from 'commander';
+import { createApp } from '../app.ts';
+import { loadConfig } from '../config/load.ts';
+import type { Config } from '../config/types.ts';
+import { ErrorCodes, TradecacheError } from '../errors.ts';
+import { MARKET_TYPES, type MarketType } from '../exchange/types.ts';
+import { EXIT_FAILURE, EXIT_USAGE, exitCodeFor, printError } from './exit.ts';
+import { pingRedis } from './ping.ts';
+import { serve } from './serve.ts';
+
+/** Config from the environment; `demo` forces the simulated exchange. */
+function config(overrides: Record<string, string> = {}): Config {
+  return loadConfig(process.env, overrides);
+}
+
+export function buildProgram(): Command {
+  const program = new Command('tradecache')
+    .description('Redis-backed cache and messaging layer of a crypto trading platform')
+    .showHelpAfterError()
+    .exitOverride();
+
+  program
+    .command('start')
+    .description('API + worker + schedulers in one process (what `npm start` runs)')
+    .action(async () => {
+      await serve(config(), { role: 'start' });
+    });
+  program
+    .command('api')
+    .description('HTTP API only: fetches from the exchange on a miss, runs no jobs')
+    .action(async () => {
+      await serve(config(), { role: 'api' });
+    });
+  program
+    .command('worker')
+    .description('Background jobs only: worker and schedulers (warmup), no HTTP')
+    .action(async () => {
+      await serve(config(), { role: 'worker' });
+    });
+  program
+    .command('demo')
+    .description('`start` against the built-in simulated exchange (works offline)')
+    .action(async () => {
+      await serve(config({ EXCHANGE: 'simulated' }), { role: 'start' });
+    });
+
+  program
+    .command('ping')
+    .description('PING Redis: latency and server version (exit 1 with the reason when unreachable)')
+    .action(async () => {
+      const result = await pingRedis(config());
+      process.stdout.write(
+        `PONG from ${result.target} in ${result.latencyMs.toFixed(2)} ms (redis ${result.version})\n`,
+      );
+    });
+
+  program
+    .command('warmup')
+    .description('Refresh the cached symbol list of a market now')
+    .argument('<market>', `one of ${MARKET_TYPES.join(', ')}`)
+    .action(async (raw: string) => {
+      const market = parseMarket(raw);
+      const ctx = await createApp(config(), { role: 'tool' });
+      try {
+        const listing = await ctx.symbols.warmup(market);
+        const first = listing.symbols.slice(0, 3).map((s) => s.symbol);
+        process.stdout.write(
+          `${market}: ${listing.symbols.length} symbols cached (${first.join(', ')}, ...)\n`,
+        );
+      } finally {
+        await ctx.close();
+      }
+    });
+
+  return program;
+}
+
+function parseMarket(raw: string): MarketType {
+  const market = MARKET_TYPES.find((m) => m === raw);
+  if (!market) {
+    throw new TradecacheError(
+      ErrorCodes.VALIDATION_FAILED,
+      `unknown market ${JSON.stringify(raw)}: allowed values are ${MARKET_TYPES.join(', ')}`,
+    );
+  }
+  return market;
+}
+
+/** Runs the CLI; resolves to the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version "fail" with exit code 0; usage errors were already printed.
+      return err.exitCode === 0 ? 0 : EXIT_USAGE;
+    }
+    printError(err);
+    return exitCodeFor(err) ?? EXIT_FAILURE;
+  }
+}

@@ -1,0 +1,66 @@
+import type { FastifyInstance } from 'fastify';
+import { type AppRole, createApp } from '../app.ts';
+import type { Config } from '../config/types.ts';
+import { buildServer, listen } from '../http/server.ts';
+
+export interface ServeOptions {
+  role: Exclude<AppRole, 'tool'>;
+  /** Resolves when the process should stop; defaults to the first SIGTERM or SIGINT. */
+  stopSignal?: Promise<string>;
+}
+
+/**
+ * Runs a long-lived tradecache process and shuts it down cleanly: stop accepting requests,
+ * finish requests and jobs in flight up to the deadline, flush counters, close Redis, stop the
+ * embedded Redis. A second signal (or the deadline passing) forces the exit.
+ */
+export async function serve(config: Config, options: ServeOptions): Promise<number> {
+  const ctx = await createApp(config, { role: options.role });
+  let server: FastifyInstance | null = null;
+  try {
+    if (options.role !== 'worker') {
+      server = await buildServer(ctx);
+      const address = await listen(server, ctx);
+      ctx.logger.info(
+        { address, role: options.role, exchange: config.exchange.kind, redis: config.redis.source },
+        `tradecache ${options.role} listening on ${address}`,
+      );
+    } else {
+      ctx.logger.info({ role: 'worker' }, 'tradecache worker running');
+    }
+  } catch (err) {
+    await server?.close();
+    await ctx.close();
+    throw err;
+  }
+
+  const signal = await (options.stopSignal ?? firstSignal());
+  ctx.logger.info({ signal }, 'shutting down');
+  const force = setTimeout(() => {
+    ctx.logger.error('shutdown deadline passed; exiting');
+    process.exit(1);
+  }, config.shutdownTimeoutMs + 5_000);
+  force.unref();
+  process.once('SIGINT', () => process.exit(130));
+  process.once('SIGTERM', () => process.exit(143));
+  try {
+    await server?.close();
+  } finally {
+    await ctx.close();
+    clearTimeout(force);
+  }
+  ctx.logger.info('stopped');
+  return 0;
+}
+
+function firstSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    const handler = (signal: string) => {
+      process.off('SIGTERM', handler);
+      process.off('SIGINT', handler);
+      resolve(signal);
+    };
+    process.on('SIGTERM', handler);
+    process.on('SIGINT', handler);
+  });
+}
