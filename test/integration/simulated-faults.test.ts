@@ -82,6 +82,9 @@ describe('simulated exchange faults', () => {
     expect(ex.faults.list()).toHaveLength(1);
     ex.faults.set({ mode: 'none', market: 'futures', path: 'ticker/price' });
     expect((await price('futures')).status).toBe(200);
+    ex.faults.set({ mode: 'error500', market: 'spot' });
+    ex.faults.set({ mode: 'none' });
+    expect(ex.faults.list()).toEqual([]);
   });
 
   it('rejects a malformed fault with VALIDATION_FAILED', () => {

@@ -31,7 +31,10 @@ export interface ActiveFault extends FaultSpec {
 
 /** Controls the faults of one simulated exchange. */
 export interface FaultControl {
-  /** Adds a fault, replacing one with the same market and path; mode 'none' removes that scope's fault. */
+  /**
+   * Adds a fault, replacing one with the same market and path. Mode 'none' removes that scope's
+   * fault, or every fault when given without market and path.
+   */
   set(spec: FaultSpec): void;
   /** Removes every fault. */
   clear(): void;
@@ -50,6 +53,11 @@ export class FaultTable implements FaultControl {
 
   set(spec: FaultSpec): void {
     const checked = validateFault(spec);
+    // A bare {mode:'none'} means "healthy again" everywhere, the way tests usually mean it.
+    if (checked.mode === 'none' && checked.market === undefined && checked.path === undefined) {
+      this.clear();
+      return;
+    }
     const scope = scopeKey(checked);
     this.#slots = this.#slots.filter((s) => scopeKey(s.spec) !== scope);
     if (checked.mode === 'none') return;
