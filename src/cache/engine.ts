@@ -12,6 +12,7 @@ import { MemoryTier } from './tiers/memory-tier.ts';
 import { RedisTier } from './tiers/redis-tier.ts';
 import type { CacheEngineOptions, CacheNamespaceStats, NamespaceOptions } from './types.ts';
 
+const CLOSE_GRACE_MS = 1_000;
 const LEASE_RELEASE_LUA = new URL('../redis/lua/cache-lease-release-1.lua', import.meta.url);
 
 /** The two-tier cache: build once per process with `createCacheEngine`, close on shutdown. */
@@ -147,7 +148,8 @@ export function createCacheEngine(options: CacheEngineOptions): CacheEngine {
       closed ??= (async () => {
         closing.abort(new Error('cache engine closed'));
         for (const key of [...waiters.keys()]) wake(key);
-        await Promise.allSettled([...tracked]);
+        // Aborted factories get a moment to finish storing; one that ignores its signal is left behind.
+        await Promise.race([Promise.allSettled([...tracked]), delay(CLOSE_GRACE_MS)]);
         await flusher.close();
         await bus.close();
         l1.clear();
@@ -160,4 +162,8 @@ export function createCacheEngine(options: CacheEngineOptions): CacheEngine {
 /** `<keyPrefix>:cache` → `<keyPrefix>:metrics`, the seed's counter location. */
 function defaultMetricsPrefix(prefix: string): string {
   return `${prefix.endsWith(':cache') ? prefix.slice(0, -':cache'.length) : prefix}:metrics`;
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }

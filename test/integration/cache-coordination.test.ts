@@ -1,0 +1,102 @@
+import { Redis } from 'ioredis';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CacheEngine, createCacheEngine } from '../../src/cache/index.ts';
+import { startTestRedis, type TestRedis } from '../helpers/redis.ts';
+
+const logger = pino({ level: 'silent' });
+let server: TestRedis;
+const clients: Redis[] = [];
+const engines: CacheEngine[] = [];
+
+function connect(): Redis {
+  const client = new Redis(server.url, { lazyConnect: true });
+  clients.push(client);
+  return client;
+}
+
+/** An engine with its own command and bus connections, like another process would have. */
+async function newEngine(prefix: string): Promise<{ engine: CacheEngine; redis: Redis }> {
+  const redis = connect();
+  await redis.connect();
+  const engine = createCacheEngine({ redis, subscriber: connect, prefix, logger });
+  engines.push(engine);
+  await engine.ready();
+  return { engine, redis };
+}
+
+beforeAll(async () => {
+  server = await startTestRedis();
+});
+afterAll(async () => {
+  await Promise.all(engines.map((e) => e.close()));
+  for (const c of clients) c.disconnect();
+  await server.destroy();
+});
+
+describe('cache coordination across engines', () => {
+  it('calls the factory once for 2 x 500 concurrent getOrSet on a cold key', async () => {
+    const a = await newEngine('sf:cache');
+    const b = await newEngine('sf:cache');
+    let calls = 0;
+    const factory = async () => {
+      calls += 1;
+      await new Promise((r) => setTimeout(r, 50));
+      return { symbol: 'BTCUSDT', lastPrice: '60755.18' };
+    };
+    const run = (engine: CacheEngine) =>
+      Array.from({ length: 500 }, () => engine.namespace('tickers').getOrSet('BTCUSDT', factory));
+    const results = await Promise.all([...run(a.engine), ...run(b.engine)]);
+    expect(calls).toBe(1);
+    expect(new Set(results.map((r) => JSON.stringify(r))).size).toBe(1);
+  });
+
+  it('lets another engine fill the key after the lease holder died', async () => {
+    const holder = await newEngine('lease:cache');
+    const survivor = await newEngine('lease:cache');
+    const hung = holder.engine
+      .namespace<string>('symbols')
+      .getOrSet('spot', () => new Promise<string>(() => {}), { leaseMs: 400 });
+    hung.catch(() => {});
+    await expect.poll(() => holder.redis.exists('lease:cache:~lease:symbols:spot')).toBe(1);
+    await holder.engine.close();
+
+    let calls = 0;
+    const value = await survivor.engine.namespace<string>('symbols').getOrSet(
+      'spot',
+      async () => {
+        calls += 1;
+        return 'BTCUSDT,ETHUSDT';
+      },
+      { leaseMs: 400 },
+    );
+    expect(value).toBe('BTCUSDT,ETHUSDT');
+    expect(calls).toBe(1);
+  });
+
+  it('drops L1 in other engines when a value changes', async () => {
+    const a = await newEngine('inv:cache');
+    const b = await newEngine('inv:cache');
+    await a.engine.namespace<string>('prices').set('BTCUSDT', '60000');
+    expect(await b.engine.namespace<string>('prices').get('BTCUSDT')).toBe('60000');
+    await a.engine.namespace<string>('prices').set('BTCUSDT', '61000');
+    await expect.poll(() => b.engine.namespace<string>('prices').get('BTCUSDT')).toBe('61000');
+  });
+
+  it('drops the whole L1 after a bus reconnect, so a missed invalidation cannot leave stale data', async () => {
+    const { engine, redis } = await newEngine('bus:cache');
+    const prices = engine.namespace<string>('prices');
+    await prices.set('ETHUSDT', '4000');
+    // Another writer changes Redis without a bus message (as if it was published while we were away).
+    const other = await newEngine('bus:cache-other');
+    const envelope = await redis.getBuffer('bus:cache:prices:ETHUSDT');
+    await other.engine.namespace<string>('prices').set('ETHUSDT', '4100');
+    const changed = await redis.getBuffer('bus:cache-other:prices:ETHUSDT');
+    expect(envelope).not.toBeNull();
+    await redis.set('bus:cache:prices:ETHUSDT', changed as Buffer);
+    expect(await prices.get('ETHUSDT')).toBe('4000'); // L1 still trusts its copy
+
+    await redis.client('KILL', 'TYPE', 'pubsub');
+    await expect.poll(() => prices.get('ETHUSDT'), { timeout: 10_000 }).toBe('4100');
+  });
+});
