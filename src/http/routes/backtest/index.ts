@@ -1,0 +1,108 @@
+import type { FastifyInstance, preHandlerHookHandler } from 'fastify';
+import type { BacktestService, HistoryStore, SmaCrossoverParams } from '../../../history/index.ts';
+import { formatKlinesCsv } from '../../../history/index.ts';
+import {
+  cacheClearResponseSchema,
+  cacheInfoResponseSchema,
+  historyQuerySchema,
+  historyResponseSchema,
+  runBodySchema,
+} from './schemas.ts';
+
+export interface BacktestRoutesOptions {
+  backtest: BacktestService;
+  store: HistoryStore;
+  /** Guards cache clearing (admin only). */
+  adminGuard: preHandlerHookHandler;
+}
+
+interface HistoryQuery {
+  symbol: string;
+  interval: string;
+  start: string | number;
+  end: string | number;
+  market: string;
+}
+
+interface RunBody extends HistoryQuery {
+  strategy: SmaCrossoverParams & { type: 'sma_crossover' };
+}
+
+/**
+ * Historical data and backtests (the seed's backtest routes): `/cache/info`, `/cache/clear`
+ * (admin), `/data` (JSON, or CSV with `Accept: text/csv`) and `/run` (SMA crossover).
+ */
+export async function backtestRoutes(app: FastifyInstance, opts: BacktestRoutesOptions) {
+  app.get(
+    '/api/v1/backtest/cache/info',
+    {
+      schema: {
+        tags: ['backtest'],
+        summary: 'Historical kline store statistics',
+        response: { 200: cacheInfoResponseSchema },
+      },
+    },
+    async () => opts.store.getCacheInfo(),
+  );
+
+  app.post(
+    '/api/v1/backtest/cache/clear',
+    {
+      preHandler: opts.adminGuard,
+      schema: {
+        tags: ['backtest'],
+        summary: 'Delete every stored kline file (admin)',
+        response: { 200: cacheClearResponseSchema },
+      },
+    },
+    async () => ({ cleared: true, ...(await opts.store.clearCache()) }),
+  );
+
+  app.get<{ Querystring: HistoryQuery }>(
+    '/api/v1/backtest/data',
+    {
+      schema: {
+        tags: ['backtest'],
+        summary: 'Closed candles of a range (end exclusive); CSV with Accept: text/csv',
+        querystring: historyQuerySchema,
+        response: { 200: historyResponseSchema },
+      },
+    },
+    // No abort on client disconnect: the fetch is shared with concurrent callers of the same
+    // range, and what it stores serves the next request.
+    async (request, reply) => {
+      const q = request.query;
+      const req = opts.backtest.parseRequest(q.symbol, q.interval, q.start, q.end, q.market);
+      const klines = await opts.backtest.getHistoricalData(
+        req.symbol,
+        req.interval,
+        req.start,
+        req.end,
+        req.market,
+      );
+      if (request.headers.accept?.includes('text/csv')) {
+        return reply
+          .type('text/csv; charset=utf-8')
+          .serializer((body: string) => body)
+          .send(formatKlinesCsv(klines));
+      }
+      return { ...req, count: klines.length, klines };
+    },
+  );
+
+  app.post<{ Body: RunBody }>(
+    '/api/v1/backtest/run',
+    {
+      schema: {
+        tags: ['backtest'],
+        summary: 'Run an SMA crossover backtest over stored candles',
+        body: runBodySchema,
+      },
+    },
+    async (request) => {
+      const { symbol, interval, start, end, market, strategy } = request.body;
+      const result = await opts.backtest.runBacktest(symbol, interval, start, end, market, strategy);
+      return { symbol: symbol.toUpperCase(), interval, market, strategy, ...result };
+    },
+  );
+}
