@@ -30,4 +30,9 @@ export {
   type UserSessionCacheOptions,
 } from './session-cache.ts';
 export { SessionTokens, type TokenClaims } from './tokens.ts';
-export { type UserAccount, UserDirectory, type UserDirectoryOptions } from './user-directory.ts';
+export {
+  API_KEY_PATTERN,
+  type UserAccount,
+  UserDirectory,
+  type UserDirectoryOptions,
+} from './user-directory.ts';

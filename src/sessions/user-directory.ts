@@ -22,6 +22,8 @@ export interface UserDirectoryOptions {
   now?: () => number;
 }
 
+/** API keys as issued: `tck_` + 32 random bytes in base64url. */
+export const API_KEY_PATTERN = /^tck_[A-Za-z0-9_-]{43}$/;
 const MAX_API_KEY_LENGTH = 256;
 
 /**

@@ -58,7 +58,9 @@ describe('UserSessionCache', () => {
     const idle = await sessions.createSession('alice', {}, 60);
     const active = await sessions.createSession('alice', {}, 60);
     now += 45_000;
-    expect(await sessions.updateSessionActivity('alice', active, { lastAction: 'view_portfolio' })).not.toBeNull();
+    expect(
+      await sessions.updateSessionActivity('alice', active, { lastAction: 'view_portfolio' }),
+    ).not.toBeNull();
     now += 30_000; // 75 s after creation, 30 s after the last activity
     expect(await sessions.getUserSession('alice', idle)).toBeNull();
     const slid = await sessions.getUserSession('alice', active);
@@ -77,7 +79,13 @@ describe('UserSessionCache', () => {
 
   it('keeps at most maxSessionsPerUser live sessions, evicting the oldest', async () => {
     let now = 1_700_000_000_000;
-    const sessions = new UserSessionCache({ redis, prefix: prefix(), cipher, maxSessionsPerUser: 3, now: () => now++ });
+    const sessions = new UserSessionCache({
+      redis,
+      prefix: prefix(),
+      cipher,
+      maxSessionsPerUser: 3,
+      now: () => now++,
+    });
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push(await sessions.createSession('alice', { n: i }));
     const live = await sessions.listUserSessions('alice');
@@ -115,7 +123,9 @@ describe('UserSessionCache', () => {
   it('rejects user ids that could escape their key', async () => {
     const sessions = new UserSessionCache({ redis, prefix: prefix(), cipher });
     for (const bad of ['', 'a:b', 'a}b', '*', 'x'.repeat(65), 'al ice']) {
-      await expect(sessions.createSession(bad, {})).rejects.toSatisfy((e) => isTradecacheError(e, 'VALIDATION_FAILED'));
+      await expect(sessions.createSession(bad, {})).rejects.toSatisfy((e) =>
+        isTradecacheError(e, 'VALIDATION_FAILED'),
+      );
     }
   });
 });
@@ -129,7 +139,9 @@ describe('UserPreferencesStore', () => {
     expect(await store.getUserPreferences('alice')).toEqual(prefs);
     expect(await redis.ttl(`${p}:users:{alice}:preferences`)).toBe(-1);
     await store.setUserSubscription('alice', 'websocket', { channels: ['orders', 'risk_alerts'] });
-    expect(await store.getUserSubscriptions('alice')).toEqual({ websocket: { channels: ['orders', 'risk_alerts'] } });
+    expect(await store.getUserSubscriptions('alice')).toEqual({
+      websocket: { channels: ['orders', 'risk_alerts'] },
+    });
     expect(await store.deleteUserSubscription('alice', 'websocket')).toBe(true);
     expect(await store.getUserSubscriptions('alice')).toEqual({});
   });
@@ -137,8 +149,15 @@ describe('UserPreferencesStore', () => {
   it('refuses unknown fields and wrong types, keeping the old preferences', async () => {
     const store = new UserPreferencesStore({ redis, prefix: prefix() });
     await store.setUserPreferences('alice', { theme: 'light' });
-    for (const bad of [{ colour: 'red' }, { theme: 3 }, { favouriteSymbols: ['btc usdt'] }, { timezone: 'Mars/Base' }]) {
-      await expect(store.setUserPreferences('alice', bad)).rejects.toSatisfy((e) => isTradecacheError(e, 'VALIDATION_FAILED'));
+    for (const bad of [
+      { colour: 'red' },
+      { theme: 3 },
+      { favouriteSymbols: ['btc usdt'] },
+      { timezone: 'Mars/Base' },
+    ]) {
+      await expect(store.setUserPreferences('alice', bad)).rejects.toSatisfy((e) =>
+        isTradecacheError(e, 'VALIDATION_FAILED'),
+      );
     }
     expect(await store.getUserPreferences('alice')).toEqual({ theme: 'light' });
   });
@@ -147,7 +166,9 @@ describe('UserPreferencesStore', () => {
 describe('RateLimiter', () => {
   it('allows exactly the limit per window, atomically under concurrency', async () => {
     const limiter = new RateLimiter({ redis, prefix: prefix() });
-    const results = await Promise.all(Array.from({ length: 25 }, () => limiter.isRateLimited('alice', 'api_call', 10, 60)));
+    const results = await Promise.all(
+      Array.from({ length: 25 }, () => limiter.isRateLimited('alice', 'api_call', 10, 60)),
+    );
     expect(results.filter((limited) => !limited)).toHaveLength(10);
     const decision = await limiter.consume('api_call', { kind: 'user', id: 'alice' }, 10, 60);
     expect(decision.allowed).toBe(false);

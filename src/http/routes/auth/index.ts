@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { ErrorCodes, TradecacheError } from '../../../errors.ts';
-import { USER_ID_PATTERN } from '../../../sessions/index.ts';
+import { API_KEY_PATTERN, USER_ID_PATTERN } from '../../../sessions/index.ts';
 import { requireUser, SESSION_COOKIE } from '../../plugins/auth.ts';
 
 export interface AuthRoutesOptions {
@@ -13,7 +13,8 @@ const loginBody = {
   required: ['userId', 'apiKey'],
   properties: {
     userId: { type: 'string', pattern: USER_ID_PATTERN.source },
-    apiKey: { type: 'string', minLength: 1, maxLength: 256 },
+    // The exact shape `addUser` issues: anything else (including numbers Ajv would coerce) is a 400.
+    apiKey: { type: 'string', pattern: API_KEY_PATTERN.source },
   },
 } as const;
 
