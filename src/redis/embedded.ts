@@ -4,8 +4,8 @@ import { once } from 'node:events';
 import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
-import { Redis } from 'ioredis';
 import { ErrorCodes, TradecacheError } from '../errors.ts';
+import { answersPing, isLoaded } from './embedded-probe.ts';
 import {
   claimOwnership,
   findRunningRedis,
@@ -52,7 +52,7 @@ export async function startEmbeddedRedis(options: EmbeddedRedisOptions): Promise
 
   const running = await findRunningRedis(dir);
   if (running) {
-    if (await answers(running.port, password)) {
+    if (await answersPing(running.port, password)) {
       // Another tradecache process is using it: share it. Its owner died: adopt it.
       const owned = !(await ownerIsAlive(dir));
       if (owned) await claimOwnership(dir);
@@ -121,26 +121,6 @@ async function loadOrCreatePassword(file: string): Promise<string> {
   return password;
 }
 
-/** Does a Redis answer on this loopback port with our password? */
-async function answers(port: number, password: string): Promise<boolean> {
-  const probe = new Redis({
-    host: '127.0.0.1',
-    port,
-    password,
-    lazyConnect: true,
-    retryStrategy: () => null,
-  });
-  probe.on('error', () => {});
-  try {
-    await probe.connect();
-    return (await probe.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    probe.disconnect();
-  }
-}
-
 export async function freePort(): Promise<number> {
   const server = net.createServer();
   server.listen(0, '127.0.0.1');
@@ -182,24 +162,7 @@ async function waitUntilReady(
   });
   while (Date.now() < deadline) {
     if (exited) break;
-    const probe = new Redis({
-      host: '127.0.0.1',
-      port,
-      password,
-      lazyConnect: true,
-      retryStrategy: () => null,
-    });
-    probe.on('error', () => {});
-    try {
-      await probe.connect();
-      // A loading AOF answers PING with -LOADING; wait until data is really there.
-      const info = await probe.info('persistence');
-      if (/loading:0/.test(info)) return;
-    } catch {
-      // not up yet
-    } finally {
-      probe.disconnect();
-    }
+    if (await isLoaded(port, password)) return;
     await new Promise((r) => setTimeout(r, 50));
   }
   const log = await readFile(path.join(dir, 'redis.log'), 'utf8').catch(() => '');

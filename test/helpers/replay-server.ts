@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { KLINE_INTERVALS } from '../../src/exchange/types.ts';
 
 /**
  * A real HTTP server on 127.0.0.1 that replays the recorded Binance bodies in
@@ -99,24 +100,7 @@ const WEIGHT: Record<string, number> = {
 
 const KNOWN_SYMBOL = 'BTCUSDT';
 const SYMBOL_PATTERN = /^[A-Z0-9_.-]{1,20}$/;
-const INTERVALS = new Set([
-  '1s',
-  '1m',
-  '3m',
-  '5m',
-  '15m',
-  '30m',
-  '1h',
-  '2h',
-  '4h',
-  '6h',
-  '8h',
-  '12h',
-  '1d',
-  '3d',
-  '1w',
-  '1M',
-]);
+const INTERVALS = new Set<string>(KLINE_INTERVALS);
 
 type Answer = Omit<ScriptedResponse, 'times'>;
 
