@@ -7,6 +7,13 @@ export { AesGcmCipher, type AesGcmKeyring, parseKeyring } from './crypto/aes-gcm
 export { type CacheEngine, createCacheEngine } from './engine.ts';
 export { assertCacheKey, assertKeyPattern } from './keys.ts';
 export { type CacheItem, CacheNamespace } from './namespace.ts';
+export {
+  type CacheCallOptions,
+  type CachedRepository,
+  type CachedRepositoryOptions,
+  cachedRepository,
+  type Invalidation,
+} from './repository.ts';
 export type {
   CacheEngineOptions,
   CacheNamespaceStats,

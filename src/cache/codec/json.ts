@@ -14,6 +14,7 @@ import type { Codec } from './codec.ts';
 export const jsonCodec: Codec = {
   id: 1,
   name: 'json',
-  encode: (value) => JSON.stringify(value),
+  // `undefined` has no JSON form: stored as null (a cached "not found").
+  encode: (value) => JSON.stringify(value) ?? 'null',
   decode: (bytes) => JSON.parse(bytes.toString('utf8')),
 };
