@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { parseKeyring } from '../cache/crypto/aes-gcm.ts';
 import { asset, assetList, type Env, httpUrl, int, invalid, oneOf, read } from './parse.ts';
 import { resolveRedisUrl } from './redis-url.ts';
 import type { Config, LogLevel } from './types.ts';
@@ -41,10 +42,37 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Record<str
       quoteAsset: asset(e, 'SYMBOLS_QUOTE_ASSET', 'USDT'),
       popularBaseAssets: Object.freeze(assetList(e, 'POPULAR_BASE_ASSETS', 'BTC,ETH,BNB,SOL,XRP,ADA,DOGE')),
     },
+    auth: {
+      adminToken: minLength(e, 'ADMIN_TOKEN', 16),
+      secret: minLength(e, 'AUTH_SECRET', 32),
+      sessionTtlSec: int(e, 'SESSION_TTL', 86_400, 60, 90 * 86_400),
+      maxSessionsPerUser: int(e, 'MAX_SESSIONS_PER_USER', 10, 1, 1000),
+    },
+    encryptionKeys: encryptionKeys(e),
+    history: { maxRangeDays: int(e, 'HISTORY_MAX_RANGE_DAYS', 1830, 1, 36_500) },
     logLevel: oneOf(e, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     shutdownTimeoutMs: int(e, 'SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
   };
   return deepFreeze(config);
+}
+
+/** A secret that must be long enough to resist guessing; the message never shows it. */
+function minLength(env: Env, name: string, min: number): string | null {
+  const value = read(env, name);
+  if (value === undefined) return null;
+  if (value.length < min) throw invalid(name, `must be at least ${min} characters`);
+  return value;
+}
+
+function encryptionKeys(env: Env): string | null {
+  const value = read(env, 'CACHE_ENCRYPTION_KEYS');
+  if (value === undefined) return null;
+  try {
+    parseKeyring(value);
+  } catch (err) {
+    throw invalid('CACHE_ENCRYPTION_KEYS', (err as Error).message);
+  }
+  return value;
 }
 
 function deepFreeze<T>(value: T): T {

@@ -39,6 +39,17 @@ export interface Config {
     readonly timeoutMs: number;
   };
   readonly symbols: SymbolsConfig;
+  readonly auth: {
+    /** Operator token for admin routes; null when unset. Never log it. */
+    readonly adminToken: string | null;
+    /** Master auth secret; null means "use the one generated in the data dir". */
+    readonly secret: string | null;
+    readonly sessionTtlSec: number;
+    readonly maxSessionsPerUser: number;
+  };
+  /** `kid:base64key,...`; null means "use the key generated in the data dir". Never log it. */
+  readonly encryptionKeys: string | null;
+  readonly history: { readonly maxRangeDays: number };
   readonly logLevel: LogLevel;
   readonly shutdownTimeoutMs: number;
 }
