@@ -135,6 +135,8 @@ export class HistoryStore {
         return parseKlinesCsv(bytes.toString('utf8'));
       }
       const again: HistoryEntryMeta | null = await this.readMeta(meta.key);
+      // Both files gone: the entry was removed (replaced by a merged one), not damaged.
+      if (!again && !bytes) return null;
       if (!again || again.sha256 === current.sha256) break;
       current = again;
     }
