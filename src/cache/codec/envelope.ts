@@ -25,7 +25,7 @@ export interface EnvelopeOptions {
 
 /*
  * Layout: version (1) | flags (1: bit0 deflated, bit1 encrypted) | codec id (1) | body.
- * body (sealed with AES-GCM when encrypted, AAD = the Redis key) = createdAt, expiresAt,
+ * body (sealed with AES-GCM when encrypted, AAD = header + the Redis key) = createdAt, expiresAt,
  * staleUntil, keepUntil as float64 BE (Infinity is representable) | payload (maybe deflated).
  * Timestamps are inside the seal so nobody can extend a value's life by editing Redis.
  */
@@ -38,6 +38,11 @@ const BUILT_IN: ReadonlyMap<number, Codec> = new Map([
   [jsonCodec.id, jsonCodec],
   [msgpackCodec.id, msgpackCodec],
 ]);
+
+/** AAD binds a sealed value to its key and header: moved or re-flagged values fail to open. */
+function aadOf(header: Buffer, key: string): Buffer {
+  return Buffer.concat([header, Buffer.from(key)]);
+}
 
 /** The encoded entry and the codec's output (its length is the L1 size estimate). */
 export interface EncodedEntry {
@@ -68,9 +73,10 @@ export function encodeEntry(entry: CacheEntry, key: string, options: EnvelopeOpt
   meta.writeDoubleBE(entry.keepUntil, 24);
   if (options.cipher) {
     flags |= ENCRYPTED;
-    const sealed = options.cipher.encrypt(Buffer.concat([meta, payload]), Buffer.from(key));
+    const header = Buffer.from([VERSION, flags, options.codec.id]);
+    const sealed = options.cipher.encrypt(Buffer.concat([meta, payload]), aadOf(header, key));
     return {
-      bytes: Buffer.concat([Buffer.from([VERSION, flags, options.codec.id]), sealed]),
+      bytes: Buffer.concat([header, sealed]),
       payloadBytes,
       payload: plain,
     };
@@ -91,13 +97,14 @@ export function decodeEntry(bytes: Buffer, key: string, options: EnvelopeOptions
     });
   if (bytes.length < HEADER || bytes[0] !== VERSION) throw fail('unknown envelope');
   const flags = bytes[1] ?? 0;
+  if (flags & ~(DEFLATED | ENCRYPTED)) throw fail('unknown flags');
   const codecId = bytes[2] ?? 0;
   const codec = codecId === options.codec.id ? options.codec : BUILT_IN.get(codecId);
   if (!codec) throw fail(`unknown codec ${codecId}`);
   let body = bytes.subarray(HEADER);
   if (flags & ENCRYPTED) {
     if (!options.cipher) throw fail('value is encrypted but the namespace has no cipher');
-    body = options.cipher.decrypt(body, Buffer.from(key));
+    body = options.cipher.decrypt(body, aadOf(bytes.subarray(0, HEADER), key));
   } else if (options.cipher) {
     throw new TradecacheError(ErrorCodes.CACHE_DECRYPT_FAILED, 'plaintext value in an encrypted namespace', {
       context: { key },
