@@ -9,7 +9,8 @@ import { jobDefinitions } from './jobs/processors/registry.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { SymbolCatalog } from './market/symbols/index.ts';
 import { Metrics } from './metrics.ts';
-import { closeRedisClient, createRedisClient } from './redis/connection.ts';
+import { closeRedisClient } from './redis/connection.ts';
+import { ConnectionBudget } from './redis/connection-budget.ts';
 import { CounterBuffer } from './redis/counter-buffer.ts';
 import { type EmbeddedRedis, startEmbeddedRedis } from './redis/embedded.ts';
 import { RedisHealth } from './redis/health.ts';
@@ -85,8 +86,9 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     }
     scrubber.add(new URL(redisUrl).password ? decodeURIComponent(new URL(redisUrl).password) : null);
     const redisConfig = { ...config.redis, url: redisUrl };
-    const connect = (role: 'command' | 'queue') =>
-      createRedisClient(redisConfig, role === 'queue' ? { role, forBullmq: true } : { role });
+    const connections = new ConnectionBudget(redisConfig);
+    const connect = (role: 'command' | 'queue' | 'subscriber') =>
+      connections.create(role === 'queue' ? { role, forBullmq: true } : { role });
 
     const metrics = new Metrics({ collectDefault: options.role !== 'tool' });
     const keys = createKeys(config.redis.keyPrefix);
