@@ -21,7 +21,12 @@ export {
   validatePreferences,
 } from './preferences.ts';
 export { UserPreferencesStore, type UserPreferencesStoreOptions } from './preferences-store.ts';
-export { type RateLimitDecision, RateLimiter, type RateLimitSubject } from './rate-limiter.ts';
+export {
+  type RateLimitDecision,
+  RateLimiter,
+  type RateLimitPrecision,
+  type RateLimitSubject,
+} from './rate-limiter.ts';
 export { type AuthSecrets, deriveAuthSecrets, secretsEqual } from './secrets.ts';
 export {
   type SessionData,

@@ -5,10 +5,22 @@ import { ErrorCodes, TradecacheError } from '../errors.ts';
 import { assertUserId, createSessionKeys, type SessionKeys } from './keys.ts';
 import { withRedis } from './redis-errors.ts';
 
-const SCRIPT_PATH = new URL('../redis/lua/sliding-window-1.lua', import.meta.url);
-/** Versioned name: a changed script gets a new command instead of clashing with a loaded one. */
-const COMMAND = 'tradecacheSlidingWindowV1';
-let script: string | null = null;
+/** Versioned names: a changed script gets a new command instead of clashing with a loaded one. */
+const SCRIPTS = {
+  exact: { command: 'tradecacheSlidingWindowV1', file: '../redis/lua/sliding-window-1.lua' },
+  approximate: {
+    command: 'tradecacheSlidingWindowCounterV1',
+    file: '../redis/lua/sliding-window-counter-1.lua',
+  },
+} as const;
+const sources = new Map<string, string>();
+
+/**
+ * `exact`: a log of every hit (ZSET of ≤ limit entries); never lets more than `limit` through in
+ * any window. For login and other security limits. `approximate`: O(1) weighted two-window
+ * counter; may be off by a few percent at window edges. For high-volume flood guards.
+ */
+export type RateLimitPrecision = 'exact' | 'approximate';
 
 /** Who is being limited: a user id or a client IP. */
 export type RateLimitSubject = { kind: 'user'; id: string } | { kind: 'ip'; id: string };
@@ -24,13 +36,7 @@ export interface RateLimitDecision {
   readonly retryAfterSec: number;
 }
 
-type SlidingWindowFn = (
-  key: string,
-  windowMs: number,
-  limit: number,
-  member: string,
-  record: string,
-) => Promise<[number, number, number]>;
+type SlidingWindowFn = (key: string, ...args: (string | number)[]) => Promise<[number, number, number]>;
 
 /**
  * Atomic rate limits in Redis (seed: set_rate_limit / is_rate_limited, whose INCR-then-GET was racy).
@@ -55,8 +61,9 @@ export class RateLimiter {
     subject: RateLimitSubject,
     limit: number,
     windowSec: number,
+    precision: RateLimitPrecision = 'exact',
   ): Promise<RateLimitDecision> {
-    return this.run(action, subject, limit, windowSec, true);
+    return this.run(action, subject, limit, windowSec, true, precision);
   }
 
   /** Seed API: records one hit and returns the hits now counted in the window. */
@@ -89,6 +96,7 @@ export class RateLimiter {
     limit: number,
     windowSec: number,
     record: boolean,
+    precision: RateLimitPrecision = 'exact',
   ): Promise<RateLimitDecision> {
     if (!Number.isInteger(limit) || limit < 1 || !(windowSec > 0)) {
       throw new TradecacheError(
@@ -96,10 +104,17 @@ export class RateLimiter {
         'rate limit needs an integer limit ≥ 1 and a window > 0',
       );
     }
-    const key = this.keys.rateLimit(action, subjectPart(subject));
-    const member = `${Date.now()}-${randomBytes(6).toString('hex')}`;
+    // The precision is part of the key: the two scripts keep different data types.
+    const key = this.keys.rateLimit(
+      precision === 'exact' ? action : `${action}.approx`,
+      subjectPart(subject),
+    );
+    const windowMs = Math.round(windowSec * 1000);
+    const flag = record ? '1' : '0';
     const [allowed, count, retryAfterMs] = await withRedis('rate limit', () =>
-      this.command()(key, Math.round(windowSec * 1000), limit, member, record ? '1' : '0'),
+      precision === 'exact'
+        ? this.command('exact')(key, windowMs, limit, `${Date.now()}-${randomBytes(6).toString('hex')}`, flag)
+        : this.command('approximate')(key, windowMs, limit, flag),
     );
     return {
       allowed: allowed === 1,
@@ -110,13 +125,18 @@ export class RateLimiter {
     };
   }
 
-  private command(): SlidingWindowFn {
+  private command(precision: RateLimitPrecision): SlidingWindowFn {
+    const { command, file } = SCRIPTS[precision];
     const client = this.redis as unknown as Record<string, SlidingWindowFn | undefined>;
-    if (typeof client[COMMAND] !== 'function') {
-      script ??= readFileSync(SCRIPT_PATH, 'utf8');
-      this.redis.defineCommand(COMMAND, { numberOfKeys: 1, lua: script });
+    if (typeof client[command] !== 'function') {
+      let lua = sources.get(file);
+      if (lua === undefined) {
+        lua = readFileSync(new URL(file, import.meta.url), 'utf8');
+        sources.set(file, lua);
+      }
+      this.redis.defineCommand(command, { numberOfKeys: 1, lua });
     }
-    return (client[COMMAND] as SlidingWindowFn).bind(this.redis);
+    return (client[command] as SlidingWindowFn).bind(this.redis);
   }
 }
 

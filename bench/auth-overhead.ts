@@ -1,0 +1,144 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
+import { AesGcmCipher } from '../src/cache/crypto/aes-gcm.ts';
+import { authPlugin } from '../src/http/plugins/auth.ts';
+import { rateLimitPlugin } from '../src/http/plugins/rate-limit.ts';
+import { startEmbeddedRedis } from '../src/redis/embedded.ts';
+import {
+  deriveAuthSecrets,
+  RateLimiter,
+  SessionAuthenticator,
+  SessionTokens,
+  UserDirectory,
+  UserSessionCache,
+} from '../src/sessions/index.ts';
+
+const CONCURRENCY = 32;
+const ROUND_MS = 1500;
+const ROUNDS = 3;
+const PRICE_KEY = 'bench:prices:BTCUSDT';
+
+/**
+ * Cost of authentication + rate limiting: the same Redis-backed ticker route served by a real
+ * listening Fastify with and without the guards, driven over keep-alive HTTP. Rounds alternate
+ * so both sides see the same machine load; the best round of each is kept.
+ */
+export async function runAuthBench(): Promise<{
+  name: string;
+  rows: { label: string; value: number; unit: string }[];
+}> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'tradecache-bench-auth-'));
+  const server = await startEmbeddedRedis({ dataDir });
+  const redis = new Redis(server.url);
+  const apps: FastifyInstance[] = [];
+  try {
+    await redis.set(PRICE_KEY, JSON.stringify({ symbol: 'BTCUSDT', price: '50000.00' }));
+    const plain = await listen(apps, await plainApp(redis));
+    const { app, token } = await guardedApp(redis);
+    const guarded = await listen(apps, app);
+    const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+    let bestPlain = 0;
+    let bestGuarded = 0;
+    for (let round = 0; round < ROUNDS; round++) {
+      bestPlain = Math.max(bestPlain, await load(agent, plain, {}));
+      bestGuarded = Math.max(bestGuarded, await load(agent, guarded, { authorization: `Bearer ${token}` }));
+    }
+    agent.destroy();
+    return {
+      name: 'auth + rate limit overhead (GET ticker, real HTTP + Redis)',
+      rows: [
+        { label: 'without auth/rate limit', value: Math.round(bestPlain), unit: 'req/s' },
+        { label: 'with auth + per-IP rate limit', value: Math.round(bestGuarded), unit: 'req/s' },
+        {
+          label: 'throughput ratio (target ≥ 0.7)',
+          value: Number((bestGuarded / bestPlain).toFixed(2)),
+          unit: '×',
+        },
+      ],
+    };
+  } finally {
+    for (const app of apps) await app.close();
+    await redis.quit();
+    await server.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+function tickerRoute(app: FastifyInstance, redis: Redis, guards: FastifyInstance['authenticated'][]) {
+  app.get('/api/v1/ticker', { preHandler: guards }, async () =>
+    JSON.parse((await redis.get(PRICE_KEY)) ?? 'null'),
+  );
+}
+
+async function plainApp(redis: Redis): Promise<FastifyInstance> {
+  const app = Fastify({ logger: false });
+  tickerRoute(app, redis, []);
+  return app;
+}
+
+async function guardedApp(redis: Redis): Promise<{ app: FastifyInstance; token: string }> {
+  const prefix = `bench${Date.now()}`;
+  const secrets = deriveAuthSecrets(randomBytes(32));
+  const cipher = new AesGcmCipher({ keys: new Map([['k1', randomBytes(32)]]), currentKeyId: 'k1' });
+  const sessions = new UserSessionCache({ redis, prefix, cipher });
+  const users = new UserDirectory({ redis, prefix, pepper: secrets.apiKeyPepper, sessions });
+  const authenticator = new SessionAuthenticator({
+    sessions,
+    users,
+    tokens: new SessionTokens(secrets.tokenKey),
+  });
+  const app = Fastify({ logger: false });
+  // One client IP sends everything here: lift the per-IP limit so it is measured, not hit.
+  await app.register(rateLimitPlugin, {
+    limiter: new RateLimiter({ redis, prefix }),
+    perIp: { limit: 1_000_000_000, windowSec: 1 },
+  });
+  await app.register(authPlugin, { authenticator });
+  tickerRoute(app, redis, [app.authenticated]);
+  const apiKey = await users.addUser('bench-trader');
+  const login = await authenticator.login('bench-trader', apiKey, { ip: '127.0.0.1' });
+  if (!login) throw new Error('bench login failed');
+  return { app, token: login.token };
+}
+
+async function listen(apps: FastifyInstance[], app: FastifyInstance): Promise<string> {
+  apps.push(app);
+  return app.listen({ host: '127.0.0.1', port: 0 });
+}
+
+/** Requests per second over one round, CONCURRENCY requests in flight. */
+async function load(agent: http.Agent, base: string, headers: Record<string, string>): Promise<number> {
+  const deadline = Date.now() + ROUND_MS;
+  const started = Date.now();
+  let done = 0;
+  const worker = async () => {
+    while (Date.now() < deadline) {
+      const status = await get(agent, `${base}/api/v1/ticker`, headers);
+      if (status !== 200) throw new Error(`bench request failed with ${status}`);
+      done++;
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  return (done * 1000) / (Date.now() - started);
+}
+
+function get(agent: http.Agent, url: string, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { agent, headers }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+  });
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const result = await runAuthBench();
+  console.log(result.name);
+  console.table(result.rows);
+}
