@@ -1,9 +1,10 @@
 import type { Redis } from 'ioredis';
 import { SecretScrubber } from './config/redact.ts';
 import type { Config } from './config/types.ts';
-import { createBinanceClient } from './exchange/binance/index.ts';
-import { type SimulatedExchange, startSimulatedExchange } from './exchange/simulated/index.ts';
+import { openExchange } from './exchange/open.ts';
+import type { SimulatedExchange } from './exchange/simulated/index.ts';
 import type { ExchangeClient } from './exchange/types.ts';
+import { type HistoryServices, openHistory } from './history/open.ts';
 import { createJobRuntime, type JobRuntime } from './jobs/index.ts';
 import { jobDefinitions } from './jobs/processors/registry.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -46,6 +47,7 @@ export interface AppContext {
   readonly jobs: JobRuntime | null;
   readonly embeddedRedis: EmbeddedRedis | null;
   readonly simulatedExchange: SimulatedExchange | null;
+  readonly history: HistoryServices;
   /** Closes in reverse order of creation; safe to call twice. */
   close(): Promise<void>;
 }
@@ -107,23 +109,12 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     counters.start();
     closers.push({ name: 'counters', close: () => counters.close() });
 
-    let simulatedExchange: SimulatedExchange | null = null;
-    let exchangeUrls = { spotUrl: config.exchange.spotUrl, futuresUrl: config.exchange.futuresUrl };
-    if (config.exchange.kind === 'simulated') {
-      simulatedExchange = await startSimulatedExchange({});
-      closers.push({
-        name: 'simulated exchange',
-        close: () => simulatedExchange?.close() ?? Promise.resolve(),
-      });
-      exchangeUrls = { spotUrl: simulatedExchange.spotUrl, futuresUrl: simulatedExchange.futuresUrl };
-      logger.info({ url: simulatedExchange.url }, 'simulated exchange started');
-    }
-    const exchange = createBinanceClient({
-      ...exchangeUrls,
-      timeoutMs: config.exchange.timeoutMs,
-      logger,
-      metrics,
-    });
+    const opened = await openExchange(config, logger, metrics);
+    closers.push({ name: 'exchange', close: () => opened.close() });
+    const exchange = opened.client;
+    const simulatedExchange = opened.simulated;
+
+    const history = openHistory(config, exchange);
 
     const symbols = new SymbolCatalog({
       redis,
@@ -171,6 +162,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       jobs,
       embeddedRedis,
       simulatedExchange,
+      history,
       close,
     };
   } catch (err) {

@@ -4,7 +4,9 @@ import { loadConfig } from '../config/load.ts';
 import type { Config } from '../config/types.ts';
 import { ErrorCodes, TradecacheError } from '../errors.ts';
 import { MARKET_TYPES, type MarketType } from '../exchange/types.ts';
+import { historyCommand } from './commands/history.ts';
 import { EXIT_FAILURE, EXIT_USAGE, exitCodeFor, printError } from './exit.ts';
+import { openHistoryTools } from './open-tools.ts';
 import { pingRedis } from './ping.ts';
 import { serve } from './serve.ts';
 
@@ -71,6 +73,8 @@ export function buildProgram(): Command {
         await ctx.close();
       }
     });
+
+  program.addCommand(historyCommand(openHistoryTools));
 
   return program;
 }

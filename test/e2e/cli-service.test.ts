@@ -33,8 +33,8 @@ describe('tradecache demo (embedded Redis, simulated exchange, one process)', ()
     const res = await fetch(`${service.url}/api/v1/symbols/spot`);
     expect(res.status).toBe(200);
     expect(['HIT', 'MISS']).toContain(res.headers.get('x-cache'));
-    const body = await res.json();
-    expect(body.symbols[0].symbol).toBe('BTCUSDT');
+    const body = (await res.json()) as { symbols: { symbol: string }[]; count: number };
+    expect(body.symbols[0]?.symbol).toBe('BTCUSDT');
     expect(body.count).toBeGreaterThan(100);
   });
 
