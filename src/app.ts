@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { loadLocalSecrets } from './config/local-secrets.ts';
 import { SecretScrubber } from './config/redact.ts';
 import type { Config } from './config/types.ts';
 import { openExchange } from './exchange/open.ts';
@@ -17,6 +18,7 @@ import { type EmbeddedRedis, startEmbeddedRedis } from './redis/embedded.ts';
 import { RedisHealth } from './redis/health.ts';
 import { createKeys, type Keys } from './redis/keys.ts';
 import { RedisStore } from './redis/store.ts';
+import { openSessions, type SessionServices } from './sessions/open.ts';
 
 /** What a process runs: `start` = API + worker + schedulers; `tool` = a one-shot CLI command. */
 export type AppRole = 'start' | 'api' | 'worker' | 'tool';
@@ -48,6 +50,7 @@ export interface AppContext {
   readonly embeddedRedis: EmbeddedRedis | null;
   readonly simulatedExchange: SimulatedExchange | null;
   readonly history: HistoryServices;
+  readonly sessions: SessionServices;
   /** Closes in reverse order of creation; safe to call twice. */
   close(): Promise<void>;
 }
@@ -115,6 +118,13 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     const simulatedExchange = opened.simulated;
 
     const history = openHistory(config, exchange);
+    const local = config.auth.secret && config.encryptionKeys ? null : await loadLocalSecrets(config.dataDir);
+    const secrets = {
+      authSecret: config.auth.secret ?? local?.authSecret ?? '',
+      encryptionKeys: config.encryptionKeys ?? local?.encryptionKeys ?? '',
+    };
+    for (const secret of [secrets.authSecret, config.auth.adminToken]) scrubber.add(secret);
+    const sessions = openSessions(config, redis, keys.prefix, secrets);
 
     const symbols = new SymbolCatalog({
       redis,
@@ -163,6 +173,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       embeddedRedis,
       simulatedExchange,
       history,
+      sessions,
       close,
     };
   } catch (err) {

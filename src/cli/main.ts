@@ -5,6 +5,7 @@ import type { Config } from '../config/types.ts';
 import { ErrorCodes, TradecacheError } from '../errors.ts';
 import { MARKET_TYPES, type MarketType } from '../exchange/types.ts';
 import { historyCommand } from './commands/history.ts';
+import { usersCommand } from './commands/users.ts';
 import { EXIT_FAILURE, EXIT_USAGE, exitCodeFor, printError } from './exit.ts';
 import { openHistoryTools } from './open-tools.ts';
 import { pingRedis } from './ping.ts';
@@ -75,6 +76,12 @@ export function buildProgram(): Command {
     });
 
   program.addCommand(historyCommand(openHistoryTools));
+  program.addCommand(
+    usersCommand(async () => {
+      const ctx = await createApp(config(), { role: 'tool' });
+      return { users: ctx.sessions.users, close: () => ctx.close() };
+    }),
+  );
 
   return program;
 }

@@ -1,13 +1,22 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../app.ts';
+import { authPlugin } from './plugins/auth.ts';
 import { errorHandlerPlugin } from './plugins/error-handler.ts';
 import { openapiPlugin } from './plugins/openapi.ts';
+import { rateLimitPlugin } from './plugins/rate-limit.ts';
 import { requestMetricsPlugin } from './plugins/request-metrics.ts';
+import { authRoutes } from './routes/auth/index.ts';
+import { backtestRoutes } from './routes/backtest/index.ts';
 import { healthRoutes } from './routes/health/index.ts';
 import { metricsRoutes } from './routes/metrics/index.ts';
+import { sessionRoutes } from './routes/sessions/index.ts';
 import { symbolsRoutes } from './routes/symbols/index.ts';
+import { userRoutes } from './routes/users/index.ts';
 
-export type HttpDeps = Pick<AppContext, 'scrubber' | 'metrics' | 'health' | 'symbols'>;
+export type HttpDeps = Pick<
+  AppContext,
+  'scrubber' | 'metrics' | 'health' | 'symbols' | 'sessions' | 'history'
+>;
 
 /**
  * The HTTP API as a plugin that receives its dependencies; it never listens (server.ts does),
@@ -17,7 +26,19 @@ export async function httpApp(app: FastifyInstance, deps: HttpDeps) {
   await app.register(errorHandlerPlugin, { scrubber: deps.scrubber });
   await app.register(requestMetricsPlugin, { metrics: deps.metrics });
   await app.register(openapiPlugin, { version: '0.1.0' });
+  // Rate limits before auth: a flood of bad tokens is refused before it costs a session lookup.
+  await app.register(rateLimitPlugin, { limiter: deps.sessions.limiter });
+  await app.register(authPlugin, { authenticator: deps.sessions.authenticator });
+
   await app.register(healthRoutes, { health: deps.health });
   await app.register(metricsRoutes, { metrics: deps.metrics, symbols: deps.symbols, health: deps.health });
   await app.register(symbolsRoutes, { symbols: deps.symbols });
+  await app.register(authRoutes);
+  await app.register(sessionRoutes, { sessions: deps.sessions.sessions });
+  await app.register(userRoutes, { preferences: deps.sessions.preferences });
+  await app.register(backtestRoutes, {
+    backtest: deps.history.backtest,
+    store: deps.history.store,
+    adminGuard: app.adminOnly,
+  });
 }

@@ -11,14 +11,18 @@ export interface HealthRoutesOptions {
  * also reports fail-soft Redis errors, which would otherwise be invisible.
  */
 export async function healthRoutes(app: FastifyInstance, opts: HealthRoutesOptions) {
-  app.get('/health', { schema: { tags: ['ops'], summary: 'Liveness' } }, async () => ({
-    status: 'ok',
-    uptimeSec: Math.round(process.uptime()),
-  }));
+  app.get(
+    '/health',
+    { config: { rateLimit: false }, schema: { tags: ['ops'], summary: 'Liveness' } },
+    async () => ({
+      status: 'ok',
+      uptimeSec: Math.round(process.uptime()),
+    }),
+  );
 
   app.get(
     '/ready',
-    { schema: { tags: ['ops'], summary: 'Readiness: Redis reachable' } },
+    { config: { rateLimit: false }, schema: { tags: ['ops'], summary: 'Readiness: Redis reachable' } },
     async (_request, reply) => {
       const snapshot = opts.health.snapshot();
       try {

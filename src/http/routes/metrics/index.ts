@@ -47,7 +47,7 @@ export async function metricsRoutes(app: FastifyInstance, opts: MetricsRoutesOpt
 
   app.get(
     '/metrics',
-    { schema: { tags: ['ops'], summary: 'Prometheus metrics' } },
+    { config: { rateLimit: false }, schema: { tags: ['ops'], summary: 'Prometheus metrics' } },
     async (_request, reply) => {
       reply.header('content-type', registry.contentType);
       return registry.metrics();

@@ -1,0 +1,55 @@
+import type { Redis } from 'ioredis';
+import { AesGcmCipher, parseKeyring } from '../cache/crypto/aes-gcm.ts';
+import type { Config } from '../config/types.ts';
+import { SessionAuthenticator } from './authenticator.ts';
+import { UserPreferencesStore } from './preferences-store.ts';
+import { RateLimiter } from './rate-limiter.ts';
+import { deriveAuthSecrets } from './secrets.ts';
+import { UserSessionCache } from './session-cache.ts';
+import { SessionTokens } from './tokens.ts';
+import { UserDirectory } from './user-directory.ts';
+
+export interface SessionServices {
+  readonly sessions: UserSessionCache;
+  readonly preferences: UserPreferencesStore;
+  readonly users: UserDirectory;
+  readonly authenticator: SessionAuthenticator;
+  readonly limiter: RateLimiter;
+}
+
+/** Resolved secrets: configured ones, else those generated in the data dir. */
+export interface SessionSecrets {
+  authSecret: string;
+  encryptionKeys: string;
+}
+
+/** Sessions, users, preferences, auth and rate limits on one Redis connection. */
+export function openSessions(
+  config: Config,
+  redis: Redis,
+  prefix: string,
+  secrets: SessionSecrets,
+): SessionServices {
+  const { apiKeyPepper, tokenKey } = deriveAuthSecrets(secrets.authSecret);
+  const sessions = new UserSessionCache({
+    redis,
+    prefix,
+    cipher: new AesGcmCipher(parseKeyring(secrets.encryptionKeys)),
+    maxSessionsPerUser: config.auth.maxSessionsPerUser,
+    defaultTtlSec: config.auth.sessionTtlSec,
+  });
+  const users = new UserDirectory({ redis, prefix, pepper: apiKeyPepper, sessions });
+  const authenticator = new SessionAuthenticator({
+    sessions,
+    users,
+    tokens: new SessionTokens(tokenKey),
+    ...(config.auth.adminToken ? { adminToken: config.auth.adminToken } : {}),
+  });
+  return {
+    sessions,
+    preferences: new UserPreferencesStore({ redis, prefix }),
+    users,
+    authenticator,
+    limiter: new RateLimiter({ redis, prefix }),
+  };
+}
