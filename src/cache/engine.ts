@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { errorMessage } from '../errors.ts';
 import { type BusMessage, InvalidationBus } from './bus.ts';
@@ -39,6 +40,8 @@ export function createCacheEngine(options: CacheEngineOptions): CacheEngine {
   const id = randomBytes(8).toString('hex');
   const channel = `${options.prefix}:~bus`;
   const closing = new AbortController();
+  // Every running factory listens for close: many at once is normal, not a leak.
+  setMaxListeners(0, closing.signal);
   const tracked = new Set<Promise<unknown>>();
   const waiters = new Map<string, Set<() => void>>();
   const namespaces = new Map<string, CacheNamespace<unknown>>();

@@ -1,0 +1,204 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import KeyvRedis from '@keyv/redis';
+import { BentoCache, bentostore } from 'bentocache';
+import { memoryDriver } from 'bentocache/drivers/memory';
+import { redisBusDriver, redisDriver } from 'bentocache/drivers/redis';
+import { createCache } from 'cache-manager';
+import { Redis } from 'ioredis';
+import { Keyv } from 'keyv';
+import { pino } from 'pino';
+import { createCacheEngine } from '../src/cache/index.ts';
+import { MemoryTier } from '../src/cache/tiers/memory-tier.ts';
+import { startEmbeddedRedis } from '../src/redis/embedded.ts';
+import { tickerPayload } from './cache-payload.ts';
+
+type Row = { label: string; value: number; unit: string };
+const IN_FLIGHT = 50;
+const OPS = 30_000;
+const KEY_COUNTS = [1, 10_000];
+
+/** `OPS` reads with `IN_FLIGHT` concurrent callers spread over `keys` keys; ops/s. */
+async function throughput(keys: number, read: (key: string) => Promise<unknown>): Promise<number> {
+  let next = 0;
+  const worker = async () => {
+    while (next < OPS) {
+      const i = next++;
+      await read(`t${i % keys}`);
+    }
+  };
+  await Promise.all(Array.from({ length: IN_FLIGHT }, worker)); // warm-up pass
+  next = 0;
+  const started = performance.now();
+  await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+  return Math.round(OPS / ((performance.now() - started) / 1000));
+}
+
+/**
+ * Cache read throughput of raw ioredis, bentocache, cache-manager and ours on one private
+ * redis-server, the cross-process stampede, and L1 memory per entry. Ratios are against raw
+ * ioredis GET + JSON.parse measured in the same run.
+ */
+export async function runCacheBench(): Promise<{ name: string; rows: Row[] }> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'tradecache-bench-'));
+  const server = await startEmbeddedRedis({ dataDir: dir });
+  const connections: Redis[] = [];
+  const connect = (lazy = false) => {
+    const c = new Redis(server.url, { lazyConnect: lazy });
+    connections.push(c);
+    return c;
+  };
+  const rows: Row[] = [];
+  const logger = pino({ level: 'silent' });
+  const payload = tickerPayload();
+  const factory = async () => payload;
+  try {
+    const raw = connect();
+    const engine = createCacheEngine({
+      redis: connect(),
+      subscriber: () => connect(true),
+      prefix: 'bench:cache',
+      logger,
+    });
+    await engine.ready();
+    const oursL2 = engine.namespace('l2only', { l1: false, ttlMs: 600_000 });
+    const oursTwo = engine.namespace('twotier', { ttlMs: 600_000 });
+    const bentoL2 = new BentoCache({
+      default: 'r',
+      stores: { r: bentostore().useL2Layer(redisDriver({ connection: connect() })) },
+    });
+    const bentoTwo = new BentoCache({
+      default: 'm',
+      stores: {
+        m: bentostore()
+          .useL1Layer(memoryDriver({ maxSize: '64mb' }))
+          .useL2Layer(redisDriver({ connection: connect() }))
+          .useBus(
+            redisBusDriver({
+              connection: { host: '127.0.0.1', port: server.port, password: server.password },
+            }),
+          ),
+      },
+    });
+    const keyv = new Keyv({ store: new KeyvRedis(server.url), namespace: 'cm' });
+    const cacheManager = createCache({ stores: [keyv] });
+
+    const json = JSON.stringify(payload);
+    const contenders: [string, (key: string) => Promise<unknown>][] = [
+      ['raw ioredis GET+JSON.parse', async (k) => JSON.parse((await raw.get(`raw:${k}`)) ?? 'null')],
+      ['bentocache redis', (k) => bentoL2.getOrSet({ key: k, factory, ttl: '10m' })],
+      ['bentocache memory+redis+bus', (k) => bentoTwo.getOrSet({ key: k, factory, ttl: '10m' })],
+      ['cache-manager 7 + @keyv/redis', (k) => cacheManager.wrap(k, factory, 600_000)],
+      ['ours redis only', (k) => oursL2.getOrSet(k, factory)],
+      ['ours two-tier', (k) => oursTwo.getOrSet(k, factory)],
+    ];
+    for (const keys of KEY_COUNTS) {
+      const pipeline = raw.pipeline();
+      for (let i = 0; i < keys; i++) pipeline.set(`raw:t${i}`, json, 'EX', 600);
+      await pipeline.exec();
+      let baseline = 0;
+      for (const [label, read] of contenders) {
+        const ops = await throughput(keys, read);
+        baseline ||= ops;
+        rows.push({ label: `${label}, ${keys} key(s)`, value: ops, unit: 'ops/s' });
+        rows.push({ label: `${label}, ${keys} key(s) vs raw`, value: round2(ops / baseline), unit: 'x' });
+      }
+    }
+    await engine.close();
+    await bentoL2.disconnectAll();
+    await bentoTwo.disconnectAll();
+    await cacheManager.disconnect();
+
+    rows.push(...(await stampede(server.url)));
+    rows.push(...l1Memory(payload));
+  } finally {
+    for (const c of connections) c.disconnect();
+    await server.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+  return { name: 'cache engine (1 KiB ticker, 50 in flight)', rows };
+}
+
+/** Two real processes × 500 concurrent getOrSet on one cold key: total factory calls. */
+async function stampede(url: string): Promise<Row[]> {
+  const run = promisify(execFile);
+  const script = path.join(import.meta.dirname, 'cache-stampede.ts');
+  const startAt = String(Date.now() + 1_500);
+  const outputs = await Promise.all(
+    [0, 1].map(() => run(process.execPath, ['--import', 'tsx', script, url, 'stampede:cache', startAt])),
+  );
+  const calls = outputs.reduce((sum, o) => sum + Number.parseInt(o.stdout.trim(), 10), 0);
+  return [
+    {
+      label: 'stampede: factory calls for 2 processes x 500 getOrSet (cold key)',
+      value: calls,
+      unit: 'calls',
+    },
+  ];
+}
+
+/** Heap bytes per entry of our L1 (frozen values in the byte-bounded LRU) vs a Map of parsed objects. */
+function l1Memory(payload: Record<string, unknown>): Row[] {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const json = JSON.stringify(payload);
+  const n = 10_000;
+  const measure = (fill: () => unknown) => {
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    const keep = fill();
+    gc();
+    const bytes = (process.memoryUsage().heapUsed - before) / n;
+    return { keep, bytes: Math.round(bytes) };
+  };
+  const map = measure(() => {
+    const m = new Map<string, unknown>();
+    for (let i = 0; i < n; i++) m.set(`bench:cache:ns:t${i}`, JSON.parse(json));
+    return m;
+  });
+  const tier = new MemoryTier(1 << 30);
+  const ours = measure(() => {
+    for (let i = 0; i < n; i++) {
+      const now = Date.now();
+      tier.set(
+        `bench:cache:ns:t${i}`,
+        {
+          value: JSON.parse(json),
+          createdAt: now,
+          expiresAt: now + 1,
+          staleUntil: now + 1,
+          keepUntil: now + 1,
+        },
+        json.length,
+      );
+    }
+    return tier;
+  });
+  return [
+    { label: 'L1 heap bytes per entry: Map of parsed objects', value: map.bytes, unit: 'bytes' },
+    {
+      label: 'L1 heap bytes per entry: ours (LRU + frozen value + lifetimes)',
+      value: ours.bytes,
+      unit: 'bytes',
+    },
+    {
+      label: 'L1 budget charged per entry (our estimate)',
+      value: Math.round(tier.calculatedBytes / n),
+      unit: 'bytes',
+    },
+    { label: 'L1 ours vs Map', value: round2(ours.bytes / map.bytes), unit: 'x' },
+  ];
+}
+
+const round2 = (x: number) => Math.round(x * 100) / 100;
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const result = await runCacheBench();
+  console.log(result.name);
+  console.table(result.rows);
+}
