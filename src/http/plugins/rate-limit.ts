@@ -7,6 +7,7 @@ import {
   type RateLimitPrecision,
   USER_ID_PATTERN,
 } from '../../sessions/index.ts';
+import { LocalRateLimiter } from '../../sessions/local-rate-limiter.ts';
 
 /**
  * What to do when Redis cannot be asked. `closed` refuses (503): for login, where letting
@@ -93,17 +94,22 @@ export const rateLimitPlugin = fp(
 
     const perIp = opts.perIp ?? { limit: 1200, windowSec: 60 };
     if (perIp === false) return;
-    // Approximate: it runs on every request, where an O(1) counter costs far less than a log.
-    const defaultRule: RateLimitRule = {
-      action: 'http',
-      ...perIp,
-      by: ['ip'],
-      failMode: 'open',
-      precision: 'approximate',
-    };
+    // Per process and in memory: see LocalRateLimiter for why this one limit skips Redis.
+    const local = new LocalRateLimiter(perIp.limit, perIp.windowSec);
     app.addHook('onRequest', async (request, reply) => {
       if (request.routeOptions.config?.rateLimit === false) return;
-      await enforce(defaultRule, request, reply);
+      const decision = local.consume(request.ip);
+      reply.header('x-ratelimit-limit', String(decision.limit));
+      reply.header('x-ratelimit-remaining', String(decision.remaining));
+      if (!decision.allowed) {
+        throw new TradecacheError(
+          ErrorCodes.RATE_LIMITED,
+          'too many requests from this address, retry later',
+          {
+            context: { retryAfterSec: decision.retryAfterSec, action: 'http' },
+          },
+        );
+      }
     });
   },
   { name: 'tradecache-rate-limit', fastify: '5.x' },
