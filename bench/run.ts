@@ -1,0 +1,44 @@
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { type BenchResult, toMarkdown } from './report.ts';
+
+/**
+ * `npm run bench [name...]`: runs the benchmarks (all by default), prints each table and writes
+ * BENCHMARKS.md. Never part of `npm test`: timings on a shared machine are noisy, so every
+ * benchmark reports ratios against a baseline measured in the same run.
+ */
+const BENCHES: Record<string, () => Promise<BenchResult | BenchResult[]>> = {
+  cache: async () => (await import('./cache-engine.ts')).runCacheBench(),
+  codec: async () => (await import('./cache-codec.ts')).runCodecBench(),
+  history: async () => (await import('./history-load.ts')).runHistoryBench(),
+  auth: async () => (await import('./auth-overhead.ts')).runAuthBench(),
+};
+
+async function main() {
+  const wanted = process.argv.slice(2);
+  const unknown = wanted.filter((name) => !(name in BENCHES));
+  if (unknown.length > 0) {
+    process.stderr.write(
+      `unknown benchmark ${unknown.join(', ')}; known: ${Object.keys(BENCHES).join(', ')}\n`,
+    );
+    process.exitCode = 2;
+    return;
+  }
+  const names = wanted.length > 0 ? wanted : Object.keys(BENCHES);
+  const results: BenchResult[] = [];
+  for (const name of names) {
+    process.stderr.write(`running ${name}...\n`);
+    const run = BENCHES[name];
+    if (!run) continue;
+    const result = await run();
+    for (const r of Array.isArray(result) ? result : [result]) {
+      results.push(r);
+      process.stdout.write(`${toMarkdown([r], new Date()).split('\n').slice(10).join('\n')}\n`);
+    }
+  }
+  const file = path.resolve(import.meta.dirname, '../BENCHMARKS.md');
+  await writeFile(file, toMarkdown(results, new Date()));
+  process.stderr.write(`wrote ${file}\n`);
+}
+
+await main();
