@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type BenchResult, toMarkdown } from './report.ts';
 
@@ -11,6 +11,7 @@ const BENCHES: Record<string, () => Promise<BenchResult | BenchResult[]>> = {
   cache: async () => (await import('./cache-engine.ts')).runCacheBench(),
   codec: async () => (await import('./cache-codec.ts')).runCodecBench(),
   history: async () => (await import('./history-load.ts')).runHistoryBench(),
+  'history-fetch': async () => (await import('./history-fetch.ts')).runHistoryFetchBench(),
   auth: async () => (await import('./auth-overhead.ts')).runAuthBench(),
 };
 
@@ -37,8 +38,22 @@ async function main() {
     }
   }
   const file = path.resolve(import.meta.dirname, '../BENCHMARKS.md');
-  await writeFile(file, toMarkdown(results, new Date()));
+  // A partial run (`npm run bench history`) keeps the other sections of the last full run.
+  const previous = await readFile(file, 'utf8').catch(() => '');
+  const fresh = toMarkdown(results, new Date());
+  const kept = previousSections(previous).filter(
+    (section) => !results.some((r) => section.startsWith(`## ${r.name}\n`)),
+  );
+  await writeFile(file, [fresh.trimEnd(), ...kept].join('\n\n') + '\n');
   process.stderr.write(`wrote ${file}\n`);
+}
+
+/** `## ...` sections of an earlier BENCHMARKS.md, each up to the next heading. */
+function previousSections(markdown: string): string[] {
+  return markdown
+    .split(/\n(?=## )/)
+    .filter((part) => part.startsWith('## '))
+    .map((part) => part.trimEnd());
 }
 
 await main();
