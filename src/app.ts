@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { type CacheEngine, createCacheEngine } from './cache/index.ts';
 import { loadLocalSecrets } from './config/local-secrets.ts';
 import { SecretScrubber } from './config/redact.ts';
 import type { Config } from './config/types.ts';
@@ -51,6 +52,8 @@ export interface AppContext {
   readonly simulatedExchange: SimulatedExchange | null;
   readonly history: HistoryServices;
   readonly sessions: SessionServices;
+  /** The two-tier cache engine (L1 memory + Redis, cross-process bus). */
+  readonly cache: CacheEngine;
   /** Closes in reverse order of creation; safe to call twice. */
   close(): Promise<void>;
 }
@@ -124,7 +127,16 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       encryptionKeys: config.encryptionKeys ?? local?.encryptionKeys ?? '',
     };
     for (const secret of [secrets.authSecret, config.auth.adminToken]) scrubber.add(secret);
-    const sessions = openSessions(config, redis, keys.prefix, secrets);
+    const cache = createCacheEngine({
+      redis,
+      subscriber: () => connect('subscriber'),
+      prefix: `${keys.prefix}:cache`,
+      logger,
+      metrics,
+    });
+    closers.push({ name: 'cache engine', close: () => cache.close() });
+    await cache.ready();
+    const sessions = openSessions(config, redis, keys.prefix, secrets, cache);
 
     const symbols = new SymbolCatalog({
       redis,
@@ -174,6 +186,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       simulatedExchange,
       history,
       sessions,
+      cache,
       close,
     };
   } catch (err) {

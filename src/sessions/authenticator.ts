@@ -2,6 +2,7 @@ import { secretsEqual } from './secrets.ts';
 import type { SessionData, UserSessionCache } from './session-cache.ts';
 import type { SessionTokens } from './tokens.ts';
 import type { UserDirectory } from './user-directory.ts';
+import type { VerifiedSessions } from './verified-sessions.ts';
 
 /** Who made a request. */
 export interface AuthUser {
@@ -31,6 +32,8 @@ export interface SessionAuthenticatorOptions {
   tokens: SessionTokens;
   /** Operator token (ADMIN_TOKEN) granting admin rights without a user. */
   adminToken?: string;
+  /** Reuses recent verifications so most requests skip the session and user reads. */
+  verified?: VerifiedSessions;
   now?: () => number;
 }
 
@@ -68,6 +71,14 @@ export class SessionAuthenticator {
     }
     const claims = this.options.tokens.verify(token);
     if (!claims) return null;
+    const slideEveryMs = (ttlSec: number) => Math.min(60_000, (ttlSec * 1000) / 10);
+    const reused = await this.options.verified?.get(claims.sessionId);
+    if (reused && reused.userId === claims.userId) {
+      const ttlSec = Math.round((reused.expiresAt - reused.lastActivityAt) / 1000);
+      if (this.now() - reused.lastActivityAt < slideEveryMs(ttlSec)) {
+        return { userId: claims.userId, sessionId: claims.sessionId, isAdmin: reused.isAdmin };
+      }
+    }
     const [session, account] = await Promise.all([
       this.options.sessions.getUserSession(claims.userId, claims.sessionId),
       this.options.users.getUser(claims.userId),
@@ -75,10 +86,18 @@ export class SessionAuthenticator {
     if (!session || !account) return null;
     // Slide the TTL, but write at most once per tenth of the TTL (≤ 1 min): one write per
     // request would double the Redis load of every authenticated call.
-    const sinceActivity = this.now() - session.lastActivityAt;
-    if (sinceActivity >= Math.min(60_000, (session.ttlSec * 1000) / 10)) {
+    let { lastActivityAt, expiresAt } = session;
+    if (this.now() - lastActivityAt >= slideEveryMs(session.ttlSec)) {
       await this.options.sessions.updateSessionActivity(claims.userId, claims.sessionId);
+      lastActivityAt = this.now();
+      expiresAt = lastActivityAt + session.ttlSec * 1000;
     }
+    await this.options.verified?.remember(claims.sessionId, {
+      userId: claims.userId,
+      isAdmin: account.isAdmin,
+      lastActivityAt,
+      expiresAt,
+    });
     return { userId: claims.userId, sessionId: claims.sessionId, isAdmin: account.isAdmin };
   }
 

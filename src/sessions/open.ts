@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { AesGcmCipher, parseKeyring } from '../cache/crypto/aes-gcm.ts';
+import type { CacheEngine } from '../cache/index.ts';
 import type { Config } from '../config/types.ts';
 import { SessionAuthenticator } from './authenticator.ts';
 import { UserPreferencesStore } from './preferences-store.ts';
@@ -8,6 +9,7 @@ import { deriveAuthSecrets } from './secrets.ts';
 import { UserSessionCache } from './session-cache.ts';
 import { SessionTokens } from './tokens.ts';
 import { UserDirectory } from './user-directory.ts';
+import { type VerifiedSession, VerifiedSessions } from './verified-sessions.ts';
 
 export interface SessionServices {
   readonly sessions: UserSessionCache;
@@ -29,9 +31,16 @@ export function openSessions(
   redis: Redis,
   prefix: string,
   secrets: SessionSecrets,
+  cache?: CacheEngine,
 ): SessionServices {
   const { apiKeyPepper, tokenKey } = deriveAuthSecrets(secrets.authSecret);
+  const verified = cache
+    ? new VerifiedSessions(cache.namespace<VerifiedSession>('auth', { ttlMs: 5_000 }))
+    : undefined;
   const sessions = new UserSessionCache({
+    ...(verified
+      ? { onSessionsEnded: (_userId: string, ids: readonly string[]) => verified.forget(ids) }
+      : {}),
     redis,
     prefix,
     cipher: new AesGcmCipher(parseKeyring(secrets.encryptionKeys)),
@@ -44,6 +53,7 @@ export function openSessions(
     users,
     tokens: new SessionTokens(tokenKey),
     ...(config.auth.adminToken ? { adminToken: config.auth.adminToken } : {}),
+    ...(verified ? { verified } : {}),
   });
   return {
     sessions,

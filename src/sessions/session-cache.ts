@@ -33,6 +33,11 @@ export interface UserSessionCacheOptions {
   defaultTtlSec?: number;
   /** Clock (epoch ms); injectable so tests can expire sessions without sleeping. @default Date.now */
   now?: () => number;
+  /**
+   * Called after sessions are deleted, evicted or revoked, so caches of verified sessions (in
+   * every process) forget them at once.
+   */
+  onSessionsEnded?: (userId: string, sessionIds: readonly string[]) => Promise<unknown>;
 }
 
 const MAX_DATA_BYTES = 4096;
@@ -50,6 +55,7 @@ export class UserSessionCache {
   private readonly maxSessions: number;
   private readonly defaultTtlSec: number;
   private readonly now: () => number;
+  private readonly onSessionsEnded: UserSessionCacheOptions['onSessionsEnded'];
 
   constructor(options: UserSessionCacheOptions) {
     this.redis = options.redis;
@@ -58,6 +64,7 @@ export class UserSessionCache {
     this.maxSessions = options.maxSessionsPerUser ?? 10;
     this.defaultTtlSec = options.defaultTtlSec ?? 86_400;
     this.now = options.now ?? Date.now;
+    this.onSessionsEnded = options.onSessionsEnded;
     if (!Number.isInteger(this.maxSessions) || this.maxSessions < 1)
       throw new Error('maxSessionsPerUser must be ≥ 1');
     assertTtl(this.defaultTtlSec);
@@ -227,6 +234,7 @@ export class UserSessionCache {
       ]);
       let deleted = 0;
       for (let i = 0; i < ids.length; i++) deleted += execResult<number>(results, i);
+      await this.onSessionsEnded?.(userId, ids);
       return deleted;
     });
   }

@@ -69,6 +69,37 @@ describe('the assembled API', () => {
     expect(JSON.stringify(app.logs)).not.toContain(token);
   });
 
+  it('refuses a revoked token at once in every process, though verifications are cached', async () => {
+    const other = await startTestApp({
+      REDIS_URL: redis.url,
+      REDIS_KEY_PREFIX: app.ctx.keys.prefix,
+      BINANCE_SPOT_URL: exchange.url,
+      BINANCE_FUTURES_URL: exchange.url,
+      TRADECACHE_DATA_DIR: dataDir,
+    });
+    try {
+      const apiKey = await app.ctx.sessions.users.addUser('carol');
+      const login = await app.http.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { userId: 'carol', apiKey },
+      });
+      const auth = { authorization: `Bearer ${login.json().token}` };
+      const me = '/api/v1/users/me/preferences';
+      // Both processes verify the token once and keep the verification.
+      expect((await app.http.inject({ url: me, headers: auth })).statusCode).toBe(200);
+      expect((await other.http.inject({ url: me, headers: auth })).statusCode).toBe(200);
+      expect((await other.http.inject({ url: me, headers: auth })).statusCode).toBe(200);
+
+      await app.ctx.sessions.users.revokeUser('carol');
+      await new Promise((r) => setTimeout(r, 100)); // the invalidation crosses Redis pub/sub
+      expect((await other.http.inject({ url: me, headers: auth })).statusCode).toBe(401);
+      expect((await app.http.inject({ url: me, headers: auth })).statusCode).toBe(401);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('guards clearing the history store with admin rights', async () => {
     expect((await app.http.inject({ method: 'POST', url: '/api/v1/backtest/cache/clear' })).statusCode).toBe(
       401,
