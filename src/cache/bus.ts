@@ -44,6 +44,9 @@ export class InvalidationBus {
     private readonly logger: Logger,
   ) {
     this.client = factory();
+    // We re-subscribe ourselves on `ready` (below). ioredis' own automatic re-SUBSCRIBE is a
+    // promise nobody awaits: closed during a reconnect, it surfaces as an unhandled rejection.
+    this.client.options.autoResubscribe = false;
     this.client.on('error', (err: unknown) =>
       this.logger.debug({ err: errorMessage(err) }, 'cache bus connection error'),
     );
