@@ -14,7 +14,7 @@ import { RedisTier } from './tiers/redis-tier.ts';
 import type { CacheEngineOptions, CacheNamespaceStats, NamespaceOptions } from './types.ts';
 
 const CLOSE_GRACE_MS = 1_000;
-const LEASE_RELEASE_LUA = new URL('../redis/lua/cache-lease-release-1.lua', import.meta.url);
+const LEASE_RELEASE_LUA = new URL('../redis/lua/release-lease-1.lua', import.meta.url);
 
 /** The two-tier cache: build once per process with `createCacheEngine`, close on shutdown. */
 export interface CacheEngine {

@@ -211,7 +211,7 @@ class DeadlineSweeper {
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    /** src/redis/lua/cache-lease-release-1.lua, defined by the cache engine. */
+    /** src/redis/lua/release-lease-1.lua, defined by the cache engine. */
     tcCacheLeaseReleaseV1(leaseKey: string, token: string): Result<number, Context>;
   }
 }
