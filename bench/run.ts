@@ -44,7 +44,7 @@ async function main() {
   const kept = previousSections(previous).filter(
     (section) => !results.some((r) => section.startsWith(`## ${r.name}\n`)),
   );
-  await writeFile(file, [fresh.trimEnd(), ...kept].join('\n\n') + '\n');
+  await writeFile(file, `${[fresh.trimEnd(), ...kept].join('\n\n')}\n`);
   process.stderr.write(`wrote ${file}\n`);
 }
 

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAlive } from '../../src/redis/embedded-state.ts';
 import { type RunningService, runCli, startService } from '../helpers/cli.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 let dataDir: string;
 let service: RunningService;
@@ -17,16 +18,6 @@ afterAll(async () => {
   if (service.child.exitCode === null) await service.stop('SIGKILL');
   await rm(dataDir, { recursive: true, force: true });
 });
-
-async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('condition not reached');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('tradecache demo (embedded Redis, simulated exchange, one process)', () => {
   it('serves symbols with BTCUSDT first', async () => {

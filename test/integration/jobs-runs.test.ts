@@ -1,14 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { SecretScrubber } from '../../src/config/redact.ts';
-import type { RedisConfig } from '../../src/config/types.ts';
 import { ErrorCodes, isTradecacheError, TradecacheError } from '../../src/errors.ts';
-import { createJobRuntime, type JobDefinition, type JobRuntime } from '../../src/jobs/index.ts';
-import { createLogger } from '../../src/logger.ts';
-import { Metrics } from '../../src/metrics.ts';
+import type { JobDefinition, JobRuntime } from '../../src/jobs/index.ts';
+import type { Metrics } from '../../src/metrics.ts';
 import { createRedisClient } from '../../src/redis/connection.ts';
-import { createKeys } from '../../src/redis/keys.ts';
+import { startTestJobRuntime, testJob, uniqueJobPrefix } from '../helpers/jobs.ts';
 import { startTestRedis, type TestRedis } from '../helpers/redis.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 let redis: TestRedis;
 const runtimes: JobRuntime[] = [];
@@ -24,58 +21,19 @@ afterAll(async () => {
 });
 
 function job(name: string, run: JobDefinition['run'], extra: Partial<JobDefinition> = {}): JobDefinition {
-  return {
-    name,
-    description: `test job ${name}`,
-    timeoutMs: 5_000,
-    attempts: 1,
-    backoffMs: 10,
-    keepCompleted: 50,
-    keepFailed: 50,
-    run,
-    ...extra,
-  };
+  return testJob(name, { run, ...extra });
 }
 
 /** A runtime on a prefix no other test uses; `lines` collects its log lines. */
-function runtime(definitions: JobDefinition[], prefix = `jr${randomUUID().slice(0, 8)}`) {
-  const config: RedisConfig = {
-    url: redis.url,
-    source: 'REDIS_URL',
-    tls: false,
-    maxConnections: 10,
-    keyPrefix: prefix,
-    commandTimeoutMs: 2_000,
-    maxOfflineQueue: 100,
-  };
-  const lines: string[] = [];
-  const metrics = new Metrics();
-  const jobs = createJobRuntime({
-    connection: () => createRedisClient(config, { role: 'worker', forBullmq: true }),
-    prefix: createKeys(prefix).bullPrefix,
-    definitions,
-    logger: createLogger({
-      level: 'info',
-      scrubber: new SecretScrubber(),
-      write: (line) => lines.push(line),
-    }),
-    metrics,
-  });
-  runtimes.push(jobs);
-  return { jobs, lines, metrics, prefix };
+function runtime(definitions: JobDefinition[], prefix = uniqueJobPrefix('jr')) {
+  const started = startTestJobRuntime(redis.url, definitions, prefix);
+  runtimes.push(started.jobs);
+  return started;
 }
 
 async function runs(metrics: Metrics, jobName: string, outcome: string): Promise<number> {
   const { values } = await metrics.jobRuns.get();
   return values.find((v) => v.labels.job === jobName && v.labels.outcome === outcome)?.value ?? 0;
-}
-
-async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 async function rejection(promise: Promise<unknown>): Promise<TradecacheError> {

@@ -1,13 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { SecretScrubber } from '../../src/config/redact.ts';
-import type { RedisConfig } from '../../src/config/types.ts';
-import { createJobRuntime, type JobDefinition, type JobRuntime } from '../../src/jobs/index.ts';
-import { createLogger } from '../../src/logger.ts';
-import { Metrics } from '../../src/metrics.ts';
-import { createRedisClient } from '../../src/redis/connection.ts';
-import { createKeys } from '../../src/redis/keys.ts';
+import type { JobDefinition, JobRuntime } from '../../src/jobs/index.ts';
+import { startTestJobRuntime, testJob, uniqueJobPrefix } from '../helpers/jobs.ts';
 import { startTestRedis, type TestRedis } from '../helpers/redis.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 let redis: TestRedis;
 const runtimes: JobRuntime[] = [];
@@ -23,50 +18,17 @@ afterAll(async () => {
 });
 
 function job(name: string, extra: Partial<JobDefinition> = {}): JobDefinition {
-  return {
-    name,
-    description: `test job ${name}`,
-    timeoutMs: 5_000,
-    attempts: 1,
-    backoffMs: 10,
-    keepCompleted: 10,
-    keepFailed: 10,
-    run: async () => name,
-    ...extra,
-  };
+  return testJob(name, { keepCompleted: 10, keepFailed: 10, ...extra });
 }
 
 /** One "process" of a deployment: a runtime on `prefix` (shared by the processes of one test). */
 function processOf(prefix: string, definitions: JobDefinition[]): JobRuntime {
-  const config: RedisConfig = {
-    url: redis.url,
-    source: 'REDIS_URL',
-    tls: false,
-    maxConnections: 10,
-    keyPrefix: prefix,
-    commandTimeoutMs: 2_000,
-    maxOfflineQueue: 100,
-  };
-  const jobs = createJobRuntime({
-    connection: () => createRedisClient(config, { role: 'worker', forBullmq: true }),
-    prefix: createKeys(prefix).bullPrefix,
-    definitions,
-    logger: createLogger({ level: 'silent', scrubber: new SecretScrubber() }),
-    metrics: new Metrics(),
-  });
+  const { jobs } = startTestJobRuntime(redis.url, definitions, prefix);
   runtimes.push(jobs);
   return jobs;
 }
 
-const uniquePrefix = () => `js${randomUUID().slice(0, 8)}`;
-
-async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+const uniquePrefix = () => uniqueJobPrefix('js');
 
 describe('job schedulers', () => {
   it('runs a scheduled job repeatedly through the worker', async () => {
