@@ -29,23 +29,35 @@ export class FillRunner<T> {
     private readonly defaultTtlMs: number,
   ) {}
 
-  async getOrSet(key: string, factory: Factory<T>, options: GetOrSetOptions): Promise<CacheResult<T>> {
+  /**
+   * The L1 answer, when L1 holds a fresh value: synchronous, so a hit costs neither an async frame
+   * nor a result object (the two-tier hit path is the engine's hottest code).
+   */
+  hitFromL1(key: string, factory: Factory<T>, options: GetOrSetOptions): CacheEntry<T> | undefined {
     const now = this.store.core.now();
     const hit = this.store.freshFromL1(this.store.keys.value(key), now);
-    let result: CacheResult<T>;
-    if (hit) {
-      this.refreshEarly(key, hit, factory, options, now);
-      result = { value: hit.value, source: 'l1', ageMs: now - hit.createdAt };
-    } else {
-      let pending = this.resolving.get(key);
-      if (!pending) {
-        pending = this.resolve(key, factory, options).finally(() => this.resolving.delete(key));
-        this.resolving.set(key, pending);
-      }
-      result = await pending;
+    if (!hit) return undefined;
+    if (options.earlyRefresh) this.refreshEarly(key, hit, factory, options, now);
+    this.store.stats.record('hitsL1');
+    return hit;
+  }
+
+  /** getOrSet past L1: one resolution per key at a time in this process. */
+  async resolveShared(key: string, factory: Factory<T>, options: GetOrSetOptions): Promise<CacheResult<T>> {
+    let pending = this.resolving.get(key);
+    if (!pending) {
+      pending = this.resolve(key, factory, options).finally(() => this.resolving.delete(key));
+      this.resolving.set(key, pending);
     }
+    const result = await pending;
     this.store.stats.record(STAT[result.source]);
     return result;
+  }
+
+  async getOrSet(key: string, factory: Factory<T>, options: GetOrSetOptions): Promise<CacheResult<T>> {
+    const hit = this.hitFromL1(key, factory, options);
+    if (hit) return { value: hit.value, source: 'l1', ageMs: this.store.core.now() - hit.createdAt };
+    return this.resolveShared(key, factory, options);
   }
 
   private async resolve(key: string, factory: Factory<T>, options: GetOrSetOptions): Promise<CacheResult<T>> {

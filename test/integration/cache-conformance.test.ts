@@ -72,6 +72,28 @@ describe.each([
     expect(await tickers().getMany(['A', 'B', 'C'])).toEqual([undefined, undefined, undefined]);
   });
 
+  it('answers many concurrent reads of different keys each with its own value', async () => {
+    // Concurrent L2 reads are coalesced into MGETs: every caller must still get its own key's
+    // value, with misses in between left as misses. A second engine reads, so L1 cannot answer.
+    const symbols = Array.from({ length: 600 }, (_, i) => `SYM${i}USDT`);
+    await tickers().setMany(
+      symbols
+        .filter((_, i) => i % 3 !== 0)
+        .map((symbol) => ({ key: symbol, value: { symbol, lastPrice: symbol } })),
+    );
+    const reader = createCacheEngine({ redis, subscriber: connect, prefix, logger });
+    await reader.ready();
+    try {
+      const ns = reader.namespace<{ symbol: string; lastPrice: string }>('tickers', { l1, ttlMs: 60_000 });
+      const got = await Promise.all(symbols.map((symbol) => ns.get(symbol)));
+      expect(got).toEqual(
+        symbols.map((symbol, i) => (i % 3 === 0 ? undefined : { symbol, lastPrice: symbol })),
+      );
+    } finally {
+      await reader.close();
+    }
+  });
+
   it('calls the factory once for concurrent getOrSet and then serves the cache', async () => {
     let calls = 0;
     const factory = async () => {

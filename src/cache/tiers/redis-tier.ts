@@ -12,6 +12,14 @@ export interface L2Write {
 
 const DOWN = new Set(['close', 'end', 'reconnecting']);
 const SCAN_COUNT = 500;
+/** Upper bound of keys per coalesced MGET: keeps one reply (and its parse) small. */
+const MAX_READ_BATCH = 256;
+
+/** Single-key reads waiting for the next coalesced MGET. */
+interface ReadBatch {
+  keys: string[];
+  waiters: { resolve: (value: Buffer | null) => void; reject: (err: unknown) => void }[];
+}
 
 /**
  * The Redis tier. Every call passes the circuit breaker and a deadline, and fails fast while the
@@ -20,6 +28,8 @@ const SCAN_COUNT = 500;
  */
 export class RedisTier {
   private readonly deadline: DeadlineSweeper | null;
+  private readonly coalesceReads: boolean;
+  private batch: ReadBatch | null = null;
 
   constructor(
     readonly redis: Redis,
@@ -29,14 +39,52 @@ export class RedisTier {
     // ioredis' own commandTimeout already bounds each command: skip our timer on the hot path.
     const own = redis.options.commandTimeout;
     this.deadline = own === undefined || own > timeoutMs ? new DeadlineSweeper(timeoutMs) : null;
+    // A Cluster would refuse an MGET across hash slots; standalone and Sentinel masters accept any.
+    this.coalesceReads = !(redis as { isCluster?: boolean }).isCluster;
   }
 
   get breakerState() {
     return this.breaker.current;
   }
 
+  /**
+   * One value. Reads issued in the same tick (50 requests in flight, each missing L1) go out as one
+   * MGET: Redis and ioredis then pay their per-command cost once per batch instead of once per key,
+   * which is what lets a Redis-only hit keep up with a bare GET + JSON.parse.
+   */
   get(key: string): Promise<Buffer | null> {
-    return this.run('get', () => this.redis.getBuffer(key));
+    if (!this.coalesceReads) return this.run('get', () => this.redis.getBuffer(key));
+    return new Promise((resolve, reject) => {
+      let batch = this.batch;
+      if (!batch) {
+        const fresh: ReadBatch = { keys: [], waiters: [] };
+        this.batch = batch = fresh;
+        // nextTick runs once the current microtasks are done: every caller resumed by the same
+        // reply has queued its key by then.
+        process.nextTick(() => this.flush(fresh));
+      }
+      batch.keys.push(key);
+      batch.waiters.push({ resolve, reject });
+      if (batch.keys.length >= MAX_READ_BATCH) this.batch = null;
+    });
+  }
+
+  private flush(batch: ReadBatch): void {
+    if (this.batch === batch) this.batch = null;
+    const { keys, waiters } = batch;
+    const [first = ''] = keys;
+    const read =
+      keys.length === 1
+        ? this.run('get', async () => [await this.redis.getBuffer(first)])
+        : this.run('mget', () => this.redis.mgetBuffer(...keys));
+    read.then(
+      (values) => {
+        for (let i = 0; i < waiters.length; i++) waiters[i]?.resolve(values[i] ?? null);
+      },
+      (err: unknown) => {
+        for (const waiter of waiters) waiter.reject(err);
+      },
+    );
   }
 
   mget(keys: readonly string[]): Promise<(Buffer | null)[]> {
