@@ -13,7 +13,7 @@ import type {
 } from './types.ts';
 
 const DEFAULT_TTL_MS = 60_000;
-const valueOf = <T>(result: CacheResult<T>): T => result.value;
+const resultValue = <T>(result: CacheResult<T>): T => result.value;
 
 /** One entry of `setMany`. */
 export interface CacheItem<T> extends SetOptions {
@@ -133,7 +133,7 @@ export class CacheNamespace<T = unknown> {
     }
     const hit = this.runner.hitFromL1(key, factory, options);
     if (hit) return Promise.resolve(hit.value);
-    return this.runner.resolveShared(key, factory, options).then(valueOf);
+    return this.runner.resolveShared(key, factory, options).then(resultValue);
   }
 
   /** `getOrSet` that also says where the value came from and how old it is. */
