@@ -5,6 +5,7 @@ import { errorHandlerPlugin } from './plugins/error-handler.ts';
 import { openapiPlugin } from './plugins/openapi.ts';
 import { rateLimitPlugin } from './plugins/rate-limit.ts';
 import { requestMetricsPlugin } from './plugins/request-metrics.ts';
+import { responseCachePlugin } from './plugins/response-cache.ts';
 import { authRoutes } from './routes/auth/index.ts';
 import { backtestRoutes } from './routes/backtest/index.ts';
 import { healthRoutes } from './routes/health/index.ts';
@@ -15,7 +16,7 @@ import { userRoutes } from './routes/users/index.ts';
 
 export type HttpDeps = Pick<
   AppContext,
-  'scrubber' | 'metrics' | 'health' | 'symbols' | 'sessions' | 'history'
+  'scrubber' | 'metrics' | 'health' | 'symbols' | 'sessions' | 'history' | 'cache'
 >;
 
 /**
@@ -29,6 +30,8 @@ export async function httpApp(app: FastifyInstance, deps: HttpDeps) {
   // Rate limits before auth: a flood of bad tokens is refused before it costs a session lookup.
   await app.register(rateLimitPlugin, { limiter: deps.sessions.limiter });
   await app.register(authPlugin, { authenticator: deps.sessions.authenticator });
+  // Before the routes: it wraps the handlers of routes declaring `config.responseCache`.
+  await app.register(responseCachePlugin, { engine: deps.cache });
 
   await app.register(healthRoutes, { health: deps.health });
   await app.register(metricsRoutes, { metrics: deps.metrics, symbols: deps.symbols, health: deps.health });

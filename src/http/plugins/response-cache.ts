@@ -1,25 +1,54 @@
-import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
 import fp from 'fastify-plugin';
-import type { CacheEngine } from '../../cache/engine.ts';
+import type { CacheEngine } from '../../cache/index.ts';
+import {
+  etagOf,
+  type HeaderSnapshot,
+  headersAddedSince,
+  matchesIfNoneMatch,
+  responseKey,
+  snapshotHeaders,
+  userTag,
+  type VaryHeader,
+  varyName,
+} from './response-cache-http.ts';
+
+export type { VaryHeader } from './response-cache-http.ts';
+export { responseKey } from './response-cache-http.ts';
 
 /** Per-route `config.responseCache`. */
 export interface ResponseCacheRouteConfig {
   ttlMs: number;
-  /** First key part (e.g. `market_data`): the seed's `key_prefix`, also a tag for invalidation. */
+  /** First key part (e.g. `market_data`): the seed's `key_prefix`, also the invalidation tag. */
   keyPrefix: string;
-  /** Request headers that select a variant (e.g. `accept-language`); part of the key. */
-  vary?: readonly string[];
+  /** Request headers that select a variant; part of the key and of the `Vary` answer header. */
+  vary?: readonly VaryHeader[];
   /**
-   * Declares the route per-user: requests with Authorization/Cookie are cached under the returned
-   * id (undefined = not cached). Without it, credentialed requests are never cached.
+   * Declares the route per-user and names the caller (e.g. `(r) => r.user?.userId`, read after
+   * the route's auth preHandler). Entries are keyed and tagged by that id; a request it returns
+   * undefined for is never cached. Without it, requests with Authorization or a cookie are
+   * never cached (they bypass the cache both ways).
    */
   perUser?: (request: FastifyRequest) => string | undefined;
+  /** Bodies larger than this are served but not stored. @default 1 MiB */
+  maxBodyBytes?: number;
+}
+
+/** Invalidation for routes that change what a cached GET returns. */
+export interface ResponseCacheControl {
+  /** Forgets every stored response under `keyPrefix` (all users), in every process. */
+  invalidate(keyPrefix: string): Promise<number>;
+  /** Forgets one user's stored responses under a per-user `keyPrefix`, in every process. */
+  invalidateUser(keyPrefix: string, userId: string): Promise<number>;
 }
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     responseCache?: ResponseCacheRouteConfig;
+  }
+  interface FastifyInstance {
+    /** Set when the response cache plugin is registered (routes also run without it). */
+    responseCache?: ResponseCacheControl;
   }
 }
 
@@ -34,122 +63,157 @@ interface CachedResponse {
   contentType: string;
   body: string;
   etag: string;
+  /** Headers the handler set (e.g. Content-Disposition), replayed on hits. */
+  headers: HeaderSnapshot;
 }
-/** A handler result that must not be cached; concurrent requests then run the handler themselves. */
+/** A handler answer that must not be shared; concurrent callers then run the handler themselves. */
 interface Uncacheable {
   uncacheable: true;
 }
+const UNCACHEABLE: Uncacheable = { uncacheable: true };
+
+const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+const KEY_PREFIX = /^[A-Za-z0-9_.-]{1,64}$/;
+
+type Handler = (this: FastifyInstance, request: FastifyRequest, reply: FastifyReply) => unknown;
 
 /**
- * The seed's `@cache_response`, stampede-protected: concurrent misses of one key run the
- * handler once (getOrSet). Only 2xx responses without Set-Cookie or `Cache-Control:
- * private/no-store` are stored; the key is method + path + sorted query + declared Vary headers
- * (+ user for per-user routes). Answers carry ETag (304 on If-None-Match), Cache-Control, Age
- * and X-Cache (HIT, MISS, STALE, BYPASS).
+ * The seed's `@cache_response` for GET/HEAD routes declaring `config.responseCache`.
+ * Concurrent misses of one key run the handler once, across processes (engine getOrSet).
+ * Stored: 2xx answers without Set-Cookie or `Cache-Control: private/no-store` (a handler opts a
+ * response out with `no-store`). Never shared: anything asked with Authorization or a cookie,
+ * except on per-user routes, keyed by the authenticated user. Answers carry ETag (304 on
+ * If-None-Match), Cache-Control, Age (from the entry's age) and X-Cache (HIT, MISS, STALE,
+ * BYPASS).
  */
 export const responseCachePlugin = fp(
   async (app: FastifyInstance, opts: ResponseCachePluginOptions) => {
     const ns = opts.engine.namespace<CachedResponse | Uncacheable>(opts.namespace ?? 'http');
+    const control: ResponseCacheControl = {
+      invalidate: (keyPrefix) => ns.invalidateTag(checkPrefix(keyPrefix)),
+      invalidateUser: (keyPrefix, userId) => ns.invalidateTag(userTag(checkPrefix(keyPrefix), userId)),
+    };
+    app.decorate('responseCache', control);
+
     app.addHook('onRoute', (route) => {
       const config = route.config?.responseCache;
       if (!config) return;
-      const original = route.handler as (
-        this: FastifyInstance,
-        req: FastifyRequest,
-        reply: FastifyReply,
-      ) => unknown;
-      const handler = async function (this: FastifyInstance, request: FastifyRequest, reply: FastifyReply) {
+      checkPrefix(config.keyPrefix);
+      const original = route.handler as Handler;
+      const vary = config.vary ?? [];
+      const varyOn = vary.map(varyName);
+      if (config.perUser) varyOn.push('authorization', 'cookie');
+      const varyHeader = varyOn.join(', ');
+      const maxBodyBytes = config.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+
+      const cached: Handler = async function (this: FastifyInstance, request, reply) {
         if (request.method !== 'GET' && request.method !== 'HEAD') return original.call(this, request, reply);
-        const credentialed =
-          request.headers.authorization !== undefined || request.headers.cookie !== undefined;
         const user = config.perUser?.(request);
-        if (credentialed && user === undefined) {
+        const mayShare = config.perUser ? user !== undefined : !hasCredentials(request);
+        if (!mayShare) {
           reply.header('x-cache', 'BYPASS');
           return original.call(this, request, reply);
         }
-        let ownPayload: { value: unknown } | undefined;
+        const tags =
+          user === undefined ? [config.keyPrefix] : [config.keyPrefix, userTag(config.keyPrefix, user)];
+        let own: { payload: unknown } | undefined;
         const result = await ns.getOrSetWithMeta(
-          responseKey(config, request, user),
+          responseKey({ keyPrefix: config.keyPrefix, vary, user }, request),
           async ({ skip }) => {
+            reply.header('x-cache', 'MISS');
+            const before = snapshotHeaders(reply);
             const payload = await original.call(this, request, reply);
-            ownPayload = { value: payload };
-            const stored = toCached(reply, payload);
-            if (!stored) {
-              skip();
-              return { uncacheable: true };
-            }
-            return stored;
+            own = { payload };
+            const stored = storable(reply, payload, before, maxBodyBytes);
+            if (stored) return stored;
+            skip();
+            return UNCACHEABLE;
           },
-          { ttlMs: config.ttlMs, tags: [config.keyPrefix] },
+          { ttlMs: config.ttlMs, tags },
         );
-        const cached = result.value;
-        if ('uncacheable' in cached) {
-          if (ownPayload) return reply.sent ? reply : ownPayload.value;
+        const entry = result.value;
+        if ('uncacheable' in entry) {
+          // Our own handler ran: its answer stands as it is. Another request's did: its answer
+          // may belong to that request only (a cookie, an error), so run ours.
+          if (own) return own.payload;
+          reply.header('x-cache', 'MISS');
           return original.call(this, request, reply);
         }
+
         const ageSec = Math.floor(result.ageMs / 1000);
-        const maxAge = Math.max(0, Math.floor(config.ttlMs / 1000) - ageSec);
-        const varyOn = [...(config.vary ?? []), ...(config.perUser ? ['authorization', 'cookie'] : [])];
+        const maxAge = Math.max(0, Math.floor((config.ttlMs - result.ageMs) / 1000));
+        for (const [name, value] of Object.entries(entry.headers)) reply.header(name, value);
         reply
-          .header('etag', cached.etag)
-          .header('cache-control', `${config.perUser ? 'private' : 'public'}, max-age=${maxAge}`)
+          .header('etag', entry.etag)
+          // Per-user answers: a browser may keep them but must revalidate (a cheap 304), so a
+          // change made through another tab or device shows at once.
+          .header('cache-control', config.perUser ? 'private, no-cache' : `public, max-age=${maxAge}`)
           .header('age', String(ageSec))
-          .header(
-            'x-cache',
-            result.source === 'factory'
-              ? 'MISS'
-              : result.source === 'l1' || result.source === 'l2'
-                ? 'HIT'
-                : 'STALE',
-          );
-        if (varyOn.length > 0) reply.header('vary', varyOn.join(', '));
-        if (request.headers['if-none-match'] === cached.etag) return reply.code(304).send();
-        return reply.code(cached.status).header('content-type', cached.contentType).send(cached.body);
+          .header('x-cache', xCache(result.source));
+        if (varyHeader) reply.header('vary', varyHeader);
+        if (matchesIfNoneMatch(request.headers['if-none-match'], entry.etag)) {
+          reply.removeHeader('content-type');
+          return reply.code(304).send();
+        }
+        return reply.code(entry.status).header('content-type', entry.contentType).send(entry.body);
       };
-      route.handler = handler as RouteHandlerMethod;
+      route.handler = cached as RouteHandlerMethod;
     });
   },
-  { name: 'tradecache-response-cache' },
+  { name: 'tradecache-response-cache', fastify: '5.x' },
 );
 
-/** The storable form of a handler's answer, or null when it must not be shared. */
-function toCached(reply: FastifyReply, payload: unknown): CachedResponse | null {
-  if (reply.sent || payload === undefined || Buffer.isBuffer(payload)) return null;
+function hasCredentials(request: FastifyRequest): boolean {
+  return request.headers.authorization !== undefined || request.headers.cookie !== undefined;
+}
+
+function xCache(source: string): 'HIT' | 'MISS' | 'STALE' {
+  if (source === 'factory') return 'MISS';
+  return source === 'l1' || source === 'l2' ? 'HIT' : 'STALE';
+}
+
+function checkPrefix(keyPrefix: string): string {
+  if (!KEY_PREFIX.test(keyPrefix)) {
+    throw new Error(`responseCache keyPrefix must match ${KEY_PREFIX.source}: ${keyPrefix.slice(0, 70)}`);
+  }
+  return keyPrefix;
+}
+
+/** The storable form of a handler's answer, or null when it must not be shared or kept. */
+function storable(
+  reply: FastifyReply,
+  payload: unknown,
+  before: HeaderSnapshot,
+  maxBodyBytes: number,
+): CachedResponse | null {
+  // The handler sent the reply itself (or returned a stream/buffer): nothing we can replay.
+  if (reply.sent || payload === reply || payload === undefined || payload === null) return null;
+  if (Buffer.isBuffer(payload) || typeof (payload as { pipe?: unknown }).pipe === 'function') return null;
   const status = reply.statusCode;
-  const cacheControl = String(reply.getHeader('cache-control') ?? '');
-  if (status < 200 || status >= 300 || reply.getHeader('set-cookie') !== undefined) return null;
-  if (/\b(private|no-store)\b/i.test(cacheControl)) return null;
+  if (status < 200 || status >= 300 || reply.hasHeader('set-cookie') || pendingCookies(reply)) return null;
+  if (/\b(private|no-store)\b/i.test(String(reply.getHeader('cache-control') ?? ''))) return null;
   const isText = typeof payload === 'string';
   const body = isText ? payload : reply.serialize(payload);
-  if (typeof body !== 'string') return null;
+  if (typeof body !== 'string' || Buffer.byteLength(body) > maxBodyBytes) return null;
   const contentType = String(
     reply.getHeader('content-type') ??
       (isText ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8'),
   );
-  const etag = `"${createHash('sha1').update(body).digest('base64url')}"`;
-  return { status, contentType, body, etag };
+  return { status, contentType, body, etag: etagOf(body), headers: headersAddedSince(before, reply) };
 }
 
-/** method + path + sorted query + declared Vary headers (+ user), hashed into a safe cache key. */
-export function responseKey(
-  config: ResponseCacheRouteConfig,
-  request: FastifyRequest,
-  user: string | undefined,
-): string {
-  const [path = '', query = ''] = request.url.split('?', 2);
-  const params = [...new URLSearchParams(query)].sort(([a, x], [b, y]) =>
-    a === b ? (x < y ? -1 : 1) : a < b ? -1 : 1,
-  );
-  const vary = (config.vary ?? []).map(
-    (h) => `${h.toLowerCase()}=${String(request.headers[h.toLowerCase()] ?? '')}`,
-  );
-  const material = [
-    request.method,
-    path,
-    new URLSearchParams(params).toString(),
-    ...vary,
-    `user=${user ?? ''}`,
-  ];
-  const digest = createHash('sha256').update(material.join('\n')).digest('base64url');
-  return `${config.keyPrefix}:${digest}`;
+/**
+ * @fastify/cookie's `reply.setCookie()` only writes Set-Cookie in its onSend hook, after the
+ * handler: the header is not there yet when we decide to store. Its pending cookies sit in a
+ * Map under a private symbol, found here by its description.
+ */
+function pendingCookies(reply: FastifyReply): boolean {
+  for (let o: object | null = reply; o; o = Object.getPrototypeOf(o)) {
+    for (const symbol of Object.getOwnPropertySymbols(o)) {
+      if (symbol.description !== 'fastify.reply.setCookies') continue;
+      const cookies = (reply as unknown as Record<symbol, unknown>)[symbol];
+      return cookies instanceof Map && cookies.size > 0;
+    }
+  }
+  return false;
 }

@@ -1,6 +1,6 @@
 import type { FastifyInstance, preHandlerHookHandler } from 'fastify';
 import type { BacktestService, HistoryStore, SmaCrossoverParams } from '../../../history/index.ts';
-import { formatKlinesCsv } from '../../../history/index.ts';
+import { alignDown, formatKlinesCsv } from '../../../history/index.ts';
 import {
   cacheClearResponseSchema,
   cacheInfoResponseSchema,
@@ -28,9 +28,16 @@ interface RunBody extends HistoryQuery {
   strategy: SmaCrossoverParams & { type: 'sma_crossover' };
 }
 
+/** Response-cache prefix of `/data`; clearing the kline store forgets it. */
+const DATA_CACHE = 'backtest_data';
+
 /**
  * Historical data and backtests (the seed's backtest routes): `/cache/info`, `/cache/clear`
  * (admin), `/data` (JSON, or CSV with `Accept: text/csv`) and `/run` (SMA crossover).
+ *
+ * Response cache: only `/data`, whose answer for a range of closed candles never changes.
+ * `/cache/info` is not cached: it must show a fetch or a clear at once, and costs a directory
+ * listing. `/run` is a POST (its body is the query).
  */
 export async function backtestRoutes(app: FastifyInstance, opts: BacktestRoutesOptions) {
   app.get(
@@ -55,7 +62,12 @@ export async function backtestRoutes(app: FastifyInstance, opts: BacktestRoutesO
         response: { 200: cacheClearResponseSchema },
       },
     },
-    async () => ({ cleared: true, ...(await opts.store.clearCache()) }),
+    async () => {
+      const result = await opts.store.clearCache();
+      // An operator clears bad data: cached answers built from it must go too.
+      await app.responseCache?.invalidate(DATA_CACHE);
+      return { cleared: true, ...result };
+    },
   );
 
   app.get<{ Querystring: HistoryQuery }>(
@@ -66,6 +78,15 @@ export async function backtestRoutes(app: FastifyInstance, opts: BacktestRoutesO
         summary: 'Closed candles of a range (end exclusive); CSV with Accept: text/csv',
         querystring: historyQuerySchema,
         response: { 200: historyResponseSchema },
+      },
+      config: {
+        responseCache: {
+          ttlMs: 10 * 60_000,
+          keyPrefix: DATA_CACHE,
+          vary: [{ header: 'accept', normalise: (v) => (v?.includes('text/csv') ? 'csv' : 'json') }],
+          // A year of hourly candles is ~2 MB of JSON (stored deflated).
+          maxBodyBytes: 4 * 1024 * 1024,
+        },
       },
     },
     // No abort on client disconnect: the fetch is shared with concurrent callers of the same
@@ -80,11 +101,12 @@ export async function backtestRoutes(app: FastifyInstance, opts: BacktestRoutesO
         req.end,
         req.market,
       );
+      // A range reaching past the last closed candle grows as candles close: never stored.
+      if (req.end > alignDown(Date.now(), req.interval)) reply.header('cache-control', 'no-store');
       if (request.headers.accept?.includes('text/csv')) {
-        return reply
-          .type('text/csv; charset=utf-8')
-          .serializer((body: string) => body)
-          .send(formatKlinesCsv(klines));
+        // Returned, not sent, so the response cache can store it; a string is not serialized.
+        reply.type('text/csv; charset=utf-8');
+        return formatKlinesCsv(klines);
       }
       return { ...req, count: klines.length, klines };
     },

@@ -11,11 +11,30 @@ export interface UserRoutesOptions {
   preferences: UserPreferencesStore;
 }
 
-/** `GET/PUT /api/v1/users/me/preferences`: the caller's own preferences (PUT replaces them). */
+/** Response-cache prefix of the preferences GET; a PUT forgets the caller's entry under it. */
+const PREFERENCES_CACHE = 'user_preferences';
+
+/**
+ * `GET/PUT /api/v1/users/me/preferences`: the caller's own preferences (PUT replaces them).
+ * The GET is response-cached per user (keyed by the authenticated id, never by the token), so a
+ * burst of dashboard reads costs one Redis read; the PUT drops that user's entry everywhere.
+ */
 export async function userRoutes(app: FastifyInstance, opts: UserRoutesOptions) {
   app.get(
     '/api/v1/users/me/preferences',
-    { schema: { tags: ['users'], summary: 'My preferences' }, preHandler: [app.authenticated] },
+    {
+      schema: { tags: ['users'], summary: 'My preferences' },
+      preHandler: [app.authenticated],
+      config: {
+        responseCache: {
+          ttlMs: 30_000,
+          keyPrefix: PREFERENCES_CACHE,
+          // Read after `authenticated`; the admin token has no preferences and is not cached.
+          perUser: (request) =>
+            request.user && request.user.userId !== ADMIN_TOKEN_PRINCIPAL ? request.user.userId : undefined,
+        },
+      },
+    },
     async (request) => ({ preferences: await opts.preferences.getUserPreferences(me(request)) }),
   );
 
@@ -25,9 +44,13 @@ export async function userRoutes(app: FastifyInstance, opts: UserRoutesOptions) 
       schema: { tags: ['users'], summary: 'Replace my preferences', body: userPreferencesSchema },
       preHandler: [app.authenticated],
     },
-    async (request) => ({
-      preferences: await opts.preferences.setUserPreferences(me(request), request.body),
-    }),
+    async (request) => {
+      const userId = me(request);
+      const preferences = await opts.preferences.setUserPreferences(userId, request.body);
+      // After the write: a GET racing this PUT may still store the old answer, for one TTL at most.
+      await app.responseCache?.invalidateUser(PREFERENCES_CACHE, userId);
+      return { preferences };
+    },
   );
 }
 
