@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { ErrorCodes, errorMessage, TradecacheError } from '../errors.ts';
 import type { CacheEntry } from './codec/envelope.ts';
 import type { NamespaceStore, WriteSpec } from './namespace-store.ts';
-import type { CacheResult, Factory, GetOrSetOptions } from './types.ts';
+import type { CacheResult, Factory, GetOrSetOptions, RefreshOptions } from './types.ts';
 
 interface RunningFill<T> {
+  key: string;
   redisKey: string;
   promise: Promise<CacheEntry<T>>;
   controller: AbortController;
@@ -61,69 +62,103 @@ export class FillRunner<T> {
   }
 
   private async resolve(key: string, factory: Factory<T>, options: GetOrSetOptions): Promise<CacheResult<T>> {
-    const { core, keys } = this.store;
+    const { core } = this.store;
     const started = core.now();
     const look = await this.store.lookup(key);
     if (look.entry && look.fresh) {
       this.refreshEarly(key, look.entry, factory, options, core.now());
       return { value: look.entry.value, source: look.tier, ageMs: core.now() - look.entry.createdAt };
     }
-    let stale = look.entry;
+    const stale = look.entry;
     const running = this.fills.get(key);
     if (running) return this.settle(running, stale, options, started, false);
     if (look.l2Down)
       return this.settle(this.startFill(key, factory, options, stale, null), stale, options, started, true);
+    return this.fillOnce(key, factory, options, stale, started, Number.NEGATIVE_INFINITY);
+  }
 
+  /**
+   * Runs the factory now (see `CacheNamespace.refresh`): joins a fill running in this process,
+   * or a value another process stored after `started`; no stale fallback.
+   */
+  async refresh(key: string, factory: Factory<T>, options: RefreshOptions): Promise<CacheResult<T>> {
+    const started = this.store.core.now();
+    const running = this.fills.get(key);
+    if (running) return this.settle(running, undefined, options, started, false, false);
+    return this.fillOnce(key, factory, options, undefined, started, started, options.signal);
+  }
+
+  /**
+   * One factory run across every process: take the lease and fill, or wait for the holder's
+   * value. A value counts only if it is fresh and was produced at or after `notBefore`.
+   */
+  private async fillOnce(
+    key: string,
+    factory: Factory<T>,
+    options: GetOrSetOptions,
+    initialStale: CacheEntry<T> | undefined,
+    started: number,
+    notBefore: number,
+    signal?: AbortSignal,
+  ): Promise<CacheResult<T>> {
+    const { core, keys } = this.store;
+    // A forced refresh never serves an old value: it has no stale fallback at all.
+    const serveStale = notBefore === Number.NEGATIVE_INFINITY;
+    let stale = initialStale;
     const redisKey = keys.value(key);
     const leaseKey = keys.lease(key);
     const leaseMs =
       options.leaseMs ?? (options.hardTimeoutMs ? options.hardTimeoutMs + 250 : DEFAULT_LEASE_MS);
     for (;;) {
+      signal?.throwIfAborted();
       const token = randomBytes(16).toString('hex');
-      let lease: { acquired: boolean; current: Buffer | null };
+      let lease: { acquired: boolean; current: CacheEntry<T> | undefined };
       try {
-        lease = await core.l2.acquireLease(leaseKey, redisKey, token, leaseMs);
+        lease = await this.store.acquireLease(key, token, leaseMs);
       } catch (err) {
         this.store.l2Failed('lease', leaseKey, err);
-        return this.settle(this.startFill(key, factory, options, stale, null), stale, options, started, true);
+        const fill = this.startFill(key, factory, options, stale, null, signal);
+        return this.settle(fill, stale, options, started, true, serveStale);
+      }
+      if (signal?.aborted) {
+        if (lease.acquired) this.release(leaseKey, token);
+        signal.throwIfAborted();
       }
       const now = core.now();
-      const current = lease.current ? this.store.accept(redisKey, lease.current, now) : undefined;
-      if (current && now < current.expiresAt) {
+      const current = lease.current;
+      if (current && now < current.expiresAt && current.createdAt >= notBefore) {
         if (lease.acquired) this.release(leaseKey, token);
         return { value: current.value, source: 'l2', ageMs: now - current.createdAt };
       }
-      stale = current ?? stale;
+      if (serveStale) stale = current ?? stale;
       if (lease.acquired) {
-        return this.settle(
-          this.startFill(key, factory, options, stale, token),
-          stale,
-          options,
-          started,
-          true,
-        );
+        const fill = this.startFill(key, factory, options, current ?? stale, token, signal);
+        return this.settle(fill, stale, options, started, true, serveStale);
       }
       const other = this.fills.get(key);
-      if (other) return this.settle(other, stale, options, started, false);
-      const gaveUp = await this.waitForOtherProcess(redisKey, stale, options, started);
+      if (other) return this.settle(other, stale, options, started, false, serveStale);
+      const gaveUp = await this.waitForOtherProcess(key, redisKey, stale, options, started, serveStale);
       if (gaveUp) return gaveUp;
     }
   }
 
   /** Waits for another process's fill; a result when this caller must stop waiting. */
   private async waitForOtherProcess(
+    key: string,
     redisKey: string,
     stale: CacheEntry<T> | undefined,
     options: GetOrSetOptions,
     started: number,
+    rescue: boolean,
   ): Promise<CacheResult<T> | undefined> {
     const elapsed = this.store.core.now() - started;
     const soft = stale && options.softTimeoutMs !== undefined ? options.softTimeoutMs - elapsed : Infinity;
     const hard = options.hardTimeoutMs !== undefined ? options.hardTimeoutMs - elapsed : Infinity;
     if (soft <= 0 && stale) return this.staleResult(stale);
     if (hard <= 0) {
-      if (stale) return this.staleResult(stale);
-      throw timeoutError(redisKey, options.hardTimeoutMs ?? 0);
+      const err = timeoutError(redisKey, options.hardTimeoutMs ?? 0);
+      if (!rescue) throw err;
+      return this.rescue(key, stale, options, err);
     }
     await this.store.core.waitForFill(redisKey, Math.max(1, Math.min(POLL_MS, soft, hard)));
     return undefined;
@@ -136,11 +171,15 @@ export class FillRunner<T> {
     options: GetOrSetOptions,
     stale: CacheEntry<T> | undefined,
     token: string | null,
+    callerSignal?: AbortSignal,
   ): RunningFill<T> {
     const { core, stats } = this.store;
     const controller = new AbortController();
     const onClose = () => controller.abort(core.closing.reason);
     core.closing.addEventListener('abort', onClose, { once: true });
+    const onCallerAbort = () => controller.abort(callerSignal?.reason);
+    if (callerSignal?.aborted) onCallerAbort();
+    else callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
     stats.record('factoryCalls');
     let skipped = false;
     const promise = (async () => {
@@ -160,25 +199,30 @@ export class FillRunner<T> {
         throw err;
       } finally {
         core.closing.removeEventListener('abort', onClose);
+        callerSignal?.removeEventListener('abort', onCallerAbort);
         this.fills.delete(key);
         if (token) this.release(this.store.keys.lease(key), token);
       }
     })();
     // Callers get the error through settle(); a fill nobody waits for any more must not crash.
     promise.catch(() => {});
-    const fill = { redisKey: this.store.keys.value(key), promise, controller };
+    const fill = { key, redisKey: this.store.keys.value(key), promise, controller };
     this.fills.set(key, fill);
     core.track(promise);
     return fill;
   }
 
-  /** Applies the caller's soft/hard timeouts and the stale fallback to a running fill. */
+  /**
+   * Applies the caller's soft/hard timeouts and the stale fallback to a running fill
+   * (`rescue` false: no fallback at all, the fill's error or the timeout is the answer).
+   */
   private settle(
     fill: RunningFill<T>,
     stale: CacheEntry<T> | undefined,
     options: GetOrSetOptions,
     started: number,
     owner: boolean,
+    rescue = true,
   ): Promise<CacheResult<T>> {
     const elapsed = this.store.core.now() - started;
     return new Promise((resolve, reject) => {
@@ -190,7 +234,11 @@ export class FillRunner<T> {
         for (const timer of timers) clearTimeout(timer);
         settleWith();
       };
-      if (stale && options.softTimeoutMs !== undefined) {
+      const fail = (err: unknown) => {
+        if (!rescue) return reject(err);
+        this.rescue(fill.key, stale, options, err).then(resolve, reject);
+      };
+      if (rescue && stale && options.softTimeoutMs !== undefined) {
         const ms = Math.max(0, options.softTimeoutMs - elapsed);
         timers.push(setTimeout(() => finish(() => resolve(this.staleResult(stale))), ms));
       }
@@ -202,8 +250,7 @@ export class FillRunner<T> {
               finish(() => {
                 const err = timeoutError(fill.redisKey, options.hardTimeoutMs ?? 0);
                 if (owner) fill.controller.abort(err);
-                if (stale) resolve(this.staleResult(stale));
-                else reject(err);
+                fail(err);
               }),
             ms,
           ),
@@ -211,17 +258,28 @@ export class FillRunner<T> {
       }
       fill.promise.then(
         (entry) => finish(() => resolve({ value: entry.value, source: 'factory', ageMs: 0 })),
-        (err: unknown) =>
-          finish(() => {
-            if (!stale) return reject(err);
-            this.store.core.logger.warn(
-              { namespace: this.store.name, err: errorMessage(err) },
-              'cache refresh failed; serving the previous value',
-            );
-            resolve(this.staleResult(stale));
-          }),
+        (err: unknown) => finish(() => fail(err)),
       );
     });
+  }
+
+  /**
+   * What to answer instead of `err`: the stale value at hand, else (seed layout with `lastGood`)
+   * the last-good copy read from Redis now; `err` when there is neither.
+   */
+  private async rescue(
+    key: string,
+    stale: CacheEntry<T> | undefined,
+    options: GetOrSetOptions,
+    err: unknown,
+  ): Promise<CacheResult<T>> {
+    const previous = stale ?? (options.lastGood ? await this.store.readLastGood(key) : undefined);
+    if (!previous) throw err;
+    this.store.core.logger.warn(
+      { namespace: this.store.name, err: errorMessage(err) },
+      'cache refresh failed; serving the previous value',
+    );
+    return this.staleResult(previous);
   }
 
   /** Refresh-ahead: a hit in the last `earlyRefresh` fraction of the TTL starts a background fill. */
@@ -238,7 +296,7 @@ export class FillRunner<T> {
     const { core, keys } = this.store;
     const token = randomBytes(16).toString('hex');
     const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
-    const work = core.l2.acquireLease(keys.lease(key), keys.value(key), token, leaseMs).then(
+    const work = this.store.acquireLease(key, token, leaseMs).then(
       (lease) => {
         if (!lease.acquired || this.fills.has(key)) {
           if (lease.acquired) this.release(keys.lease(key), token);

@@ -23,5 +23,7 @@ export type {
   FactoryContext,
   GetOrSetOptions,
   NamespaceOptions,
+  RefreshOptions,
+  SeedLayout,
   SetOptions,
 } from './types.ts';

@@ -3,9 +3,10 @@ import { type CacheEntry, decodeEntry, encodeEntry } from './codec/envelope.ts';
 import type { EngineCore } from './core.ts';
 import type { AesGcmCipher } from './crypto/aes-gcm.ts';
 import type { CacheKeys } from './keys.ts';
+import type { SeedEntry, SeedStorage } from './seed-layout.ts';
 import type { NamespaceStats } from './stats.ts';
 import { deepFreeze } from './tiers/memory-tier.ts';
-import type { L2Write } from './tiers/redis-tier.ts';
+import type { L2Write, TimedValue } from './tiers/redis-tier.ts';
 
 /** A value found in a tier, possibly past its freshness. */
 export interface Lookup<T> {
@@ -23,9 +24,24 @@ export interface WriteSpec {
   tags: readonly string[];
 }
 
+/** A value ready to be committed: its Redis writes and what every reader will see. */
+export interface PreparedWrite<T> {
+  /** The namespace key (what bus messages carry). */
+  key: string;
+  /** The L1 key, `<prefix>:<ns>:<key>` (also the Redis key in the envelope layout). */
+  id: string;
+  writes: L2Write[];
+  entry: CacheEntry<T>;
+  payloadBytes: number;
+}
+
 /**
  * Reads and writes of one namespace across both tiers, fail-soft: a Redis error turns into
  * "not found" (or L1's copy) plus a counter, never into an exception.
+ *
+ * Two Redis layouts: the engine's envelope at `keys.value(key)` (default), or, with `seed`,
+ * plain JSON at the caller's keys. L1, bus messages, fill waiters and leases always use the
+ * engine's own names (`keys.value(key)`, `keys.lease(key)`), so both layouts share them.
  */
 export class NamespaceStore<T> {
   constructor(
@@ -35,7 +51,13 @@ export class NamespaceStore<T> {
     readonly stats: NamespaceStats,
     readonly useL1: boolean,
     private readonly cipher: AesGcmCipher | undefined,
+    readonly seed: SeedStorage<T> | undefined = undefined,
   ) {}
+
+  /** The Redis key holding the value of `key` (for logs and error context). */
+  redisKeyOf(key: string): string {
+    return this.seed ? this.seed.valueKey(key) : this.keys.value(key);
+  }
 
   private get envelope() {
     return {
@@ -57,6 +79,7 @@ export class NamespaceStore<T> {
     const now = this.core.now();
     const l1Hit = this.freshFromL1(redisKey, now);
     if (l1Hit) return { entry: l1Hit, tier: 'l1', fresh: true, l2Down: false };
+    if (this.seed) return this.lookupSeed(this.seed, key, redisKey, now);
     let bytes: Buffer | null;
     try {
       bytes = await this.core.l2.get(redisKey);
@@ -75,11 +98,7 @@ export class NamespaceStore<T> {
     try {
       decoded = decodeEntry(bytes, redisKey, this.envelope);
     } catch (err) {
-      this.stats.record('decodeErrors');
-      this.core.logger.warn(
-        { namespace: this.name, code: isTradecacheError(err) ? err.code : undefined, err: errorMessage(err) },
-        'unreadable cache value treated as missing',
-      );
+      this.unreadable(err);
       return undefined;
     }
     if (now >= decoded.keepUntil) return undefined;
@@ -89,12 +108,89 @@ export class NamespaceStore<T> {
     return decoded as CacheEntry<T>;
   }
 
-  /** Builds an entry for `value`, encodes it, and returns the Redis write plus what readers see. */
-  prepare(
+  /** `accept` for the seed layout: the value key as read at `now`, with its PTTL. */
+  acceptTimed(key: string, read: TimedValue, now: number): CacheEntry<T> | undefined {
+    const seed = this.seed;
+    if (!seed) return undefined;
+    let decoded: SeedEntry<T> | undefined;
+    try {
+      decoded = seed.decodeValue(key, read, now);
+    } catch (err) {
+      this.unreadable(err);
+      return undefined;
+    }
+    if (!decoded) return undefined;
+    const id = this.keys.value(key);
+    if (this.useL1) return this.core.l1.set(id, decoded, decoded.payloadBytes) as CacheEntry<T>;
+    return decoded;
+  }
+
+  /**
+   * Takes the fill lease of `key` and reads its current value in the same round trip.
+   * Throws when Redis failed.
+   */
+  async acquireLease(
     key: string,
-    value: T,
-    spec: WriteSpec,
-  ): { write: L2Write; entry: CacheEntry<T>; payloadBytes: number } {
+    token: string,
+    leaseMs: number,
+  ): Promise<{ acquired: boolean; current: CacheEntry<T> | undefined }> {
+    const { l2 } = this.core;
+    const leaseKey = this.keys.lease(key);
+    if (this.seed) {
+      const now = this.core.now();
+      const lease = await l2.acquireLeaseWithTtl(leaseKey, this.seed.valueKey(key), token, leaseMs);
+      return { acquired: lease.acquired, current: this.acceptTimed(key, lease.current, now) };
+    }
+    const redisKey = this.keys.value(key);
+    const lease = await l2.acquireLease(leaseKey, redisKey, token, leaseMs);
+    const current = lease.current ? this.accept(redisKey, lease.current, this.core.now()) : undefined;
+    return { acquired: lease.acquired, current };
+  }
+
+  /** Values of `keys` from Redis, one round trip (undefined where missing). Throws when Redis failed. */
+  async readMany(keys: readonly string[], now: number): Promise<(CacheEntry<T> | undefined)[]> {
+    if (this.seed) {
+      const seed = this.seed;
+      const reads = await this.core.l2.getWithTtl(keys.map((key) => seed.valueKey(key)));
+      return keys.map((key, i) => {
+        const read = reads[i];
+        return read ? this.acceptTimed(key, read, now) : undefined;
+      });
+    }
+    const redisKeys = keys.map((key) => this.keys.value(key));
+    const found = await this.core.l2.mget(redisKeys);
+    return redisKeys.map((redisKey, i) => {
+      const bytes = found[i];
+      return bytes ? this.accept(redisKey, bytes, now) : undefined;
+    });
+  }
+
+  /**
+   * The seed layout's last-good copy of `key` (never fresh), or undefined: none kept, none
+   * written yet, unreadable, or Redis failed (fail-soft).
+   */
+  async readLastGood(key: string): Promise<CacheEntry<T> | undefined> {
+    const lastGoodKey = this.seed?.lastGoodKey(key);
+    if (!this.seed || !lastGoodKey) return undefined;
+    let bytes: Buffer | null;
+    try {
+      bytes = await this.core.l2.get(lastGoodKey);
+    } catch (err) {
+      this.l2Failed('get', lastGoodKey, err);
+      return undefined;
+    }
+    if (!bytes) return undefined;
+    try {
+      return this.seed.decodeLastGood(key, bytes, this.core.now());
+    } catch (err) {
+      this.unreadable(err);
+      return undefined;
+    }
+  }
+
+  /** Builds an entry for `value`, encodes it, and returns the Redis writes plus what readers see. */
+  prepare(key: string, value: T, spec: WriteSpec): PreparedWrite<T> {
+    if (this.seed) return this.prepareSeed(this.seed, key, value, spec);
     const now = this.core.now();
     const expiresAt = now + spec.ttlMs;
     const staleUntil = expiresAt + spec.graceMs;
@@ -108,42 +204,66 @@ export class NamespaceStore<T> {
     // Callers get what any reader will get: the codec's round trip, frozen once.
     const seen = deepFreeze(this.core.codec.decode(encoded.payload) as T);
     return {
-      write: {
-        key: redisKey,
-        bytes: encoded.bytes,
-        ttlMs: spec.lastGood ? null : keepUntil - now,
-        tagKeys: spec.tags.map((tag) => this.keys.tag(tag)),
-      },
+      key,
+      id: redisKey,
+      writes: [
+        {
+          key: redisKey,
+          bytes: encoded.bytes,
+          ttlMs: spec.lastGood ? null : keepUntil - now,
+          tagKeys: spec.tags.map((tag) => this.keys.tag(tag)),
+        },
+      ],
       entry: { value: seen, createdAt: now, expiresAt, staleUntil, keepUntil },
       payloadBytes: encoded.payloadBytes,
     };
   }
 
+  /** The seed layout's `prepare`: JSON at the value key (PX = TTL) and at the last-good key. */
+  private prepareSeed(seed: SeedStorage<T>, key: string, value: T, spec: WriteSpec): PreparedWrite<T> {
+    const now = this.core.now();
+    const expiresAt = now + spec.ttlMs;
+    const { writes, bytes } = seed.encode(key, value, spec.ttlMs, spec.lastGood);
+    const seen = deepFreeze(JSON.parse(bytes.toString('utf8')) as T);
+    return {
+      key,
+      id: this.keys.value(key),
+      writes,
+      entry: {
+        value: seen,
+        // The age every reader will report (readers only know the value, not the write time).
+        createdAt: seed.producedAt(seen, now) ?? now,
+        expiresAt,
+        staleUntil: expiresAt,
+        // This process knows a last-good copy exists: L1 keeps it as the fallback Redis would give.
+        keepUntil: spec.lastGood ? Number.POSITIVE_INFINITY : expiresAt,
+      },
+      payloadBytes: bytes.length,
+    };
+  }
+
   /** Writes entries to Redis (fail-soft), then L1, then tells other engines. `false` when Redis failed. */
-  async commit(
-    items: { write: L2Write; entry: CacheEntry<T>; payloadBytes: number }[],
-    kind: 'del' | 'fill',
-  ): Promise<boolean> {
+  async commit(items: readonly PreparedWrite<T>[], kind: 'del' | 'fill'): Promise<boolean> {
     let stored = true;
     try {
-      await this.core.l2.write(items.map((i) => i.write));
+      await this.core.l2.write(items.flatMap((i) => i.writes));
     } catch (err) {
       stored = false;
       this.stats.record('writeFailures');
-      this.l2Failed('set', items[0]?.write.key ?? '', err);
+      this.l2Failed('set', items[0]?.writes[0]?.key ?? '', err);
     }
     if (this.useL1) {
-      for (const item of items) this.core.l1.set(item.write.key, item.entry, item.payloadBytes);
+      for (const item of items) this.core.l1.set(item.id, item.entry, item.payloadBytes);
     }
-    if (stored)
-      this.core.publish({ t: kind, n: this.name, k: items.map((i) => this.keys.keyOf(i.write.key)) });
+    if (stored) this.core.publish({ t: kind, n: this.name, k: items.map((i) => i.key) });
     return stored;
   }
 
   /** Removes keys from both tiers and from other engines' L1. `false` when Redis failed. */
   async remove(keys: readonly string[]): Promise<boolean> {
-    const redisKeys = keys.map((k) => this.keys.value(k));
-    for (const redisKey of redisKeys) this.core.l1.delete(redisKey);
+    for (const key of keys) this.core.l1.delete(this.keys.value(key));
+    const seed = this.seed;
+    const redisKeys = seed ? keys.flatMap((k) => seed.redisKeys(k)) : keys.map((k) => this.keys.value(k));
     try {
       await this.core.l2.unlink(redisKeys);
     } catch (err) {
@@ -160,6 +280,27 @@ export class NamespaceStore<T> {
     this.core.logger.warn(
       { namespace: this.name, operation, key: redisKey, err: errorMessage(err) },
       'cache L2 failed (fail-soft)',
+    );
+  }
+
+  private async lookupSeed(seed: SeedStorage<T>, key: string, id: string, now: number): Promise<Lookup<T>> {
+    let read: TimedValue | undefined;
+    try {
+      [read] = await this.core.l2.getWithTtl([seed.valueKey(key)]);
+    } catch (err) {
+      this.l2Failed('get', seed.valueKey(key), err);
+      return this.fallback(id, now);
+    }
+    const entry = read ? this.acceptTimed(key, read, now) : undefined;
+    if (!entry && this.useL1) this.core.l1.delete(id);
+    return { entry, tier: 'l2', fresh: entry !== undefined && now < entry.expiresAt, l2Down: false };
+  }
+
+  private unreadable(err: unknown): void {
+    this.stats.record('decodeErrors');
+    this.core.logger.warn(
+      { namespace: this.name, code: isTradecacheError(err) ? err.code : undefined, err: errorMessage(err) },
+      'unreadable cache value treated as missing',
     );
   }
 

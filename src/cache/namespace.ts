@@ -2,6 +2,7 @@ import type { EngineCore } from './core.ts';
 import { FillRunner } from './fill.ts';
 import { assertCacheKey, createCacheKeys } from './keys.ts';
 import { NamespaceStore } from './namespace-store.ts';
+import { SeedStorage } from './seed-layout.ts';
 import { NamespaceStats } from './stats.ts';
 import type {
   CacheNamespaceStats,
@@ -9,6 +10,7 @@ import type {
   Factory,
   GetOrSetOptions,
   NamespaceOptions,
+  RefreshOptions,
   SetOptions,
 } from './types.ts';
 
@@ -29,17 +31,29 @@ export class CacheNamespace<T = unknown> {
   private readonly store: NamespaceStore<T>;
   private readonly runner: FillRunner<T>;
   private readonly ttlMs: number;
+  /** Set for a `seedLayout` namespace: checks what that layout cannot do. */
+  private readonly seed: SeedStorage<T> | undefined;
 
   /** @internal built by `CacheEngine.namespace()` */
   constructor(
     core: EngineCore,
     readonly name: string,
-    options: NamespaceOptions = {},
+    options: NamespaceOptions<T> = {},
   ) {
     const keys = createCacheKeys(core.prefix, name);
     this.ttlMs = options.ttlMs ?? DEFAULT_TTL_MS;
+    SeedStorage.check(name, options);
+    this.seed = options.seedLayout ? new SeedStorage(options.seedLayout, name, this.ttlMs) : undefined;
     const stats = new NamespaceStats(name, core.metrics);
-    this.store = new NamespaceStore<T>(core, name, keys, stats, options.l1 ?? true, options.encryption);
+    this.store = new NamespaceStore<T>(
+      core,
+      name,
+      keys,
+      stats,
+      options.l1 ?? true,
+      options.encryption,
+      this.seed,
+    );
     this.runner = new FillRunner(this.store, this.ttlMs);
   }
 
@@ -67,6 +81,12 @@ export class CacheNamespace<T = unknown> {
   /** Stores several values in one pipeline. */
   async setMany(items: readonly CacheItem<T>[]): Promise<boolean> {
     if (items.length === 0) return true;
+    if (this.seed) {
+      for (const item of items) {
+        const conflict = this.seed.conflict(item);
+        if (conflict) throw conflict;
+      }
+    }
     const prepared = items.map((item) =>
       this.store.prepare(assertCacheKey(item.key), item.value, {
         ttlMs: item.ttlMs ?? this.ttlMs,
@@ -91,20 +111,19 @@ export class CacheNamespace<T = unknown> {
       } else missing.push(i);
     });
     if (missing.length === 0) return out;
-    const redisKeys = missing.map((i) => this.store.keys.value(keys[i] ?? ''));
-    let found: (Buffer | null)[];
+    const wanted = missing.map((i) => keys[i] ?? '');
+    let found: (T | undefined)[] = [];
     try {
-      found = await this.store.core.l2.mget(redisKeys);
+      found = (await this.store.readMany(wanted, now)).map((entry) =>
+        entry && now < entry.expiresAt ? entry.value : undefined,
+      );
     } catch (err) {
-      this.store.l2Failed('mget', redisKeys[0] ?? '', err);
-      found = [];
+      this.store.l2Failed('mget', this.store.redisKeyOf(wanted[0] ?? ''), err);
     }
     missing.forEach((i, j) => {
-      const redisKey = redisKeys[j] ?? '';
-      const bytes = found[j];
-      const entry = bytes ? this.store.accept(redisKey, bytes, now) : undefined;
-      if (entry && now < entry.expiresAt) {
-        out[i] = entry.value;
+      const value = found[j];
+      if (value !== undefined) {
+        out[i] = value;
         this.store.stats.record('hitsL2');
       } else this.store.stats.record('misses');
     });
@@ -128,6 +147,7 @@ export class CacheNamespace<T = unknown> {
     // Not `async`: an L1 hit then costs one resolved promise and no async frame.
     try {
       assertCacheKey(key);
+      if (this.seed) this.assertSeedOptions(options);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -138,11 +158,34 @@ export class CacheNamespace<T = unknown> {
 
   /** `getOrSet` that also says where the value came from and how old it is. */
   getOrSetWithMeta(key: string, factory: Factory<T>, options: GetOrSetOptions = {}): Promise<CacheResult<T>> {
-    return this.runner.getOrSet(assertCacheKey(key), factory, options);
+    try {
+      assertCacheKey(key);
+      if (this.seed) this.assertSeedOptions(options);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.runner.getOrSet(key, factory, options);
+  }
+
+  /**
+   * Runs the factory now and stores its value, whatever is cached (a scheduled warmup). Joins a
+   * refresh already running for `key` in this process, or one another process finishes after
+   * this call started, instead of calling the factory again. Never answers from the cache
+   * before that and never serves stale: a failing factory's error is thrown.
+   */
+  refresh(key: string, factory: Factory<T>, options: RefreshOptions = {}): Promise<CacheResult<T>> {
+    try {
+      assertCacheKey(key);
+      if (this.seed) this.assertSeedOptions(options);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.runner.refresh(key, factory, options);
   }
 
   /** Removes every key of the namespace (SCAN + UNLINK, never KEYS). Returns the number removed. */
   async clear(): Promise<number> {
+    if (this.seed) throw this.seed.unsupported('clear() (its keys are not under the namespace prefix)');
     const { core, keys } = this.store;
     core.l1.deletePrefix(keys.base);
     const removed = await core.l2.unlinkMatching(keys.scanAll);
@@ -155,6 +198,8 @@ export class CacheNamespace<T = unknown> {
    * Returns the number removed.
    */
   async deleteMatching(pattern: string): Promise<number> {
+    if (this.seed)
+      throw this.seed.unsupported('deleteMatching() (its keys are not under the namespace prefix)');
     const { core, keys } = this.store;
     return core.l2.unlinkMatching(keys.scanPattern(pattern), (batch) => {
       for (const redisKey of batch) core.l1.delete(redisKey);
@@ -164,6 +209,7 @@ export class CacheNamespace<T = unknown> {
 
   /** Removes every value written with `tag`. Returns the number of values removed. */
   async invalidateTag(tag: string): Promise<number> {
+    if (this.seed) throw this.seed.unsupported('tags');
     const { core, keys } = this.store;
     const tagKey = keys.tag(tag);
     const members = await core.l2.members(tagKey);
@@ -173,8 +219,18 @@ export class CacheNamespace<T = unknown> {
     return members.length;
   }
 
+  private assertSeedOptions(options: GetOrSetOptions): void {
+    const conflict = this.seed?.conflict(options);
+    if (conflict) throw conflict;
+  }
+
   stats(): CacheNamespaceStats {
     return this.store.stats.snapshot();
+  }
+
+  /** Hits and misses this process counted but has not flushed to the seed counters yet. */
+  unflushedCounts(): { hits: number; misses: number } {
+    return { hits: this.store.stats.pendingHits, misses: this.store.stats.pendingMisses };
   }
 
   /** @internal hit/miss deltas for the batched Redis flush */

@@ -40,13 +40,46 @@ export interface CacheEngineOptions {
   metricsFlushMs?: number;
 }
 
-export interface NamespaceOptions {
+export interface NamespaceOptions<T = unknown> {
   /** Default TTL of values written to this namespace. @default 60_000 */
   ttlMs?: number;
-  /** Encrypts values in Redis (AAD = the Redis key). L1 holds decrypted values. */
+  /** Encrypts values in Redis (AAD = the Redis key). L1 holds decrypted values. Not with `seedLayout`. */
   encryption?: AesGcmCipher;
   /** Keep decoded values in the process-local tier. @default true */
   l1?: boolean;
+  /**
+   * Store values at caller-chosen Redis keys as plain JSON (no envelope), so data another program
+   * reads or writes under fixed keys (the seed's `cache:symbols:spot:v1`) lives on the engine.
+   */
+  seedLayout?: SeedLayout<T>;
+}
+
+/**
+ * Storage of a `seedLayout` namespace. The value key holds the JSON of the value with PX = TTL;
+ * its freshness is read back from PTTL. What the layout cannot express is refused with
+ * CONFIG_INVALID: encryption (at creation), `graceMs` and `tags` (per call), `clear`,
+ * `deleteMatching`, `invalidateTag` (the keys are not under the namespace prefix, so SCAN
+ * cannot find them). Compression never applies. Lease, bus and L1 keys stay the engine's own.
+ */
+export interface SeedLayout<T = unknown> {
+  /** Redis key of the value of cache key `key`. Must be unique per key. */
+  valueKey(key: string): string;
+  /**
+   * Redis key of the last-good copy, written without TTL next to the value when `lastGood` is
+   * set; read back when a refresh fails and nothing fresher is known. Removed by `delete`.
+   */
+  lastGoodKey?(key: string): string;
+  /**
+   * Epoch ms at which a value was produced, for `ageMs` of values read back from Redis. Without
+   * it the age of a value is estimated from its PTTL and the namespace TTL, and a last-good
+   * copy reports age 0.
+   */
+  producedAt?(value: T): number;
+  /**
+   * Whether a value read from Redis may be served (plain JSON is not sealed: anyone can write
+   * those keys). A refused value counts as a decode error and reads as missing.
+   */
+  accepts?(value: unknown, key: string): boolean;
 }
 
 export interface SetOptions {
@@ -87,6 +120,11 @@ export interface GetOrSetOptions {
   tags?: readonly string[];
   /** Cross-process lease length; also the longest a waiter trusts a silent holder. @default 10_000 */
   leaseMs?: number;
+}
+
+export interface RefreshOptions extends GetOrSetOptions {
+  /** Stops waiting and aborts a factory run this call started (e.g. a job's time limit). */
+  signal?: AbortSignal;
 }
 
 export interface CacheResult<T> {

@@ -10,6 +10,12 @@ export interface L2Write {
   tagKeys?: readonly string[];
 }
 
+/** A value read with its remaining lifetime in Redis (PTTL: -1 no TTL, -2 missing). */
+export interface TimedValue {
+  bytes: Buffer | null;
+  pttlMs: number;
+}
+
 const DOWN = new Set(['close', 'end', 'reconnecting']);
 const SCAN_COUNT = 500;
 /** Upper bound of keys per coalesced MGET: keeps one reply (and its parse) small. */
@@ -137,6 +143,41 @@ export class RedisTier {
       pipeline.getBuffer(valueKey);
       const [set, get] = await execOrThrow(pipeline);
       return { acquired: set === 'OK', current: (get as Buffer | null) ?? null };
+    });
+  }
+
+  /**
+   * Values with their remaining lifetime (`pttlMs`: -1 no TTL, -2 gone), GET + PTTL per key in
+   * one pipeline. For values stored without an envelope, whose freshness only Redis knows.
+   */
+  getWithTtl(keys: readonly string[]): Promise<TimedValue[]> {
+    return this.run('get', async () => {
+      const pipeline = this.redis.pipeline();
+      for (const key of keys) pipeline.getBuffer(key).pttl(key);
+      const replies = await execOrThrow(pipeline);
+      return keys.map((_, i) => ({
+        bytes: (replies[2 * i] as Buffer | null) ?? null,
+        pttlMs: Number(replies[2 * i + 1] ?? -2),
+      }));
+    });
+  }
+
+  /** `acquireLease` that also reads the value's PTTL, in the same round trip. */
+  async acquireLeaseWithTtl(
+    leaseKey: string,
+    valueKey: string,
+    token: string,
+    ttlMs: number,
+  ): Promise<{ acquired: boolean; current: TimedValue }> {
+    return this.run('lease', async () => {
+      const pipeline = this.redis.pipeline();
+      pipeline.set(leaseKey, token, 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX');
+      pipeline.getBuffer(valueKey).pttl(valueKey);
+      const [set, get, pttl] = await execOrThrow(pipeline);
+      return {
+        acquired: set === 'OK',
+        current: { bytes: (get as Buffer | null) ?? null, pttlMs: Number(pttl ?? -2) },
+      };
     });
   }
 
