@@ -139,7 +139,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     const sessions = openSessions(config, redis, keys.prefix, secrets, cache);
 
     const symbols = new SymbolCatalog({
-      redis,
+      cache,
       store,
       counters,
       keys,

@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { startTestRedis, type TestRedis } from '../helpers/redis.ts';
 import { BINANCE_FIXTURES, type ReplayServer, startReplayServer } from '../helpers/replay-server.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 let redis: TestRedis;
 let exchange: ReplayServer;
@@ -34,6 +36,14 @@ function slowFullExchangeInfo() {
     delayMs: 200,
     body: readFileSync(path.join(BINANCE_FIXTURES, 'spot/rest/exchangeInfo.full.2023-09-08.json'), 'utf8'),
   };
+}
+
+/**
+ * Waits until the fresh list's TTL ran out in Redis. Every process's in-memory copy expires no
+ * later than Redis's (a DEL behind the engine's back would leave those copies fresh).
+ */
+async function expired(client: Redis, key: string) {
+  await waitFor(async () => (await client.exists(key)) === 0);
 }
 
 async function app(env: Record<string, string> = {}) {
@@ -77,10 +87,17 @@ describe('GET /api/v1/symbols/:market on real Binance bodies', () => {
     expect(second.json().source).toBe('cache');
     expect(second.json().symbols).toEqual(body.symbols);
 
-    await ctx.counters.flush();
     const prefix = ctx.keys.prefix;
-    expect(await ctx.redis.get(`${prefix}:metrics:cache_hit:symbols_spot`)).toBe('1');
-    expect(await ctx.redis.get(`${prefix}:metrics:cache_miss:symbols_spot`)).toBe('1');
+    // The cache engine flushes hit/miss to the seed counters in batches (once a second).
+    await expect
+      .poll(
+        async () => [
+          await ctx.redis.get(`${prefix}:metrics:cache_hit:symbols_spot`),
+          await ctx.redis.get(`${prefix}:metrics:cache_miss:symbols_spot`),
+        ],
+        { timeout: 5_000 },
+      )
+      .toEqual(['1', '1']);
     expect(await ctx.redis.ttl(`${prefix}:cache:symbols:spot:v1`)).toBeGreaterThan(290);
     expect(await ctx.redis.ttl(`${prefix}:cache:symbols:spot:v1:last_good`)).toBe(-1);
     expect(Number(await ctx.redis.get(`${prefix}:cache:symbols:spot:v1:refresh_ts`))).toBeGreaterThan(0);
@@ -97,7 +114,7 @@ describe('GET /api/v1/symbols/:market on real Binance bodies', () => {
   it('serves the last-good copy with its age when the exchange answers 500', async () => {
     const { http, ctx } = await app({ SYMBOLS_CACHE_TTL: '1' });
     expect((await http.inject('/api/v1/symbols/spot')).statusCode).toBe(200);
-    await ctx.redis.del(`${ctx.keys.prefix}:cache:symbols:spot:v1`); // the TTL ran out
+    await expired(ctx.redis, `${ctx.keys.prefix}:cache:symbols:spot:v1`);
     exchange.failNext('/api/v3/exchangeInfo', {
       status: 500,
       body: { code: -1000, msg: 'down' },
@@ -112,9 +129,9 @@ describe('GET /api/v1/symbols/:market on real Binance bodies', () => {
   });
 
   it('never lets a garbage response overwrite good data', async () => {
-    const { http, ctx } = await app();
+    const { http, ctx } = await app({ SYMBOLS_CACHE_TTL: '1' });
     const good = (await http.inject('/api/v1/symbols/spot')).json();
-    await ctx.redis.del(`${ctx.keys.prefix}:cache:symbols:spot:v1`);
+    await expired(ctx.redis, `${ctx.keys.prefix}:cache:symbols:spot:v1`);
     exchange.failNext('/api/v3/exchangeInfo', { status: 200, body: { symbols: 'oops' }, times: 100 });
     const res = await http.inject('/api/v1/symbols/spot');
     expect(res.headers['x-cache']).toBe('STALE');
@@ -143,6 +160,44 @@ describe('GET /api/v1/symbols/:market on real Binance bodies', () => {
     expect(res.statusCode).toBe(400);
     expect(res.json().error.code).toBe('VALIDATION_FAILED');
     expect(res.json().error.message).toContain('spot, futures');
+  });
+
+  it('serves a list the seed wrote under its key as a HIT, without calling the exchange', async () => {
+    const { http, ctx } = await app();
+    const seeded = {
+      market: 'spot',
+      symbols: [{ symbol: 'BTCUSDT', baseAsset: 'BTC', quoteAsset: 'USDT', status: 'TRADING', type: 'spot' }],
+      refreshedAt: Date.now() - 60_000,
+    };
+    await ctx.redis.set(`${ctx.keys.prefix}:cache:symbols:spot:v1`, JSON.stringify(seeded), 'EX', 300);
+    const before = exchange.count('/api/v3/exchangeInfo');
+    const res = await http.inject('/api/v1/symbols/spot');
+    expect(res.headers['x-cache']).toBe('HIT');
+    expect(res.json().symbols.map((s: { symbol: string }) => s.symbol)).toEqual(['BTCUSDT']);
+    expect(res.json().ageMs).toBeGreaterThanOrEqual(60_000);
+    expect(exchange.count('/api/v3/exchangeInfo')).toBe(before);
+  });
+
+  it('warmup refetches a cached list, and every instance then serves the new one', async () => {
+    const prefix = `warm${Date.now()}`;
+    const a = await app({ REDIS_KEY_PREFIX: prefix });
+    const b = await app({ REDIS_KEY_PREFIX: prefix });
+    const first = (await a.http.inject('/api/v1/symbols/spot')).json();
+    const seenByB = await b.http.inject('/api/v1/symbols/spot');
+    expect(seenByB.headers['x-cache']).toBe('HIT');
+    expect(seenByB.json().refreshedAt).toBe(first.refreshedAt);
+
+    const before = exchange.count('/api/v3/exchangeInfo');
+    const warmed = await a.ctx.symbols.warmup('spot');
+    expect(exchange.count('/api/v3/exchangeInfo') - before).toBe(1);
+    expect(warmed.refreshedAt).toBeGreaterThan(Date.parse(first.refreshedAt));
+    // b held the old list in memory: the refresh reaches it through the cache bus.
+    await expect
+      .poll(async () => (await b.http.inject('/api/v1/symbols/spot')).json().refreshedAt)
+      .toBe(new Date(warmed.refreshedAt).toISOString());
+    expect(Number(await a.ctx.redis.get(`${prefix}:cache:symbols:spot:v1:refresh_ts`))).toBe(
+      warmed.refreshedAt,
+    );
   });
 
   it('makes one exchange call for 200 concurrent cold requests across two app instances', async () => {

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { CacheEngine, CacheNamespace, CacheResult, GetOrSetOptions } from '../../cache/index.ts';
 import type { SymbolsConfig } from '../../config/types.ts';
 import { ErrorCodes, errorMessage, TradecacheError } from '../../errors.ts';
 import type { ExchangeClient, MarketType } from '../../exchange/types.ts';
@@ -6,7 +6,6 @@ import type { Logger } from '../../logger.ts';
 import type { Metrics } from '../../metrics.ts';
 import type { CounterBuffer } from '../../redis/counter-buffer.ts';
 import { type Keys, symbolsMetricName } from '../../redis/keys.ts';
-import { Lease } from '../../redis/lease.ts';
 import type { RedisStore } from '../../redis/store.ts';
 import { buildListing, isSymbolListing, type SymbolListing } from './listing.ts';
 
@@ -22,8 +21,10 @@ export interface SymbolsResult {
 }
 
 export interface SymbolCatalogDeps {
-  redis: Redis;
+  /** The engine holding the lists (L1 + Redis, single flight across processes). */
+  cache: CacheEngine;
   store: RedisStore;
+  /** Buffer of the seeds' warmup counters (hit/miss are flushed by the cache engine). */
   counters: CounterBuffer;
   keys: Keys;
   exchange: ExchangeClient;
@@ -33,57 +34,83 @@ export interface SymbolCatalogDeps {
   now?: () => number;
   /** How long a refresh may hold the cross-process lease (covers a slow exchangeInfo). */
   leaseTtlMs?: number;
-  /** How long a request waits for another process' refresh before giving up. */
+  /** How long a request waits for a refresh (its own or another process') before giving up. */
   waitTimeoutMs?: number;
 }
 
-const POLL_MS = 25;
+/** The one key of each market's namespace; the Redis keys are the seed's (see `seedLayout`). */
+const LIST = 'v1';
 
 /**
- * Exchange symbol lists, cache-aside in Redis (seeds: symbols routes and cache warmup).
+ * Exchange symbol lists on the cache engine (seeds: symbols routes and cache warmup).
  *
- * Reads hit `cache:symbols:<market>:v1`; a miss refreshes from the exchange under a
- * cross-process lease, so any number of concurrent misses in any number of processes make one
- * exchange call. A failed refresh serves the last-good copy (no TTL) with its age.
+ * Each market is a namespace named like its seed counters (`symbols_spot`), stored in the seed's
+ * layout: `cache:symbols:<market>:v1` (JSON, TTL = SYMBOLS cacheTtlSec) and its `:last_good`
+ * twin (no TTL). The engine gives the rest: L1 with bus invalidation, one exchange call for any
+ * number of concurrent misses in any number of processes, the last-good copy (with its age)
+ * when a refresh fails, and hit/miss flushed in batches to `metrics:cache_hit|cache_miss:*`.
  */
 export class SymbolCatalog {
-  private readonly inflight = new Map<MarketType, Promise<SymbolListing>>();
   private readonly now: () => number;
+  private readonly lists: Record<MarketType, CacheNamespace<SymbolListing>>;
+  private readonly writeOptions: GetOrSetOptions;
 
   constructor(private readonly deps: SymbolCatalogDeps) {
     this.now = deps.now ?? Date.now;
+    this.lists = { spot: this.namespace('spot'), futures: this.namespace('futures') };
+    this.writeOptions = {
+      ttlMs: deps.rules.cacheTtlSec * 1000,
+      // The seed's TTL exactly: warmup runs on a schedule, so expiries are not bunched anyway.
+      jitter: 0,
+      lastGood: true,
+      leaseMs: deps.leaseTtlMs ?? 30_000,
+    };
   }
 
   async get(market: MarketType): Promise<SymbolsResult> {
-    const { keys, counters, metrics } = this.deps;
-    const name = symbolsMetricName(market);
-    const cached = await this.readListing(keys.symbols.cache(market), market);
-    if (cached) {
-      counters.incr(keys.metrics.cacheHit(name));
-      metrics.symbolsRequests.inc({ market, result: 'hit' });
-      return { listing: cached, cache: 'HIT', source: 'cache', ageMs: this.ageOf(cached) };
-    }
-    counters.incr(keys.metrics.cacheMiss(name));
+    const { metrics, logger } = this.deps;
+    let result: CacheResult<SymbolListing>;
     try {
-      const listing = await this.refresh(market);
-      metrics.symbolsRequests.inc({ market, result: 'miss' });
-      return { listing, cache: 'MISS', source: 'exchange', ageMs: this.ageOf(listing) };
+      result = await this.lists[market].getOrSetWithMeta(LIST, ({ signal }) => this.fetch(market, signal), {
+        ...this.writeOptions,
+        hardTimeoutMs: this.deps.waitTimeoutMs ?? 15_000,
+      });
     } catch (err) {
-      return this.lastGoodOrThrow(market, err);
+      logger.warn({ market, err: errorMessage(err), lastGood: false }, 'symbols refresh failed');
+      metrics.symbolsRequests.inc({ market, result: 'unavailable' });
+      throw new TradecacheError(
+        ErrorCodes.UPSTREAM_UNAVAILABLE,
+        `${market} symbols are unavailable: the exchange failed and nothing was cached yet`,
+        { cause: err, context: { market } },
+      );
+    }
+    const listing = result.value;
+    const ageMs = Math.max(0, this.now() - listing.refreshedAt);
+    switch (result.source) {
+      case 'l1':
+      case 'l2':
+        metrics.symbolsRequests.inc({ market, result: 'hit' });
+        return { listing, cache: 'HIT', source: 'cache', ageMs };
+      case 'factory':
+        metrics.symbolsRequests.inc({ market, result: 'miss' });
+        return { listing, cache: 'MISS', source: 'exchange', ageMs };
+      default:
+        logger.warn({ market, lastGood: true, ageMs }, 'symbols refresh failed; serving the last-good copy');
+        metrics.symbolsRequests.inc({ market, result: 'stale' });
+        return { listing, cache: 'STALE', source: 'last-good', ageMs };
     }
   }
 
   /**
-   * Refreshes one market, single-flighted in this process and across processes. Used by the
-   * miss path and by the warmup job.
+   * Fetches one market from the exchange now and stores it, whatever is cached; joins a refresh
+   * already running in this or another process. Never answers with an old list: fails instead.
    */
-  refresh(market: MarketType, signal?: AbortSignal): Promise<SymbolListing> {
-    let pending = this.inflight.get(market);
-    if (!pending) {
-      pending = this.refreshUnderLease(market, signal).finally(() => this.inflight.delete(market));
-      this.inflight.set(market, pending);
-    }
-    return pending;
+  async refresh(market: MarketType, signal?: AbortSignal): Promise<SymbolListing> {
+    const result = await this.lists[market].refresh(LIST, (ctx) => this.fetch(market, ctx.signal), {
+      ...this.writeOptions,
+      ...(signal ? { signal } : {}),
+    });
+    return result.value;
   }
 
   /** The seeds' warmup task: refresh, and count success or error in Redis. */
@@ -102,7 +129,7 @@ export class SymbolCatalog {
     }
   }
 
-  /** Hit/miss/warmup counters as stored in Redis plus what is still buffered. */
+  /** Hit/miss/warmup counters as stored in Redis plus what this process has not flushed yet. */
   async counters(market: MarketType) {
     const { keys, store, counters } = this.deps;
     const name = symbolsMetricName(market);
@@ -113,69 +140,20 @@ export class SymbolCatalog {
       keys.metrics.warmupError(name),
     ];
     const stored = await store.getInts(names);
-    const [hits, misses, warmupSuccess, warmupError] = names.map(
-      (k, i) => (stored[i] ?? 0) + counters.pendingFor(k),
-    );
+    const unflushed = this.lists[market].unflushedCounts();
+    const hits = (stored[0] ?? 0) + unflushed.hits;
+    const misses = (stored[1] ?? 0) + unflushed.misses;
+    const [warmupSuccess, warmupError] = names
+      .slice(2)
+      .map((k, i) => (stored[i + 2] ?? 0) + counters.pendingFor(k));
     const refreshedAt = await store.readJson<number>(keys.symbols.refreshedAt(market));
     return { hits, misses, warmupSuccess, warmupError, refreshedAt };
   }
 
-  private async refreshUnderLease(market: MarketType, signal?: AbortSignal): Promise<SymbolListing> {
-    const { redis, keys } = this.deps;
-    const leaseKey = keys.symbols.refreshLease(market);
-    const deadline = this.now() + (this.deps.waitTimeoutMs ?? 15_000);
-    for (;;) {
-      let lease: Lease | null;
-      try {
-        lease = await Lease.tryAcquire(redis, leaseKey, this.deps.leaseTtlMs ?? 30_000);
-      } catch (err) {
-        // Redis is down: coordination is impossible, but the exchange may still answer.
-        this.deps.logger.warn(
-          { market, err: errorMessage(err) },
-          'symbols lease unavailable; fetching directly',
-        );
-        return this.fetchAndStore(market, signal);
-      }
-      if (lease) {
-        try {
-          return await this.fetchAndStore(market, signal);
-        } finally {
-          await lease.release().catch(() => false);
-        }
-      }
-      const filled = await this.waitForOtherProcess(market, leaseKey, deadline, signal);
-      if (filled) return filled;
-      if (this.now() >= deadline) {
-        throw new TradecacheError(
-          ErrorCodes.UPSTREAM_UNAVAILABLE,
-          `timed out waiting for the ${market} symbols refresh`,
-        );
-      }
-      // The holder finished without filling (its fetch failed) or died: try to take over.
-    }
-  }
-
-  private async waitForOtherProcess(
-    market: MarketType,
-    leaseKey: string,
-    deadline: number,
-    signal?: AbortSignal,
-  ) {
-    const { redis, keys } = this.deps;
-    while (this.now() < deadline) {
-      if (signal?.aborted) throw new TradecacheError(ErrorCodes.ABORTED, 'symbols refresh aborted');
-      await new Promise((r) => setTimeout(r, POLL_MS));
-      const filled = await this.readListing(keys.symbols.cache(market), market);
-      if (filled) return filled;
-      const held = await Lease.isHeld(redis, leaseKey).catch(() => false);
-      if (!held) return this.readListing(keys.symbols.cache(market), market);
-    }
-    return null;
-  }
-
-  private async fetchAndStore(market: MarketType, signal?: AbortSignal): Promise<SymbolListing> {
+  /** The factory: one exchange call, checked, with the seed's refresh_ts written alongside. */
+  private async fetch(market: MarketType, signal: AbortSignal): Promise<SymbolListing> {
     const { exchange, rules, store, keys, logger } = this.deps;
-    const markets = await exchange.getMarkets(market, signal ? { signal } : {});
+    const markets = await exchange.getMarkets(market, { signal });
     const listing = buildListing(market, markets, rules, this.now());
     if (listing.symbols.length === 0) {
       // A list with no symbols is never right; keep serving the good data we have.
@@ -185,35 +163,27 @@ export class SymbolCatalog {
         { context: { market, received: markets.length } },
       );
     }
-    await store.writeJson(keys.symbols.cache(market), listing, rules.cacheTtlSec);
-    await store.writeJson(keys.symbols.lastGood(market), listing);
+    // Fail-soft like the value itself: a Redis outage must not fail a good exchange answer.
     await store.writeJson(keys.symbols.refreshedAt(market), listing.refreshedAt);
     logger.info({ market, count: listing.symbols.length }, 'symbols refreshed from the exchange');
     return listing;
   }
 
-  private async lastGoodOrThrow(market: MarketType, cause: unknown): Promise<SymbolsResult> {
-    const { keys, metrics, logger } = this.deps;
-    const lastGood = await this.readListing(keys.symbols.lastGood(market), market);
-    logger.warn({ market, err: errorMessage(cause), lastGood: lastGood !== null }, 'symbols refresh failed');
-    if (lastGood) {
-      metrics.symbolsRequests.inc({ market, result: 'stale' });
-      return { listing: lastGood, cache: 'STALE', source: 'last-good', ageMs: this.ageOf(lastGood) };
-    }
-    metrics.symbolsRequests.inc({ market, result: 'unavailable' });
-    throw new TradecacheError(
-      ErrorCodes.UPSTREAM_UNAVAILABLE,
-      `${market} symbols are unavailable: the exchange failed and nothing was cached yet`,
-      { cause, context: { market } },
-    );
-  }
-
-  private async readListing(key: string, market: MarketType): Promise<SymbolListing | null> {
-    const value = await this.deps.store.readJson(key);
-    return isSymbolListing(value, market) ? value : null;
-  }
-
-  private ageOf(listing: SymbolListing): number {
-    return Math.max(0, this.now() - listing.refreshedAt);
+  private namespace(market: MarketType): CacheNamespace<SymbolListing> {
+    const { cache, keys, rules } = this.deps;
+    const seedKey = (key: string, redisKey: string) => {
+      if (key !== LIST) throw new Error(`symbols namespace has one key (${LIST}), not ${key}`);
+      return redisKey;
+    };
+    return cache.namespace<SymbolListing>(symbolsMetricName(market), {
+      ttlMs: rules.cacheTtlSec * 1000,
+      seedLayout: {
+        valueKey: (key) => seedKey(key, keys.symbols.cache(market)),
+        lastGoodKey: (key) => seedKey(key, keys.symbols.lastGood(market)),
+        producedAt: (listing: SymbolListing) => listing.refreshedAt,
+        // Anyone can write these keys: a corrupted or foreign value is a miss, never served.
+        accepts: (value) => isSymbolListing(value, market),
+      },
+    });
   }
 }
