@@ -19,7 +19,7 @@ const LEASE_RELEASE_LUA = new URL('../redis/lua/release-lease-1.lua', import.met
 /** The two-tier cache: build once per process with `createCacheEngine`, close on shutdown. */
 export interface CacheEngine {
   /** The namespace `name` (created on first use; later calls return the same one). */
-  namespace<T = unknown>(name: string, options?: NamespaceOptions): CacheNamespace<T>;
+  namespace<T = unknown>(name: string, options?: NamespaceOptions<T>): CacheNamespace<T>;
   /** Resolves once the invalidation bus is subscribed (until then L1 serves nothing fresh). */
   ready(): Promise<void>;
   /** In-process counters of every namespace. */
@@ -133,7 +133,7 @@ export function createCacheEngine(options: CacheEngineOptions): CacheEngine {
   let closed: Promise<void> | null = null;
 
   return {
-    namespace<T = unknown>(name: string, nsOptions?: NamespaceOptions): CacheNamespace<T> {
+    namespace<T = unknown>(name: string, nsOptions?: NamespaceOptions<T>): CacheNamespace<T> {
       assertNamespace(name);
       let ns = namespaces.get(name);
       if (!ns) {

@@ -27,10 +27,6 @@ export function createKeys(prefix: string) {
       lastGood: (market: SymbolMarket) => k(`${symbolsBase(market)}:last_good`),
       /** Epoch ms of the last successful refresh (seed: *_SYMBOLS_CACHE_REFRESH_TS_KEY). */
       refreshedAt: (market: SymbolMarket) => k(`${symbolsBase(market)}:refresh_ts`),
-      /** Single-flight lease: one refresh at a time across processes. */
-      refreshLease: (market: SymbolMarket) => k('lock', symbolsBase(market)),
-      /** Pub/sub channel announcing a finished refresh to waiting processes. */
-      refreshedChannel: (market: SymbolMarket) => k('events', symbolsBase(market)),
     },
     metrics: {
       cacheHit: (name: string) => k('metrics', 'cache_hit', assertKeyPart(name)),

@@ -1,5 +1,5 @@
 --[[
-  Releases a single-flight lease (symbols refresh, cache fill), but only for its owner: a holder
+  Releases a cache-fill single-flight lease, but only for its owner: a holder
   whose lease already expired (and was taken over by another process) must not delete the new
   owner's lease.
 
