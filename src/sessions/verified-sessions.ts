@@ -25,7 +25,12 @@ export class VerifiedSessions {
 
   /** The verification of `sessionId`, if recent and the session has not expired since. */
   async get(sessionId: string): Promise<VerifiedSession | undefined> {
-    const hit = await this.cache.get(sessionId).catch(() => undefined);
+    let hit: VerifiedSession | undefined;
+    try {
+      hit = await this.cache.get(sessionId);
+    } catch {
+      return undefined; // unreadable: verify against Redis instead
+    }
     return hit && this.now() < hit.expiresAt ? hit : undefined;
   }
 

@@ -39,7 +39,14 @@ interface TestApp {
   clock: { now: number };
 }
 
-async function buildApp(options: { loginLimit?: number; limiterRedis?: Redis; trustProxy?: boolean } = {}) {
+async function buildApp(
+  options: {
+    loginLimit?: number;
+    limiterRedis?: Redis;
+    trustProxy?: boolean;
+    perIp?: { limit: number; windowSec: number };
+  } = {},
+) {
   run += 1;
   const prefix = `http${run}`;
   const clock = { now: Date.now() };
@@ -60,12 +67,14 @@ async function buildApp(options: { loginLimit?: number; limiterRedis?: Redis; tr
   await app.register(errorHandlerPlugin, { scrubber });
   await app.register(rateLimitPlugin, {
     limiter: new RateLimiter({ redis: options.limiterRedis ?? redis, prefix }),
+    ...(options.perIp ? { perIp: options.perIp } : {}),
   });
   await app.register(authPlugin, { authenticator });
   await app.register(authRoutes, { loginAttemptsPerMinute: options.loginLimit ?? 10 });
   await app.register(sessionRoutes, { sessions });
   await app.register(userRoutes, { preferences: new UserPreferencesStore({ redis, prefix }) });
   app.get('/api/v1/ticker', async () => ({ symbol: 'BTCUSDT', price: '50000.00' }));
+  app.get('/probe', { config: { rateLimit: false } }, async () => ({ ok: true }));
   await app.ready();
   apps.push(app);
   return { app, users, clock } satisfies TestApp;
@@ -215,6 +224,26 @@ describe('tokens', () => {
     }
   });
 
+  it('finds the session cookie among other cookies, and lets an Authorization header take precedence', async () => {
+    const t = await buildApp();
+    const token = await loginToken(t, 'alice');
+    const me = '/api/v1/users/me/preferences';
+    const amongOthers = await t.app.inject({
+      url: me,
+      headers: { cookie: `theme=dark; tc_session=${token};_ga=GA1.2.3` },
+    });
+    expect(amongOthers.statusCode).toBe(200);
+    const headerFirst = await t.app.inject({
+      url: me,
+      headers: { authorization: 'Bearer not-a-token', cookie: `tc_session=${token}` },
+    });
+    expect(headerFirst.statusCode).toBe(401);
+    expect(headerFirst.json().error.code).toBe('AUTH_INVALID');
+    const emptyCookie = await t.app.inject({ url: me, headers: { cookie: 'tc_session=; theme=dark' } });
+    expect(emptyCookie.statusCode).toBe(401);
+    expect(emptyCookie.json().error.code).toBe('AUTH_REQUIRED');
+  });
+
   it('keeps an active session alive past its original TTL (sliding)', async () => {
     const t = await buildApp();
     const token = await loginToken(t, 'alice');
@@ -304,6 +333,24 @@ describe('login rate limits', () => {
     expect(blocked.statusCode).toBe(429);
     expect(blocked.headers['retry-after']).toBeDefined();
     expect((await login(t, 'user99', WRONG_KEY, '10.2.0.2')).statusCode).toBe(401);
+  });
+
+  it('limits every client IP on every route, unknown paths included, except routes that opt out', async () => {
+    const t = await buildApp({ perIp: { limit: 3, windowSec: 60 } });
+    const get = (url: string, remoteAddress: string) => t.app.inject({ url, remoteAddress });
+    const first = await get('/api/v1/ticker', '10.3.0.1');
+    expect(first.statusCode).toBe(200);
+    expect(first.headers['x-ratelimit-limit']).toBe('3');
+    expect(first.headers['x-ratelimit-remaining']).toBe('2');
+    expect((await get('/api/v1/ticker', '10.3.0.1')).statusCode).toBe(200);
+    expect((await get('/no-such-route', '10.3.0.1')).statusCode).toBe(404);
+    const blocked = await get('/api/v1/ticker', '10.3.0.1');
+    expect(blocked.statusCode).toBe(429);
+    expect(blocked.json().error.code).toBe('RATE_LIMITED');
+    expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
+    expect(blocked.headers['x-ratelimit-remaining']).toBe('0');
+    expect((await get('/probe', '10.3.0.1')).statusCode).toBe(200);
+    expect((await get('/api/v1/ticker', '10.3.0.2')).statusCode).toBe(200);
   });
 
   it('fails closed for login and open for reads when the limiter cannot reach Redis', async () => {

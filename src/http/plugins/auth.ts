@@ -42,7 +42,10 @@ export interface AuthPluginOptions {
  */
 export const authPlugin = fp(
   async (app: FastifyInstance, opts: AuthPluginOptions) => {
-    if (!app.hasDecorator('parseCookie')) await app.register(cookie);
+    // `hook: false`: no cookie parsing on every request (nearly all of them carry a Bearer
+    // header); `tokenOf` reads the one cookie it needs, and only when there is no header.
+    // Routes still set cookies (login, logout); `request.cookies` stays null.
+    if (!app.hasDecorator('parseCookie')) await app.register(cookie, { hook: false });
     app.decorate('authenticator', opts.authenticator);
     app.decorateRequest('user', null);
 
@@ -96,6 +99,42 @@ function tokenOf(request: FastifyRequest): string | null {
     const match = /^Bearer +([^\s]{1,512})$/i.exec(header.trim());
     return match?.[1] ?? '';
   }
-  const fromCookie = request.cookies?.[SESSION_COOKIE];
-  return typeof fromCookie === 'string' && fromCookie.length > 0 ? fromCookie : null;
+  const cookies = request.headers.cookie;
+  const fromCookie = typeof cookies === 'string' ? cookieValue(cookies, SESSION_COOKIE) : undefined;
+  return fromCookie !== undefined && fromCookie.length > 0 ? fromCookie : null;
+}
+
+/**
+ * The first `name` cookie of a Cookie header, read the way the `cookie` package parses a whole
+ * header (pairs split on `;`, spaces and tabs trimmed, %-escapes decoded) without building an
+ * object of every other cookie the browser sends along.
+ */
+export function cookieValue(header: string, name: string): string | undefined {
+  const length = header.length;
+  let start = 0;
+  while (start < length) {
+    const eq = header.indexOf('=', start);
+    if (eq === -1) return undefined;
+    let end = header.indexOf(';', start);
+    if (end === -1) end = length;
+    if (eq < end && trimmed(header, start, eq) === name) {
+      const value = trimmed(header, eq + 1, end);
+      if (!value.includes('%')) return value;
+      try {
+        return decodeURIComponent(value);
+      } catch {
+        return value;
+      }
+    }
+    start = end + 1;
+  }
+  return undefined;
+}
+
+function trimmed(text: string, from: number, to: number): string {
+  let start = from;
+  let end = to;
+  while (start < end && (text.charCodeAt(start) === 32 || text.charCodeAt(start) === 9)) start++;
+  while (end > start && (text.charCodeAt(end - 1) === 32 || text.charCodeAt(end - 1) === 9)) end--;
+  return text.slice(start, end);
 }
