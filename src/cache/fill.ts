@@ -90,7 +90,9 @@ export class FillRunner<T> {
 
   /**
    * One factory run across every process: take the lease and fill, or wait for the holder's
-   * value. A value counts only if it is fresh and was produced at or after `notBefore`.
+   * value. A value counts only if it is fresh and was produced after `notBefore` (strictly: a
+   * value written in the same millisecond the refresh started may predate it; at worst one extra
+   * factory call).
    */
   private async fillOnce(
     key: string,
@@ -126,7 +128,7 @@ export class FillRunner<T> {
       }
       const now = core.now();
       const current = lease.current;
-      if (current && now < current.expiresAt && current.createdAt >= notBefore) {
+      if (current && now < current.expiresAt && current.createdAt > notBefore) {
         if (lease.acquired) this.release(leaseKey, token);
         return { value: current.value, source: 'l2', ageMs: now - current.createdAt };
       }

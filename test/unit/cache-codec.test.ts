@@ -14,27 +14,45 @@ const entry = (value: unknown): CacheEntry => ({
   keepUntil: Number.POSITIVE_INFINITY,
 });
 const jsonValue = fc.jsonValue().map((v) => JSON.parse(JSON.stringify(v)) as unknown);
+/** JSON values without `__proto__` keys, which msgpackr renames on purpose (tested below). */
+const msgpackSafeValue = fc
+  .jsonValue()
+  .map((v) => JSON.parse(JSON.stringify(v), (k, x) => (k === '__proto__' ? undefined : x)) as unknown);
 const cipher = new AesGcmCipher({ keys: new Map([['k1', randomBytes(32)]]), currentKeyId: 'k1' });
 
 describe('cache envelope', () => {
   it.each([
-    ['json', jsonCodec],
-    ['msgpack', msgpackCodec],
-  ])('round-trips JSON values and lifetimes with %s, compressed or not, encrypted or not', (_, codec) => {
-    fc.assert(
-      fc.property(jsonValue, fc.boolean(), fc.boolean(), (value, compress, encrypt) => {
-        const options = {
-          codec,
-          compressThresholdBytes: compress ? 0 : 1 << 20,
-          cipher: encrypt ? cipher : undefined,
-        };
-        const decoded = decodeEntry(encodeEntry(entry(value), 'p:ns:k', options).bytes, 'p:ns:k', options);
-        expect(decoded.value).toEqual(value);
-        expect(decoded.keepUntil).toBe(Number.POSITIVE_INFINITY);
-        expect(decoded.expiresAt).toBe(1_700_000_060_000);
-      }),
-      { numRuns: 200 },
-    );
+    ['json', jsonCodec, jsonValue],
+    ['msgpack', msgpackCodec, msgpackSafeValue],
+  ])(
+    'round-trips JSON values and lifetimes with %s, compressed or not, encrypted or not',
+    (_, codec, values) => {
+      fc.assert(
+        fc.property(values, fc.boolean(), fc.boolean(), (value, compress, encrypt) => {
+          const options = {
+            codec,
+            compressThresholdBytes: compress ? 0 : 1 << 20,
+            cipher: encrypt ? cipher : undefined,
+          };
+          const decoded = decodeEntry(encodeEntry(entry(value), 'p:ns:k', options).bytes, 'p:ns:k', options);
+          expect(decoded.value).toEqual(value);
+          expect(decoded.keepUntil).toBe(Number.POSITIVE_INFINITY);
+          expect(decoded.expiresAt).toBe(1_700_000_060_000);
+        }),
+        { numRuns: 200 },
+      );
+    },
+  );
+
+  it('keeps a __proto__ key with JSON; msgpack renames it rather than touch a prototype', () => {
+    const value = JSON.parse('{"__proto__":{"polluted":true},"lastPrice":"1.0"}') as object;
+    const [json, msgpack] = [jsonCodec, msgpackCodec].map((codec) => {
+      const options = { codec, compressThresholdBytes: 4096 };
+      return decodeEntry(encodeEntry(entry(value), 'k', options).bytes, 'k', options).value as object;
+    });
+    expect(json).toEqual(value);
+    expect(msgpack).toEqual({ __proto_: { polluted: true }, lastPrice: '1.0' });
+    expect(({} as { polluted?: boolean }).polluted).toBeUndefined();
   });
 
   it('keeps decimal strings exact with both codecs', () => {

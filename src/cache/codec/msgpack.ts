@@ -9,7 +9,8 @@ const packr = new Packr({ useRecords: false, useBigIntExtension: true });
  * msgpack (msgpackr). What survives a round trip: everything JSON keeps, plus Date, BigInt (any
  * size), Buffer/Uint8Array (decoded as Buffer), `undefined`, NaN and ±Infinity. Lossy: a Map
  * with string keys becomes a plain object, a Set becomes an array, class instances become plain
- * objects.
+ * objects, and a `__proto__` key is renamed `__proto_` (msgpackr's guard against prototype
+ * pollution; JSON keeps it as an own key).
  *
  * Not the default: slower to decode on our payloads (see jsonCodec). Pick it when values carry
  * Dates, BigInts or binary data, or when 17 % smaller values in Redis matter more than CPU.
