@@ -39,7 +39,7 @@ export class FillRunner<T> {
     const hit = this.store.freshFromL1(this.store.keys.value(key), now);
     if (!hit) return undefined;
     if (options.earlyRefresh) this.refreshEarly(key, hit, factory, options, now);
-    this.store.stats.record('hitsL1');
+    this.store.stats.hitL1();
     return hit;
   }
 

@@ -43,6 +43,7 @@ export class NamespaceStats {
   pendingHits = 0;
   pendingMisses = 0;
   private readonly prom: Partial<Record<CacheEvent, Inc>> = {};
+  private readonly promHitL1: Inc | undefined;
 
   constructor(
     readonly namespace: string,
@@ -57,6 +58,7 @@ export class NamespaceStats {
       this.prom[event as CacheEvent] = errors.labels(namespace, kind);
     }
     this.prom.factoryCalls = factoryCalls.labels(namespace);
+    this.promHitL1 = this.prom.hitsL1;
   }
 
   record(event: CacheEvent): void {
@@ -65,6 +67,13 @@ export class NamespaceStats {
     // The seed's counters: a hit is an answer from the cache; anything else went past it.
     if (event === 'hitsL1' || event === 'hitsL2') this.pendingHits += 1;
     else if (event === 'misses' || event === 'stale' || event === 'lastGood') this.pendingMisses += 1;
+  }
+
+  /** `record('hitsL1')` without the lookups: the two-tier hit path calls this on every hit. */
+  hitL1(): void {
+    this.counts.hitsL1 += 1;
+    this.promHitL1?.inc();
+    this.pendingHits += 1;
   }
 
   snapshot(): CacheNamespaceStats {

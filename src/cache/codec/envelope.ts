@@ -85,32 +85,35 @@ export function encodeEntry(entry: CacheEntry, key: string, options: EnvelopeOpt
   return { bytes: Buffer.concat([header, meta, payload]), payloadBytes, payload: plain };
 }
 
+// Module-level, not a closure per call: decodeEntry runs on every L2 read.
+function undecodable(key: string, why: string): TradecacheError {
+  return new TradecacheError(ErrorCodes.CACHE_DECODE_FAILED, `cannot decode cached value: ${why}`, {
+    context: { key },
+  });
+}
+
 /**
  * Decodes an envelope read at `key`. Throws CACHE_DECODE_FAILED for garbage and
  * CACHE_DECRYPT_FAILED for tampering, a wrong key, or a plaintext value planted in an
  * encrypted namespace.
  */
 export function decodeEntry(bytes: Buffer, key: string, options: EnvelopeOptions): EncodedEntry & CacheEntry {
-  const fail = (why: string) =>
-    new TradecacheError(ErrorCodes.CACHE_DECODE_FAILED, `cannot decode cached value: ${why}`, {
-      context: { key },
-    });
-  if (bytes.length < HEADER || bytes[0] !== VERSION) throw fail('unknown envelope');
+  if (bytes.length < HEADER || bytes[0] !== VERSION) throw undecodable(key, 'unknown envelope');
   const flags = bytes[1] ?? 0;
-  if (flags & ~(DEFLATED | ENCRYPTED)) throw fail('unknown flags');
+  if (flags & ~(DEFLATED | ENCRYPTED)) throw undecodable(key, 'unknown flags');
   const codecId = bytes[2] ?? 0;
   const codec = codecId === options.codec.id ? options.codec : BUILT_IN.get(codecId);
-  if (!codec) throw fail(`unknown codec ${codecId}`);
+  if (!codec) throw undecodable(key, `unknown codec ${codecId}`);
   let body = bytes.subarray(HEADER);
   if (flags & ENCRYPTED) {
-    if (!options.cipher) throw fail('value is encrypted but the namespace has no cipher');
+    if (!options.cipher) throw undecodable(key, 'value is encrypted but the namespace has no cipher');
     body = options.cipher.decrypt(body, aadOf(bytes.subarray(0, HEADER), key));
   } else if (options.cipher) {
     throw new TradecacheError(ErrorCodes.CACHE_DECRYPT_FAILED, 'plaintext value in an encrypted namespace', {
       context: { key },
     });
   }
-  if (body.length < META) throw fail('truncated');
+  if (body.length < META) throw undecodable(key, 'truncated');
   let payload = body.subarray(META);
   if (flags & DEFLATED) payload = inflateRawSync(payload);
   let value: unknown;

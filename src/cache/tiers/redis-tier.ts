@@ -18,8 +18,12 @@ export interface TimedValue {
 
 const DOWN = new Set(['close', 'end', 'reconnecting']);
 const SCAN_COUNT = 500;
-/** Upper bound of keys per coalesced MGET: keeps one reply (and its parse) small. */
-const MAX_READ_BATCH = 256;
+/**
+ * Keys per coalesced MGET. Small enough that several batches are in flight at once: Redis then
+ * answers the next batch while this process decodes the last one, instead of the two taking
+ * turns (one 50-key MGET at 50 in flight left Node idle ~20 % of the time).
+ */
+const MAX_READ_BATCH = 32;
 
 /** Single-key reads waiting for the next coalesced MGET. */
 interface ReadBatch {
