@@ -72,6 +72,20 @@ describe.each([
     expect(await tickers().getMany(['A', 'B', 'C'])).toEqual([undefined, undefined, undefined]);
   });
 
+  it('refuses keys that could reach outside the namespace, without calling the factory', async () => {
+    let calls = 0;
+    const factory = async () => {
+      calls += 1;
+      return { symbol: 'X', lastPrice: '1' };
+    };
+    for (const bad of ['BTC*', 'a b', '~tag:x', '', 'x?']) {
+      await expect(tickers().getOrSet(bad, factory)).rejects.toThrow('illegal cache key');
+      await expect(tickers().set(bad, { symbol: 'X', lastPrice: '1' })).rejects.toThrow('illegal cache key');
+    }
+    expect(calls).toBe(0);
+    expect(await redis.keys(`${prefix}:tickers:*[* ?]*`)).toEqual([]);
+  });
+
   it('answers many concurrent reads of different keys each with its own value', async () => {
     // Concurrent L2 reads are coalesced into MGETs: every caller must still get its own key's
     // value, with misses in between left as misses. A second engine reads, so L1 cannot answer.
