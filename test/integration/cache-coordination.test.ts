@@ -1,38 +1,8 @@
-import { Redis } from 'ioredis';
-import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CacheEngine, createCacheEngine } from '../../src/cache/index.ts';
-import { startTestRedis, type TestRedis } from '../helpers/redis.ts';
+import { describe, expect, it } from 'vitest';
+import type { CacheEngine } from '../../src/cache/index.ts';
+import { useCacheEngines } from '../helpers/cache.ts';
 
-const logger = pino({ level: 'silent' });
-let server: TestRedis;
-const clients: Redis[] = [];
-const engines: CacheEngine[] = [];
-
-function connect(): Redis {
-  const client = new Redis(server.url, { lazyConnect: true });
-  clients.push(client);
-  return client;
-}
-
-/** An engine with its own command and bus connections, like another process would have. */
-async function newEngine(prefix: string): Promise<{ engine: CacheEngine; redis: Redis }> {
-  const redis = connect();
-  await redis.connect();
-  const engine = createCacheEngine({ redis, subscriber: connect, prefix, logger });
-  engines.push(engine);
-  await engine.ready();
-  return { engine, redis };
-}
-
-beforeAll(async () => {
-  server = await startTestRedis();
-});
-afterAll(async () => {
-  await Promise.all(engines.map((e) => e.close()));
-  for (const c of clients) c.disconnect();
-  await server.destroy();
-});
+const { newEngine } = useCacheEngines();
 
 describe('cache coordination across engines', () => {
   it('calls the factory once for 2 x 500 concurrent getOrSet on a cold key', async () => {

@@ -1,45 +1,23 @@
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
-import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  AesGcmCipher,
-  type CacheEngine,
-  type CacheNamespace,
-  createCacheEngine,
-} from '../../src/cache/index.ts';
-import { startTestRedis, type TestRedis } from '../helpers/redis.ts';
+import type { Redis } from 'ioredis';
+import { describe, expect, it } from 'vitest';
+import { AesGcmCipher, type CacheEngine, type CacheNamespace } from '../../src/cache/index.ts';
+import { useCacheEngines } from '../helpers/cache.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 /**
  * Namespaces with `seedLayout`: values at caller-chosen Redis keys as plain JSON (the seed's
  * `cache:symbols:spot:v1` and its `:last_good` twin), on the same engine machinery as any other.
  */
-const logger = pino({ level: 'silent' });
-let server: TestRedis;
-const clients: Redis[] = [];
-const engines: CacheEngine[] = [];
+
+const engines = useCacheEngines();
+/** An engine with its own connections, as another process would have. */
+const newEngine = (prefix: string) => engines.newEngine(`${prefix}:cache`);
 
 interface Listing {
   market: string;
   symbols: string[];
   refreshedAt: number;
-}
-
-function connect(): Redis {
-  const client = new Redis(server.url, { lazyConnect: true });
-  clients.push(client);
-  return client;
-}
-
-/** An engine with its own connections, as another process would have. */
-async function newEngine(prefix: string): Promise<{ engine: CacheEngine; redis: Redis }> {
-  const redis = connect();
-  await redis.connect();
-  const engine = createCacheEngine({ redis, subscriber: connect, prefix: `${prefix}:cache`, logger });
-  engines.push(engine);
-  await engine.ready();
-  return { engine, redis };
 }
 
 /** The seed's key names under `prefix`, one pair per market. */
@@ -76,15 +54,6 @@ const listing = (symbols: string[], refreshedAt = Date.now()): Listing => ({
 const failing = async (): Promise<Listing> => {
   throw new Error('exchange down');
 };
-
-beforeAll(async () => {
-  server = await startTestRedis();
-});
-afterAll(async () => {
-  await Promise.all(engines.map((e) => e.close()));
-  for (const c of clients) c.disconnect();
-  await server.destroy();
-});
 
 describe('seedLayout namespaces', () => {
   it('writes plain JSON at exactly the named keys: the value with its TTL, the last-good copy without', async () => {
