@@ -54,6 +54,8 @@ export class SymbolCatalog {
   private readonly now: () => number;
   private readonly lists: Record<MarketType, CacheNamespace<SymbolListing>>;
   private readonly writeOptions: GetOrSetOptions;
+  /** Size of the list this process last served or refreshed, per market (for status pages). */
+  private readonly lastSeen: Partial<Record<MarketType, { count: number; refreshedAt: number }>> = {};
 
   constructor(private readonly deps: SymbolCatalogDeps) {
     this.now = deps.now ?? Date.now;
@@ -84,7 +86,7 @@ export class SymbolCatalog {
         { cause: err, context: { market } },
       );
     }
-    const listing = result.value;
+    const listing = this.seen(market, result.value);
     const ageMs = Math.max(0, this.now() - listing.refreshedAt);
     switch (result.source) {
       case 'l1':
@@ -110,7 +112,15 @@ export class SymbolCatalog {
       ...this.writeOptions,
       ...(signal ? { signal } : {}),
     });
-    return result.value;
+    return this.seen(market, result.value);
+  }
+
+  /**
+   * The list this process last served or refreshed, without a cache read: a status page polls
+   * it, and a read would count as a hit and could start an exchange fetch. Null before the first.
+   */
+  lastListing(market: MarketType): { count: number; refreshedAt: number } | null {
+    return this.lastSeen[market] ?? null;
   }
 
   /** The seeds' warmup task: refresh, and count success or error in Redis. */
@@ -139,15 +149,17 @@ export class SymbolCatalog {
       keys.metrics.warmupSuccess(name),
       keys.metrics.warmupError(name),
     ];
-    const stored = await store.getInts(names);
+    // The last warmup's epoch ms rides in the same MGET (written as a JSON number).
+    const stored = await store.getInts([...names, keys.metrics.warmupLastRun(name)]);
     const unflushed = this.lists[market].unflushedCounts();
     const hits = (stored[0] ?? 0) + unflushed.hits;
     const misses = (stored[1] ?? 0) + unflushed.misses;
     const [warmupSuccess, warmupError] = names
       .slice(2)
       .map((k, i) => (stored[i + 2] ?? 0) + counters.pendingFor(k));
+    const lastWarmupAt = stored[4] ? stored[4] : null;
     const refreshedAt = await store.readJson<number>(keys.symbols.refreshedAt(market));
-    return { hits, misses, warmupSuccess, warmupError, refreshedAt };
+    return { hits, misses, warmupSuccess, warmupError, refreshedAt, lastWarmupAt };
   }
 
   /** The factory: one exchange call, checked, with the seed's refresh_ts written alongside. */
@@ -166,6 +178,11 @@ export class SymbolCatalog {
     // Fail-soft like the value itself: a Redis outage must not fail a good exchange answer.
     await store.writeJson(keys.symbols.refreshedAt(market), listing.refreshedAt);
     logger.info({ market, count: listing.symbols.length }, 'symbols refreshed from the exchange');
+    return listing;
+  }
+
+  private seen(market: MarketType, listing: SymbolListing): SymbolListing {
+    this.lastSeen[market] = { count: listing.symbols.length, refreshedAt: listing.refreshedAt };
     return listing;
   }
 
