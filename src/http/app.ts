@@ -8,6 +8,7 @@ import { requestMetricsPlugin } from './plugins/request-metrics.ts';
 import { responseCachePlugin } from './plugins/response-cache.ts';
 import { authRoutes } from './routes/auth/index.ts';
 import { backtestRoutes } from './routes/backtest/index.ts';
+import { dashboardRoutes, packageVersion } from './routes/dashboard/index.ts';
 import { healthRoutes } from './routes/health/index.ts';
 import { metricsRoutes } from './routes/metrics/index.ts';
 import { sessionRoutes } from './routes/sessions/index.ts';
@@ -16,7 +17,17 @@ import { userRoutes } from './routes/users/index.ts';
 
 export type HttpDeps = Pick<
   AppContext,
-  'scrubber' | 'metrics' | 'health' | 'symbols' | 'sessions' | 'history' | 'cache'
+  | 'scrubber'
+  | 'metrics'
+  | 'health'
+  | 'symbols'
+  | 'sessions'
+  | 'history'
+  | 'cache'
+  | 'role'
+  | 'jobs'
+  | 'embeddedRedis'
+  | 'config'
 >;
 
 /**
@@ -43,5 +54,25 @@ export async function httpApp(app: FastifyInstance, deps: HttpDeps) {
     backtest: deps.history.backtest,
     store: deps.history.store,
     adminGuard: app.adminOnly,
+  });
+  // Only these narrowed values reach the dashboard: never the config object or the Redis URL.
+  await app.register(dashboardRoutes, {
+    adminGuard: app.adminOnly,
+    sources: {
+      service: {
+        role: deps.role,
+        version: packageVersion(),
+        startedAt: Date.now() - process.uptime() * 1000,
+      },
+      redis: {
+        mode: deps.embeddedRedis ? 'embedded' : 'standalone',
+        tls: deps.config.redis.tls,
+        health: deps.health,
+      },
+      cache: deps.cache,
+      symbols: deps.symbols,
+      jobs: deps.jobs,
+      scrubber: deps.scrubber,
+    },
   });
 }
