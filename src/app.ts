@@ -12,8 +12,9 @@ import { jobDefinitions } from './jobs/processors/registry.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { SymbolCatalog } from './market/symbols/index.ts';
 import { Metrics } from './metrics.ts';
-import { closeRedisClient } from './redis/connection.ts';
+import { closeRedisClient, connectRedisClient, redisMode, redisSecrets } from './redis/connection.ts';
 import { ConnectionBudget } from './redis/connection-budget.ts';
+import { logRedisConnection } from './redis/connection-log.ts';
 import { CounterBuffer } from './redis/counter-buffer.ts';
 import { type EmbeddedRedis, startEmbeddedRedis } from './redis/embedded.ts';
 import { RedisHealth } from './redis/health.ts';
@@ -40,8 +41,11 @@ export interface AppContext {
   readonly metrics: Metrics;
   readonly keys: Keys;
   readonly redis: Redis;
-  /** The URL actually used (embedded or configured); holds the password: never log it. */
-  readonly redisUrl: string;
+  /**
+   * The URL actually used (embedded or configured); null in Sentinel mode, where the sentinels
+   * name the master. Holds the password: never log it.
+   */
+  readonly redisUrl: string | null;
   readonly health: RedisHealth;
   readonly store: RedisStore;
   readonly counters: CounterBuffer;
@@ -83,7 +87,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   try {
     let embeddedRedis: EmbeddedRedis | null = null;
     let redisUrl = config.redis.url;
-    if (redisUrl === null) {
+    if (config.redis.source === 'embedded') {
       embeddedRedis = await startEmbeddedRedis({ dataDir: config.dataDir });
       closers.push({
         name: 'embedded redis-server',
@@ -92,8 +96,10 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       redisUrl = embeddedRedis.url;
       logger.info({ port: embeddedRedis.port, dataDir: config.dataDir }, 'embedded redis-server started');
     }
-    scrubber.add(new URL(redisUrl).password ? decodeURIComponent(new URL(redisUrl).password) : null);
     const redisConfig = { ...config.redis, url: redisUrl };
+    for (const secret of redisSecrets(redisConfig)) scrubber.add(secret);
+    // Every connection of this process (commands, cache bus, BullMQ and its duplicates) comes
+    // from here, so in Sentinel mode each one finds the master through the sentinels.
     const connections = new ConnectionBudget(redisConfig);
     const connect = (role: 'command' | 'queue' | 'subscriber') =>
       connections.create(role === 'queue' ? { role, forBullmq: true } : { role });
@@ -101,9 +107,12 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     const metrics = new Metrics({ collectDefault: options.role !== 'tool' });
     const keys = createKeys(config.redis.keyPrefix);
     const redis = connect('command');
-    const health = new RedisHealth(redis, scrubber);
+    const mode = redisMode(redisConfig);
+    const masterName = redisConfig.sentinel?.masterName;
+    const health = new RedisHealth(redis, scrubber, masterName ? { mode, masterName } : { mode });
     closers.push({ name: 'redis', close: () => closeRedisClient(redis) });
-    await redis.connect();
+    await connectRedisClient(redis, redisConfig);
+    logRedisConnection(redis, redisConfig, logger);
 
     const store = new RedisStore(redis, {
       logger,

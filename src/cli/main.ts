@@ -8,7 +8,7 @@ import { historyCommand } from './commands/history.ts';
 import { usersCommand } from './commands/users.ts';
 import { EXIT_FAILURE, EXIT_USAGE, exitCodeFor, printError } from './exit.ts';
 import { openHistoryTools } from './open-tools.ts';
-import { pingRedis } from './ping.ts';
+import { formatPing, pingRedis } from './ping.ts';
 import { serve } from './serve.ts';
 
 /** Config from the environment; `demo` forces the simulated exchange. */
@@ -49,12 +49,11 @@ export function buildProgram(): Command {
 
   program
     .command('ping')
-    .description('PING Redis: latency and server version (exit 1 with the reason when unreachable)')
+    .description(
+      'PING Redis: latency, server version and mode, and the master found through Sentinel (exit 1 with the reason when unreachable)',
+    )
     .action(async () => {
-      const result = await pingRedis(config());
-      process.stdout.write(
-        `PONG from ${result.target} in ${result.latencyMs.toFixed(2)} ms (redis ${result.version})\n`,
-      );
+      process.stdout.write(`${formatPing(await pingRedis(config()))}\n`);
     });
 
   program

@@ -1,12 +1,20 @@
-import { Redis } from 'ioredis';
-import { redactUrl } from '../config/redact.ts';
-import type { Config } from '../config/types.ts';
+import type { Config, RedisConfig, RedisMode } from '../config/types.ts';
 import { ErrorCodes, TradecacheError } from '../errors.ts';
-import { redisOptions } from '../redis/connection.ts';
+import {
+  connectRedisClient,
+  createRedisClient,
+  describeRedisTarget,
+  redisMode,
+} from '../redis/connection.ts';
 import { findEmbeddedRedis } from '../redis/embedded.ts';
+import { connectedAddress } from '../redis/sentinel.ts';
 
 export interface PingResult {
+  /** Where the PING went: the URL with its password masked, or the master and its sentinels. */
   target: string;
+  mode: RedisMode;
+  /** Sentinel mode: `host:port` of the master the sentinels named. */
+  master: string | null;
   latencyMs: number;
   version: string;
 }
@@ -16,8 +24,8 @@ export interface PingResult {
  * running) and report the round trip and server version. Never starts a Redis.
  */
 export async function pingRedis(config: Config): Promise<PingResult> {
-  let url = config.redis.url;
-  if (url === null) {
+  let redisConfig: RedisConfig = config.redis;
+  if (config.redis.source === 'embedded') {
     const embedded = await findEmbeddedRedis(config.dataDir);
     if (!embedded) {
       throw new TradecacheError(
@@ -25,30 +33,43 @@ export async function pingRedis(config: Config): Promise<PingResult> {
         `no Redis configured and the embedded redis-server of ${config.dataDir} is not running (run tradecache start, or set REDIS_URL)`,
       );
     }
-    url = embedded.url;
+    redisConfig = { ...config.redis, url: embedded.url };
   }
-  const client = new Redis(url, {
-    ...redisOptions(config.redis, { role: 'probe' }),
-    retryStrategy: () => null,
-    maxRetriesPerRequest: 0,
-  });
+  const client = createRedisClient(redisConfig, { role: 'probe', oneShot: true });
   client.on('error', () => {});
+  const target = describeRedisTarget(redisConfig);
   try {
-    await client.connect();
-    const started = performance.now();
-    const reply = await client.ping();
-    const latencyMs = performance.now() - started;
-    if (reply !== 'PONG') throw new Error(`unexpected reply ${reply}`);
-    const info = await client.info('server');
-    const version = /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown';
-    return { target: redactUrl(url), latencyMs, version };
-  } catch (err) {
-    throw new TradecacheError(
-      ErrorCodes.REDIS_UNAVAILABLE,
-      `cannot reach Redis at ${redactUrl(url)}: ${(err as Error).message}`,
-      { cause: err },
-    );
+    // Rejects with the target and the reason, never a password.
+    await connectRedisClient(client, redisConfig);
+    try {
+      const started = performance.now();
+      const reply = await client.ping();
+      const latencyMs = performance.now() - started;
+      if (reply !== 'PONG') throw new Error(`unexpected reply ${reply}`);
+      const info = await client.info('server');
+      const version = /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown';
+      const mode = redisMode(redisConfig);
+      return {
+        target,
+        mode,
+        master: mode === 'sentinel' ? connectedAddress(client) : null,
+        latencyMs,
+        version,
+      };
+    } catch (err) {
+      throw new TradecacheError(
+        ErrorCodes.REDIS_UNAVAILABLE,
+        `cannot reach Redis ${redisConfig.sentinel ? '' : 'at '}${target}: ${(err as Error).message}`,
+        { cause: err },
+      );
+    }
   } finally {
     client.disconnect();
   }
+}
+
+/** The line `tradecache ping` prints. */
+export function formatPing(result: PingResult): string {
+  const where = result.master === null ? result.target : `${result.master} (${result.target})`;
+  return `PONG from ${where} in ${result.latencyMs.toFixed(2)} ms (redis ${result.version}, ${result.mode})`;
 }

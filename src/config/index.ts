@@ -1,4 +1,13 @@
 export { loadConfig } from './load.ts';
 export { redactUrl, SecretScrubber } from './redact.ts';
-export type { Config, ExchangeKind, LogLevel, RedisConfig, RedisSource, SymbolsConfig } from './types.ts';
+export type {
+  Config,
+  ExchangeKind,
+  LogLevel,
+  RedisConfig,
+  RedisMode,
+  RedisSource,
+  SentinelConfig,
+  SymbolsConfig,
+} from './types.ts';
 export { ENV_VARIABLES } from './variables.ts';

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { parseKeyring } from '../cache/crypto/aes-gcm.ts';
-import { asset, assetList, type Env, httpUrl, int, invalid, oneOf, read } from './parse.ts';
-import { resolveRedisUrl } from './redis-url.ts';
+import { asset, assetList, bool, type Env, httpUrl, int, invalid, oneOf, read } from './parse.ts';
+import { resolveSentinel } from './redis-sentinel.ts';
+import { type ResolvedRedisUrl, refuseRedisCluster, resolveRedisUrl } from './redis-url.ts';
 import type { Config, LogLevel } from './types.ts';
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -12,7 +13,12 @@ const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debu
  */
 export function loadConfig(env: Env = process.env, overrides: Partial<Record<string, string>> = {}): Config {
   const e: Env = { ...env, ...overrides };
-  const redisUrl = resolveRedisUrl(e);
+  refuseRedisCluster(e);
+  // Sentinel, when configured, wins over every URL setting (those are not even checked).
+  const sentinel = resolveSentinel(e);
+  const redisUrl: ResolvedRedisUrl = sentinel
+    ? { url: null, source: 'REDIS_SENTINELS', tls: bool(e, 'REDIS_TLS', false) }
+    : resolveRedisUrl(e);
   const keyPrefix = read(e, 'REDIS_KEY_PREFIX') ?? 'tradecache';
   if (!/^[A-Za-z0-9_.-]{1,64}$/.test(keyPrefix)) {
     throw invalid('REDIS_KEY_PREFIX', 'expected 1-64 characters of A-Z a-z 0-9 _ . -');
@@ -20,6 +26,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Record<str
   const config: Config = {
     redis: {
       ...redisUrl,
+      sentinel,
       maxConnections: int(e, 'REDIS_MAX_CONNECTIONS', 10, 4, 10_000),
       keyPrefix,
       commandTimeoutMs: int(e, 'REDIS_COMMAND_TIMEOUT_MS', 2000, 10, 600_000),

@@ -1,15 +1,40 @@
-/** Where the Redis connection settings came from, in the seeds' resolution order. */
-export type RedisSource = 'REDIS_URL' | 'CELERY_BROKER_URL' | 'REDIS_HOST' | 'embedded';
+/** Where the Redis connection settings came from: Sentinel, else the seeds' resolution order. */
+export type RedisSource = 'REDIS_SENTINELS' | 'REDIS_URL' | 'CELERY_BROKER_URL' | 'REDIS_HOST' | 'embedded';
+
+/** How this process reaches Redis, as /ready and `tradecache ping` report it. */
+export type RedisMode = 'standalone' | 'sentinel' | 'embedded';
+
+export interface SentinelAddress {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** A master found through Redis Sentinel (`REDIS_SENTINELS`). */
+export interface SentinelConfig {
+  readonly sentinels: readonly SentinelAddress[];
+  /** The name the sentinels monitor the master under (`sentinel monitor <name> ...`). */
+  readonly masterName: string;
+  /** AUTH for the sentinels themselves; null when they need none. Never log it. */
+  readonly sentinelPassword: string | null;
+  /** AUTH for the master (`REDIS_PASSWORD`). Never log it. */
+  readonly password: string | null;
+  readonly db: number;
+}
 
 export type ExchangeKind = 'binance' | 'simulated';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 export interface RedisConfig {
-  /** Connection URL; `null` means "start the embedded redis-server". Contains the password: never log it. */
+  /**
+   * Connection URL; `null` with source `embedded` means "start the embedded redis-server", with
+   * a `sentinel` it means "ask the sentinels". Contains the password: never log it.
+   */
   readonly url: string | null;
   readonly source: RedisSource;
-  /** `rediss://` URLs connect over TLS. */
+  /** Set (source `REDIS_SENTINELS`) when the master is found through Sentinel; absent or null otherwise. */
+  readonly sentinel?: SentinelConfig | null;
+  /** `rediss://` URLs (or `REDIS_TLS` with `REDIS_HOST` / `REDIS_SENTINELS`) connect over TLS. */
   readonly tls: boolean;
   /** Upper bound on connections this process opens (command, subscriber, queue, worker...). */
   readonly maxConnections: number;

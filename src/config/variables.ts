@@ -11,6 +11,22 @@ export interface EnvVariable {
 
 export const ENV_VARIABLES: readonly EnvVariable[] = [
   {
+    name: 'REDIS_SENTINELS',
+    default: undefined,
+    description:
+      'Sentinel `host:port` list, comma-separated (port `26379` when left out): the master is found through Redis Sentinel. Wins over every other Redis setting.',
+  },
+  {
+    name: 'REDIS_SENTINEL_MASTER',
+    default: 'mymaster',
+    description: 'Name the sentinels monitor the master under (with `REDIS_SENTINELS`).',
+  },
+  {
+    name: 'REDIS_SENTINEL_PASSWORD',
+    default: undefined,
+    description: 'Password of the sentinels themselves (with `REDIS_SENTINELS`). Never logged.',
+  },
+  {
     name: 'REDIS_URL',
     default: undefined,
     description: 'Redis URL (`redis://` or `rediss://` for TLS). Wins over everything below.',
@@ -26,16 +42,27 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
     description: 'Redis host; when set, the URL is built from the four `REDIS_*` parts.',
   },
   { name: 'REDIS_PORT', default: '6379', description: 'Redis port (with `REDIS_HOST`).' },
-  { name: 'REDIS_DB', default: '0', description: 'Redis database number (with `REDIS_HOST`).' },
+  {
+    name: 'REDIS_DB',
+    default: '0',
+    description: 'Redis database number (with `REDIS_HOST` or `REDIS_SENTINELS`).',
+  },
   {
     name: 'REDIS_PASSWORD',
     default: undefined,
-    description: 'Redis password (with `REDIS_HOST`). Never logged.',
+    description: 'Redis password (with `REDIS_HOST`, or of the master with `REDIS_SENTINELS`). Never logged.',
   },
   {
     name: 'REDIS_TLS',
     default: 'false',
-    description: 'Use TLS with `REDIS_HOST` (URLs say it with `rediss://`).',
+    description:
+      'Use TLS with `REDIS_HOST`, or to the sentinels and the master with `REDIS_SENTINELS` (URLs say it with `rediss://`).',
+  },
+  {
+    name: 'REDIS_CLUSTER_NODES',
+    default: undefined,
+    description:
+      'Reserved: Redis Cluster is not supported yet, and setting it stops the start with an error.',
   },
   { name: 'REDIS_MAX_CONNECTIONS', default: '10', description: 'Most Redis connections one process opens.' },
   { name: 'REDIS_KEY_PREFIX', default: 'tradecache', description: 'Prefix of every key (`[A-Za-z0-9_.-]`).' },

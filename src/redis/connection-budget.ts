@@ -11,7 +11,7 @@ import { type ConnectionOptions, createRedisClient } from './connection.ts';
 export class ConnectionBudget {
   private open = 0;
 
-  constructor(private readonly config: RedisConfig & { url: string }) {}
+  constructor(private readonly config: RedisConfig) {}
 
   create(options: ConnectionOptions): Redis {
     if (this.open >= this.config.maxConnections) {

@@ -1,6 +1,10 @@
 import { Redis, type RedisOptions } from 'ioredis';
-import type { RedisConfig } from '../config/types.ts';
+import { redactUrl } from '../config/redact.ts';
+import type { RedisConfig, RedisMode } from '../config/types.ts';
+import { ErrorCodes, errorMessage, TradecacheError } from '../errors.ts';
 import { fullJitterDelay } from './backoff.ts';
+import { refuseClusterNode } from './cluster-guard.ts';
+import { SentinelRedis, sentinelList, sentinelOptions } from './sentinel.ts';
 
 export type { Redis };
 
@@ -10,33 +14,136 @@ export interface ConnectionOptions {
   role: ConnectionRole;
   /** BullMQ needs blocking commands without a timeout and unlimited retries per request. */
   forBullmq?: boolean;
+  /** One attempt, no reconnects (`tradecache ping`): the first failure is the answer. */
+  oneShot?: boolean;
 }
 
 const RECONNECT_BASE_MS = 100;
 const RECONNECT_CAP_MS = 5_000;
+
+// Bounded delay, never give up: Redis (or Sentinel) coming back must be picked up without a restart.
+const reconnectDelay = (times: number) =>
+  Math.max(10, fullJitterDelay(times, RECONNECT_BASE_MS, RECONNECT_CAP_MS));
 
 /**
  * Builds ioredis options for a connection. Nothing connects here: clients are created with
  * `lazyConnect` and connected explicitly by their owner, which also closes them.
  */
 export function redisOptions(config: RedisConfig, options: ConnectionOptions): RedisOptions {
-  const base: RedisOptions = {
+  let base: RedisOptions = {
     lazyConnect: true,
     connectionName: `tradecache:${options.role}`,
     connectTimeout: 5_000,
-    // Bounded delay, never give up: Redis coming back must be picked up without a restart.
-    retryStrategy: (times) => Math.max(10, fullJitterDelay(times, RECONNECT_BASE_MS, RECONNECT_CAP_MS)),
+    retryStrategy: reconnectDelay,
     enableOfflineQueue: true,
   };
   if (config.tls) base.tls = {};
+  if (config.sentinel) {
+    base = {
+      ...base,
+      ...sentinelOptions(config.sentinel, {
+        tls: config.tls,
+        commandTimeoutMs: config.commandTimeoutMs,
+        retryDelay: reconnectDelay,
+      }),
+    };
+  }
+  if (options.oneShot) {
+    base = {
+      ...base,
+      retryStrategy: () => null,
+      sentinelRetryStrategy: () => null,
+      failoverDetector: false,
+      maxRetriesPerRequest: 0,
+    };
+    return { ...base, commandTimeout: config.commandTimeoutMs };
+  }
   if (options.forBullmq) return { ...base, maxRetriesPerRequest: null, enableReadyCheck: false };
   return { ...base, commandTimeout: config.commandTimeoutMs, maxRetriesPerRequest: 2 };
 }
 
-/** A new, not yet connected client for `config.url`. */
+/** A new, not yet connected client for `config.url`, or for the master the sentinels name. */
 export function createRedisClient(config: RedisConfig, options: ConnectionOptions): Redis {
+  if (config.sentinel) return new SentinelRedis(redisOptions(config, options));
   if (config.url === null) throw new Error('Redis URL is not resolved yet (embedded Redis not started)');
   return new Redis(config.url, redisOptions(config, options));
+}
+
+export function redisMode(config: RedisConfig): RedisMode {
+  if (config.sentinel) return 'sentinel';
+  return config.source === 'embedded' ? 'embedded' : 'standalone';
+}
+
+/** Where a client connects, for logs and errors: the URL with its password masked, or the sentinels. */
+export function describeRedisTarget(config: RedisConfig): string {
+  if (config.sentinel) {
+    return `master "${config.sentinel.masterName}" through sentinels ${sentinelList(config.sentinel)}`;
+  }
+  return config.url === null ? 'the embedded redis-server' : redactUrl(config.url);
+}
+
+/** Every password a Redis config holds, for the secret scrubber. */
+export function redisSecrets(config: RedisConfig): string[] {
+  const secrets: string[] = [];
+  if (config.url !== null) {
+    const password = new URL(config.url).password;
+    if (password) secrets.push(decodeURIComponent(password));
+  }
+  if (config.sentinel?.password) secrets.push(config.sentinel.password);
+  if (config.sentinel?.sentinelPassword) secrets.push(config.sentinel.sentinelPassword);
+  return secrets;
+}
+
+/**
+ * Connects a client and resolves once it is ready; at the first failure it drops the client
+ * and rejects with REDIS_UNAVAILABLE naming the target and the reason (never a password).
+ * A Redis Cluster node is refused (CONFIG_INVALID): tradecache does not speak Cluster.
+ * Needed because a Sentinel client would otherwise retry the sentinels forever inside
+ * `connect()`, and because a URL client's `connect()` only says "Connection is closed".
+ */
+export async function connectRedisClient(client: Redis, config: RedisConfig): Promise<void> {
+  const sentinelErrors: string[] = [];
+  const onSentinelError = (err: Error) => {
+    // "failed to connect to sentinel h:p because WRONGPASS ..." -> "sentinel h:p: WRONGPASS ..."
+    const message = err.message.replace(/^failed to connect to sentinel (\S+) because /, 'sentinel $1: ');
+    if (!sentinelErrors.includes(message)) sentinelErrors.push(message);
+  };
+  let onError: (err: Error) => void = () => {};
+  const failed = new Promise<never>((_, reject) => {
+    onError = reject;
+  });
+  client.on('sentinelError', onSentinelError);
+  client.on('error', onError);
+  try {
+    await Promise.race([client.connect(), failed]);
+  } catch (err) {
+    client.disconnect();
+    const reason = sentinelErrors.length > 0 ? sentinelErrors.join('; ') : errorMessage(err);
+    const where = config.sentinel ? '' : 'at ';
+    throw new TradecacheError(
+      ErrorCodes.REDIS_UNAVAILABLE,
+      `cannot reach Redis ${where}${describeRedisTarget(config)}: ${reason.replace(/\.$/, '')}${authHint(config, reason)}`,
+      { cause: err, context: { mode: redisMode(config) } },
+    );
+  } finally {
+    client.off('sentinelError', onSentinelError);
+    client.off('error', onError);
+  }
+  try {
+    await refuseClusterNode(client, config);
+  } catch (err) {
+    client.disconnect();
+    throw err;
+  }
+}
+
+/** Points at the variable to fix when a server refused our password. */
+function authHint(config: RedisConfig, reason: string): string {
+  if (!/WRONGPASS|NOAUTH|invalid password/i.test(reason)) return '';
+  if (!config.sentinel) return ' (check the password)';
+  return /sentinel \S+: (WRONGPASS|NOAUTH)/.test(reason)
+    ? ' (check REDIS_SENTINEL_PASSWORD)'
+    : ' (check REDIS_PASSWORD)';
 }
 
 /** Closes a client: QUIT when connected (lets replies drain), otherwise drop the socket. */

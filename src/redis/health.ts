@@ -1,8 +1,20 @@
 import type { Redis } from 'ioredis';
 import type { SecretScrubber } from '../config/redact.ts';
+import type { RedisMode } from '../config/types.ts';
 import { errorMessage } from '../errors.ts';
+import { connectedAddress } from './sentinel.ts';
+
+/** How the command connection reaches Redis; `masterName` only in Sentinel mode. */
+export interface RedisTopology {
+  mode: RedisMode;
+  masterName?: string;
+}
 
 export interface RedisHealthSnapshot {
+  mode: RedisMode;
+  /** Sentinel mode: the master name and the `host:port` this process is connected to now (null while reconnecting). */
+  masterName?: string;
+  master?: string | null;
   status: string;
   failures: number;
   lastError: string | null;
@@ -21,6 +33,7 @@ export class RedisHealth {
   constructor(
     private readonly client: Redis,
     private readonly scrubber: SecretScrubber,
+    private readonly topology: RedisTopology = { mode: 'standalone' },
   ) {
     client.on('error', (err: unknown) => this.recordFailure(err));
   }
@@ -36,7 +49,13 @@ export class RedisHealth {
   }
 
   snapshot(): RedisHealthSnapshot {
+    const sentinel =
+      this.topology.mode === 'sentinel'
+        ? { masterName: this.topology.masterName ?? '', master: connectedAddress(this.client) }
+        : {};
     return {
+      mode: this.topology.mode,
+      ...sentinel,
       status: this.client.status,
       failures: this.failures,
       lastError: this.lastError,

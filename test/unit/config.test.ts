@@ -5,6 +5,17 @@ import { loadConfig } from '../../src/config/load.ts';
 import { redactUrl, SecretScrubber } from '../../src/config/redact.ts';
 import { ENV_VARIABLES } from '../../src/config/variables.ts';
 import { isTradecacheError } from '../../src/errors.ts';
+import { describeRedisTarget, redisMode, redisSecrets } from '../../src/redis/connection.ts';
+
+/** The message of the error `fn` throws (the test fails if it does not throw). */
+function thrown(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (err) {
+    return err as Error;
+  }
+  throw new Error('expected an error');
+}
 
 describe('Redis URL resolution (seed order)', () => {
   it('prefers REDIS_URL over CELERY_BROKER_URL over REDIS_HOST', () => {
@@ -48,6 +59,124 @@ describe('Redis URL resolution (seed order)', () => {
     expect(() => {
       (config.http as { port: number }).port = 1;
     }).toThrow();
+  });
+});
+
+describe('Redis Sentinel configuration', () => {
+  it('reads the sentinels, the master name and the data-node password, db and TLS', () => {
+    const redis = loadConfig({
+      REDIS_SENTINELS: ' s1:26380 , s2 ,[::1]:26381,s1:26380',
+      REDIS_SENTINEL_MASTER: 'trading',
+      REDIS_SENTINEL_PASSWORD: 'sentinel-secret',
+      REDIS_PASSWORD: 'master-secret',
+      REDIS_DB: '3',
+      REDIS_TLS: 'true',
+    }).redis;
+    expect(redis).toMatchObject({ url: null, source: 'REDIS_SENTINELS', tls: true });
+    expect(redis.sentinel).toEqual({
+      // Port 26379 when left out; IPv6 in brackets; a repeated entry counted once.
+      sentinels: [
+        { host: 's1', port: 26380 },
+        { host: 's2', port: 26379 },
+        { host: '::1', port: 26381 },
+      ],
+      masterName: 'trading',
+      sentinelPassword: 'sentinel-secret',
+      password: 'master-secret',
+      db: 3,
+    });
+    expect(redisMode(redis)).toBe('sentinel');
+    expect(redisSecrets(redis).sort()).toEqual(['master-secret', 'sentinel-secret']);
+    const target = describeRedisTarget(redis);
+    expect(target).toBe('master "trading" through sentinels s1:26380,s2:26379,[::1]:26381');
+  });
+
+  it('defaults the master name to mymaster and needs no passwords', () => {
+    const redis = loadConfig({ REDIS_SENTINELS: 'sentinel:26379' }).redis;
+    expect(redis.sentinel).toMatchObject({
+      masterName: 'mymaster',
+      sentinelPassword: null,
+      password: null,
+      db: 0,
+    });
+    expect(redis.tls).toBe(false);
+  });
+
+  it('wins over every URL setting only when REDIS_SENTINELS is set', () => {
+    const urls = { REDIS_URL: 'redis://a:6379/0', CELERY_BROKER_URL: 'redis://b:6379/0', REDIS_HOST: 'c' };
+    expect(loadConfig({ ...urls, REDIS_SENTINELS: 's:26379' }).redis.source).toBe('REDIS_SENTINELS');
+    expect(loadConfig({ ...urls, REDIS_SENTINELS: ' ' }).redis).toMatchObject({
+      source: 'REDIS_URL',
+      sentinel: null,
+    });
+    expect(redisMode(loadConfig(urls).redis)).toBe('standalone');
+    expect(redisMode(loadConfig({}).redis)).toBe('embedded');
+  });
+
+  it.each([
+    ['s1:26379,,s2:26379', 'entry 2 is empty'],
+    ['s1:0', 'entry 1 is not host:port'],
+    ['s1:70000', 'entry 1 is not host:port'],
+    ['s1:port', 'entry 1 is not host:port'],
+    ['s1:26379:1', 'entry 1 is not host:port'],
+    ['-s1:26379', 'entry 1 is not host:port'],
+    ['[zz::1]:26379', 'entry 1 is not host:port'],
+    ['s1:26379,redis://:hunter2secret@s2:26379', 'entry 2 looks like a URL'],
+    ['s1:26379,user:hunter2secret@s2', 'entry 2 looks like a URL'],
+  ])('REDIS_SENTINELS=%s is refused (%s) without echoing the value', (value, why) => {
+    const err = thrown(() =>
+      loadConfig({ REDIS_SENTINELS: value, REDIS_SENTINEL_PASSWORD: 'sentinel-secret' }),
+    );
+    expect(isTradecacheError(err, 'CONFIG_INVALID')).toBe(true);
+    expect(err.message).toContain(`invalid REDIS_SENTINELS: ${why}`);
+    expect(err.message).not.toContain('hunter2secret');
+    expect(err.message).not.toContain('sentinel-secret');
+    expect(err.message.split('\n')).toHaveLength(1);
+  });
+
+  it('refuses a bad master name, and Sentinel settings without sentinels', () => {
+    expect(
+      thrown(() => loadConfig({ REDIS_SENTINELS: 's', REDIS_SENTINEL_MASTER: 'my master' })).message,
+    ).toContain('invalid REDIS_SENTINEL_MASTER');
+    expect(thrown(() => loadConfig({ REDIS_SENTINEL_MASTER: 'trading' })).message).toBe(
+      'invalid REDIS_SENTINEL_MASTER: set it together with REDIS_SENTINELS',
+    );
+    const password = thrown(() => loadConfig({ REDIS_SENTINEL_PASSWORD: 'sentinel-secret' })).message;
+    expect(password).toContain('invalid REDIS_SENTINEL_PASSWORD');
+    expect(password).not.toContain('sentinel-secret');
+  });
+
+  it('scrubs the sentinel and master passwords from any text', () => {
+    const scrubber = new SecretScrubber();
+    const redis = loadConfig({
+      REDIS_SENTINELS: 's',
+      REDIS_SENTINEL_PASSWORD: 'sentinel-secret',
+      REDIS_PASSWORD: 'master-secret',
+    }).redis;
+    for (const secret of redisSecrets(redis)) scrubber.add(secret);
+    const line = scrubber.scrub('AUTH sentinel-secret failed; AUTH master-secret failed');
+    expect(line).toBe('AUTH *** failed; AUTH *** failed');
+  });
+});
+
+describe('Redis Cluster (not supported)', () => {
+  it.each([
+    [
+      { REDIS_CLUSTER_NODES: 'n1:6379,n2:6379' },
+      'invalid REDIS_CLUSTER_NODES: Redis Cluster is not supported',
+    ],
+    [{ REDIS_URL: 'redis+cluster://n1:6379' }, 'invalid REDIS_URL: Redis Cluster is not supported'],
+    [{ CELERY_BROKER_URL: 'rediss+cluster://n1:6379' }, 'invalid CELERY_BROKER_URL: Redis Cluster'],
+    [{ REDIS_URL: 'redis://:pw1234@n1,n2/0' }, 'invalid REDIS_URL: expected a single host'],
+    [
+      { REDIS_URL: 'redis+sentinel://s1:26379/mymaster' },
+      'invalid REDIS_URL: Sentinel is configured with REDIS_SENTINELS',
+    ],
+  ])('%o is refused in one line', (env, message) => {
+    const err = thrown(() => loadConfig(env));
+    expect(isTradecacheError(err, 'CONFIG_INVALID')).toBe(true);
+    expect(err.message).toContain(message);
+    expect(err.message).not.toContain('pw1234');
   });
 });
 
