@@ -112,6 +112,39 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
     description: 'Base assets listed first, in this order.',
   },
   {
+    name: 'AUTH_SECRET',
+    default: undefined,
+    description:
+      'Key (≥ 32 characters) that signs session tokens and peppers stored API keys. Unset: generated once into `<data dir>/secrets.json`. Processes sharing a Redis must share it.',
+  },
+  {
+    name: 'ADMIN_TOKEN',
+    default: undefined,
+    description:
+      'Bearer token (≥ 16 characters) that acts as the admin on admin routes (user management over HTTP, cache clear, dashboard). Never logged.',
+  },
+  {
+    name: 'CACHE_ENCRYPTION_KEYS',
+    default: undefined,
+    description:
+      'AES-256-GCM keys of encrypted cache namespaces (sessions): `kid:base64key,...`, the first one encrypts, all decrypt (rotation). Unset: generated into `<data dir>/secrets.json`.',
+  },
+  {
+    name: 'SESSION_TTL',
+    default: '86400',
+    description: 'Seconds a login session lives without activity (sliding).',
+  },
+  {
+    name: 'MAX_SESSIONS_PER_USER',
+    default: '10',
+    description: 'Live sessions per user; a new login evicts the oldest beyond this.',
+  },
+  {
+    name: 'HISTORY_MAX_RANGE_DAYS',
+    default: '1830',
+    description: 'Longest kline range one history/backtest request may ask for.',
+  },
+  {
     name: 'SHUTDOWN_TIMEOUT_MS',
     default: '10000',
     description: 'How long shutdown waits for jobs and requests in flight.',

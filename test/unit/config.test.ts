@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.ts';
@@ -226,6 +226,24 @@ describe('redaction', () => {
     const line = scrubber.scrub('connect redis://u:pw123@h failed; token=topsecretvalue');
     expect(line).not.toContain('pw123');
     expect(line).not.toContain('topsecretvalue');
+  });
+});
+
+describe('ENV_VARIABLES', () => {
+  it('lists every variable the config code reads', () => {
+    // Every read goes through a helper called as `(e, 'NAME'` or `(env, 'NAME'`.
+    const dir = path.resolve(import.meta.dirname, '../../src/config');
+    const read = new Set<string>();
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
+      for (const m of readFileSync(path.join(dir, file), 'utf8').matchAll(
+        /\((?:e|env), '([A-Z][A-Z0-9_]*)'/g,
+      )) {
+        read.add(m[1] ?? '');
+      }
+    }
+    expect(read.size).toBeGreaterThan(20);
+    const listed = new Set(ENV_VARIABLES.map((v) => v.name));
+    expect([...read].filter((name) => !listed.has(name))).toEqual([]);
   });
 });
 
