@@ -1,5 +1,6 @@
 import type { Config, RedisConfig, RedisMode } from '../config/types.ts';
 import { ErrorCodes, TradecacheError } from '../errors.ts';
+import { connectedAddress } from '../redis/address.ts';
 import {
   connectRedisClient,
   createRedisClient,
@@ -7,7 +8,6 @@ import {
   redisMode,
 } from '../redis/connection.ts';
 import { findEmbeddedRedis } from '../redis/embedded.ts';
-import { connectedAddress } from '../redis/sentinel.ts';
 
 export interface PingResult {
   /** Where the PING went: the URL with its password masked, or the master and its sentinels. */

@@ -1,8 +1,9 @@
 import type { Redis } from 'ioredis';
 import type { RedisConfig } from '../config/types.ts';
 import type { Logger } from '../logger.ts';
+import { connectedAddress } from './address.ts';
 import { describeRedisTarget, redisMode } from './connection.ts';
-import { connectedAddress, sentinelList } from './sentinel.ts';
+import { sentinelList } from './sentinel.ts';
 
 /**
  * Says where the command connection went (sentinel hosts and master name, never a password)

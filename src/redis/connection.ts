@@ -5,6 +5,7 @@ import { ErrorCodes, errorMessage, TradecacheError } from '../errors.ts';
 import { fullJitterDelay } from './backoff.ts';
 import { refuseClusterNode } from './cluster-guard.ts';
 import { SentinelRedis, sentinelList, sentinelOptions } from './sentinel.ts';
+import { sentinelWatch } from './sentinel-watch.ts';
 
 export type { Redis };
 
@@ -53,7 +54,6 @@ export function redisOptions(config: RedisConfig, options: ConnectionOptions): R
       ...base,
       retryStrategy: () => null,
       sentinelRetryStrategy: () => null,
-      failoverDetector: false,
       maxRetriesPerRequest: 0,
     };
     return { ...base, commandTimeout: config.commandTimeoutMs };
@@ -64,7 +64,10 @@ export function redisOptions(config: RedisConfig, options: ConnectionOptions): R
 
 /** A new, not yet connected client for `config.url`, or for the master the sentinels name. */
 export function createRedisClient(config: RedisConfig, options: ConnectionOptions): Redis {
-  if (config.sentinel) return new SentinelRedis(redisOptions(config, options));
+  if (config.sentinel) {
+    const watch = options.oneShot ? null : sentinelWatch(config.sentinel, config.tls);
+    return new SentinelRedis(redisOptions(config, options), watch);
+  }
   if (config.url === null) throw new Error('Redis URL is not resolved yet (embedded Redis not started)');
   return new Redis(config.url, redisOptions(config, options));
 }

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { SecretScrubber } from '../config/redact.ts';
 import type { RedisMode } from '../config/types.ts';
 import { errorMessage } from '../errors.ts';
-import { connectedAddress } from './sentinel.ts';
+import { connectedAddress } from './address.ts';
 
 /** How the command connection reaches Redis; `masterName` only in Sentinel mode. */
 export interface RedisTopology {

@@ -82,6 +82,12 @@ describe('Redis Sentinel', () => {
       await waitFor(() => allOn(first));
       expect(app.logs.join('\n')).toMatch(/"sentinels":\["127\.0\.0\.1:\d+","127\.0\.0\.1:\d+"/);
 
+      // The startup warmups finish first: a job cut by the failover is the queue's business
+      // (it is retried when its lock expires), not the connection layer's.
+      await waitFor(async () => {
+        const counts = await ctx.jobs?.queue.getJobCounts('active', 'waiting', 'completed');
+        return (counts?.completed ?? 0) >= 2 && counts?.active === 0 && counts.waiting === 0;
+      });
       const next = await setup.failover();
       await waitFor(async () => (await http.inject('/ready')).json().redis?.master === next.address);
       // The app moved on the sentinels' +switch-master, not when Sentinel got round to demoting
@@ -99,9 +105,9 @@ describe('Redis Sentinel', () => {
       } finally {
         direct.disconnect();
       }
-      // A job needs the queue, the events listener and the worker's blocking connection.
-      expect(await ctx.jobs?.runNow('warmup-symbols-spot')).toBeTruthy();
       await waitFor(() => allOn(next));
+      // A job needs the queue, the events listener and the worker's blocking connection.
+      expect(await ctx.jobs?.runNow('warmup-symbols-spot', undefined, { waitMs: 10_000 })).toBeTruthy();
       // Nothing of ours stays on the demoted node, where writes would be lost.
       await waitFor(async () => (await connectionNames(first)).length === 0);
       expect((await http.inject('/api/v1/symbols/spot')).statusCode).toBe(200);
@@ -116,8 +122,8 @@ describe('Redis Sentinel', () => {
     } finally {
       await app?.close();
     }
-    // Closing leaves no connection behind, on the data nodes or on the sentinels (ioredis'
-    // failover detector subscriptions outlive QUIT unless released).
+    // Closing leaves no connection behind, on the data nodes or on the sentinels (the failover
+    // watch's subscriptions close with the last client; a leak would keep the process alive).
     await waitFor(async () => (await sentinelSubscribers()) === 0);
     await waitFor(async () => (await connectionNames(setup.master)).length === 0);
     await waitFor(async () => (await connectionNames(setup.replica)).length === 0);

@@ -1,0 +1,16 @@
+import type { Redis } from 'ioredis';
+
+/** `host:port` of the server a client is connected to (the current master); null when not ready. */
+export function connectedAddress(client: Redis): string | null {
+  if (client.status !== 'ready') return null;
+  const stream: { remoteAddress?: string | undefined; remotePort?: number | undefined } | undefined =
+    client.stream;
+  const { remoteAddress, remotePort } = stream ?? {};
+  if (!remoteAddress || !remotePort) return null;
+  return formatAddress(remoteAddress, remotePort);
+}
+
+/** Sentinel announces IPs (or host names with `announce-hostnames`); IPv6 goes in brackets. */
+export function formatAddress(host: string, port: string | number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
