@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { ErrorCodes, errorMessage, TradecacheError } from '../errors.ts';
+import { errorMessage } from '../errors.ts';
 import type { CacheEntry } from './codec/envelope.ts';
-import type { NamespaceStore, WriteSpec } from './namespace-store.ts';
+import { STAT, staleResult, timeoutError, writeSpecFor } from './fill-policy.ts';
+import type { NamespaceStore } from './namespace-store.ts';
 import type { CacheResult, Factory, GetOrSetOptions, RefreshOptions } from './types.ts';
 
 interface RunningFill<T> {
@@ -14,7 +15,6 @@ interface RunningFill<T> {
 /** How often a waiter re-checks Redis when no `fill` message arrived (lost message, dead holder). */
 const POLL_MS = 200;
 const DEFAULT_LEASE_MS = 10_000;
-const DEFAULT_JITTER = 0.1;
 
 /**
  * getOrSet of one namespace: single flight in-process (one resolution per key) and across
@@ -156,7 +156,7 @@ export class FillRunner<T> {
     const elapsed = this.store.core.now() - started;
     const soft = stale && options.softTimeoutMs !== undefined ? options.softTimeoutMs - elapsed : Infinity;
     const hard = options.hardTimeoutMs !== undefined ? options.hardTimeoutMs - elapsed : Infinity;
-    if (soft <= 0 && stale) return this.staleResult(stale);
+    if (soft <= 0 && stale) return staleResult(stale, this.store.core.now());
     if (hard <= 0) {
       const err = timeoutError(redisKey, options.hardTimeoutMs ?? 0);
       if (!rescue) throw err;
@@ -193,7 +193,7 @@ export class FillRunner<T> {
             skipped = true;
           },
         });
-        const prepared = this.store.prepare(key, value, this.writeSpec(options));
+        const prepared = this.store.prepare(key, value, writeSpecFor(options, this.defaultTtlMs));
         if (!skipped && !core.closing.aborted) await this.store.commit([prepared], 'fill');
         return prepared.entry;
       } catch (err) {
@@ -242,7 +242,7 @@ export class FillRunner<T> {
       };
       if (rescue && stale && options.softTimeoutMs !== undefined) {
         const ms = Math.max(0, options.softTimeoutMs - elapsed);
-        timers.push(setTimeout(() => finish(() => resolve(this.staleResult(stale))), ms));
+        timers.push(setTimeout(() => finish(() => resolve(staleResult(stale, this.store.core.now()))), ms));
       }
       if (options.hardTimeoutMs !== undefined) {
         const ms = Math.max(0, options.hardTimeoutMs - elapsed);
@@ -281,7 +281,7 @@ export class FillRunner<T> {
       { namespace: this.store.name, err: errorMessage(err) },
       'cache refresh failed; serving the previous value',
     );
-    return this.staleResult(previous);
+    return staleResult(previous, this.store.core.now());
   }
 
   /** Refresh-ahead: a hit in the last `earlyRefresh` fraction of the TTL starts a background fill. */
@@ -311,47 +311,9 @@ export class FillRunner<T> {
     core.track(work);
   }
 
-  private staleResult(entry: CacheEntry<T>): CacheResult<T> {
-    const now = this.store.core.now();
-    return {
-      value: entry.value,
-      source: now < entry.staleUntil ? 'stale' : 'last-good',
-      ageMs: now - entry.createdAt,
-    };
-  }
-
-  private writeSpec(options: GetOrSetOptions): WriteSpec {
-    const ttl = options.ttlMs ?? this.defaultTtlMs;
-    const jitter = options.jitter ?? DEFAULT_JITTER;
-    return {
-      ttlMs: Math.max(1, Math.round(ttl * (1 + (Math.random() * 2 - 1) * jitter))),
-      graceMs: options.graceMs ?? 0,
-      lastGood: options.lastGood ?? false,
-      tags: options.tags ?? [],
-    };
-  }
-
   private release(leaseKey: string, token: string): void {
     this.store.core.l2.releaseLease(leaseKey, token).catch(() => {
       // The lease expires by itself; nothing else to do.
     });
   }
-}
-
-const STAT = {
-  l1: 'hitsL1',
-  l2: 'hitsL2',
-  factory: 'misses',
-  stale: 'stale',
-  'last-good': 'lastGood',
-} as const;
-
-function timeoutError(redisKey: string, ms: number): TradecacheError {
-  return new TradecacheError(
-    ErrorCodes.CACHE_FACTORY_TIMEOUT,
-    `cache factory did not finish within ${ms} ms`,
-    {
-      context: { key: redisKey, timeoutMs: ms },
-    },
-  );
 }
