@@ -40,5 +40,5 @@ export function useCacheEngines() {
     return { engine, redis };
   };
 
-  return { connect, newEngine };
+  return { connect, newEngine, logger };
 }

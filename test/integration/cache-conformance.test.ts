@@ -1,26 +1,9 @@
-import { Redis } from 'ioredis';
-import { pino } from 'pino';
+import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CacheEngine, createCacheEngine } from '../../src/cache/index.ts';
-import { startTestRedis, type TestRedis } from '../helpers/redis.ts';
+import { useCacheEngines } from '../helpers/cache.ts';
 
-const logger = pino({ level: 'silent' });
-let server: TestRedis;
-const clients: Redis[] = [];
-
-function connect(): Redis {
-  const client = new Redis(server.url, { lazyConnect: true });
-  clients.push(client);
-  return client;
-}
-
-beforeAll(async () => {
-  server = await startTestRedis();
-});
-afterAll(async () => {
-  for (const c of clients) c.disconnect();
-  await server.destroy();
-});
+const { connect, logger } = useCacheEngines();
 
 describe.each([
   { tiers: 'l1+l2', l1: true },
