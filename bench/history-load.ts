@@ -2,8 +2,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
-import type { Kline } from '../src/exchange/types.ts';
 import { HistoryStore, parseKlinesCsv } from '../src/history/index.ts';
+import type { Kline } from '../src/market/vocabulary/index.ts';
 
 const ROWS = 525_600; // one year of 1m candles
 const T0 = Date.UTC(2023, 0, 1);

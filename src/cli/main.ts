@@ -2,8 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { createApp } from '../app.ts';
 import { loadConfig } from '../config/load.ts';
 import type { Config } from '../config/types.ts';
-import { ErrorCodes, TradecacheError } from '../errors.ts';
-import { MARKET_TYPES, type MarketType } from '../exchange/types.ts';
+import { assertMarket, MARKET_TYPES } from '../market/vocabulary/index.ts';
 import { historyCommand } from './commands/history.ts';
 import { usersCommand } from './commands/users.ts';
 import { EXIT_FAILURE, EXIT_USAGE, exitCodeFor, printError } from './exit.ts';
@@ -61,7 +60,7 @@ export function buildProgram(): Command {
     .description('Refresh the cached symbol list of a market now')
     .argument('<market>', `one of ${MARKET_TYPES.join(', ')}`)
     .action(async (raw: string) => {
-      const market = parseMarket(raw);
+      const market = assertMarket(raw);
       const ctx = await createApp(config(), { role: 'tool' });
       try {
         const listing = await ctx.symbols.warmup(market);
@@ -83,17 +82,6 @@ export function buildProgram(): Command {
   );
 
   return program;
-}
-
-function parseMarket(raw: string): MarketType {
-  const market = MARKET_TYPES.find((m) => m === raw);
-  if (!market) {
-    throw new TradecacheError(
-      ErrorCodes.VALIDATION_FAILED,
-      `unknown market ${JSON.stringify(raw)}: allowed values are ${MARKET_TYPES.join(', ')}`,
-    );
-  }
-  return market;
 }
 
 /** Runs the CLI; resolves to the process exit code. */

@@ -1,10 +1,16 @@
 import { ErrorCodes, TradecacheError } from '../errors.ts';
-import type { ExchangeClient, Kline, MarketType } from '../exchange/types.ts';
+import type { ExchangeClient, Kline, MarketType } from '../market/vocabulary/index.ts';
+import {
+  alignDown,
+  assertInterval,
+  assertMarket,
+  assertSymbol,
+  expectedCandles,
+} from '../market/vocabulary/index.ts';
 import { parseArchiveFileName, readArchiveKlines } from './archive-import.ts';
 import { chooseCovering, mergeKlines, missingSpans } from './coverage.ts';
 import { parseRange, type TimeRange } from './dates.ts';
 import { HistoryStore } from './history-store.ts';
-import { alignDown, assertInterval, assertMarket, assertSymbol, expectedCandles } from './intervals.ts';
 import { abortableSleep, DEFAULT_WEIGHT_LIMITS, fetchSpanPages, type Sleep } from './kline-pager.ts';
 import {
   type BacktestResult,
@@ -157,7 +163,7 @@ export class BacktestService {
     // The candle containing `now` is still open: never fetched as final, never returned.
     const wanted: TimeRange = {
       start: req.start,
-      end: Math.min(req.end, alignDown(this.now(), req.interval)),
+      end: Math.min(req.end, alignDown(req.interval, this.now())),
     };
     if (wanted.end <= wanted.start) return [];
     const entries = await this.store.listEntries(req);
@@ -175,7 +181,7 @@ export class BacktestService {
     }
     const progress = {
       fetchedRows: lists.reduce((n, l) => n + l.length, 0),
-      expectedRows: expectedCandles(wanted.start, wanted.end, req.interval),
+      expectedRows: expectedCandles(req.interval, wanted.start, wanted.end),
       requests: 0,
     };
     options.onProgress?.({ ...progress });

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { Kline, KlineInterval, MarketType } from '../exchange/types.ts';
+import type { Kline, KlineInterval, MarketType } from '../market/vocabulary/index.ts';
+import { alignDown } from '../market/vocabulary/index.ts';
 import { storeFailed, writeFileAtomic } from './atomic-file.ts';
-import { alignDown } from './intervals.ts';
 import { formatKlinesCsv, parseKlinesCsv } from './kline-csv.ts';
 import type { HistoryCacheInfo, HistoryEntryMeta, HistoryRequest } from './store-types.ts';
 
@@ -81,7 +81,7 @@ export class HistoryStore {
 
   private async write(key: string, req: HistoryRequest, klines: readonly Kline[]): Promise<HistoryEntryMeta> {
     const now = this.now();
-    const openFrom = alignDown(now, req.interval);
+    const openFrom = alignDown(req.interval, now);
     const rows = klines.filter(
       (k) => k.openTime >= req.start && k.openTime < req.end && k.closeTime < now && k.openTime < openFrom,
     );

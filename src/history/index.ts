@@ -17,14 +17,6 @@ export {
   type TimeRange,
 } from './dates.ts';
 export { HistoryStore, type HistoryStoreOptions } from './history-store.ts';
-export {
-  alignDown,
-  assertInterval,
-  assertMarket,
-  assertSymbol,
-  expectedCandles,
-  intervalMs,
-} from './intervals.ts';
 export { formatKlinesCsv, KLINE_CSV_HEADER, parseKlinesCsv } from './kline-csv.ts';
 export { DEFAULT_WEIGHT_LIMITS, PAGE_LIMIT, type Sleep } from './kline-pager.ts';
 export {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCodes, isTradecacheError } from '../../src/errors.ts';
 import { type BinanceClient, createBinanceClient } from '../../src/exchange/binance/index.ts';
-import type { KlineInterval } from '../../src/exchange/types.ts';
+import type { KlineInterval } from '../../src/market/vocabulary/index.ts';
 import { Metrics } from '../../src/metrics.ts';
 import { type ReplayServer, startReplayServer } from '../helpers/replay-server.ts';
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isTradecacheError } from '../../src/errors.ts';
-import { alignDown, assertInterval, parseRange, parseTimeInput } from '../../src/history/index.ts';
+import { parseRange, parseTimeInput } from '../../src/history/index.ts';
+import { alignDown, assertInterval } from '../../src/market/vocabulary/index.ts';
 
 function codeOf(fn: () => unknown): string | undefined {
   try {
@@ -51,8 +52,8 @@ describe('history date parsing', () => {
     expect(codeOf(() => assertInterval('2m'))).toBe('EXCHANGE_INVALID_INTERVAL');
     expect(codeOf(() => assertInterval('1mo'))).toBe('EXCHANGE_INVALID_INTERVAL');
     expect(assertInterval('1M')).toBe('1M');
-    expect(alignDown(Date.UTC(2024, 4, 17, 5), '1M')).toBe(Date.UTC(2024, 4, 1));
+    expect(alignDown('1M', Date.UTC(2024, 4, 17, 5))).toBe(Date.UTC(2024, 4, 1));
     // Binance weeks open on Monday: 2024-05-13 was a Monday.
-    expect(alignDown(Date.UTC(2024, 4, 17, 5), '1w')).toBe(Date.UTC(2024, 4, 13));
+    expect(alignDown('1w', Date.UTC(2024, 4, 17, 5))).toBe(Date.UTC(2024, 4, 13));
   });
 });

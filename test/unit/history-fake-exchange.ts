@@ -9,8 +9,8 @@ import type {
   TickerPrice,
   Trade,
   WeightSnapshot,
-} from '../../src/exchange/types.ts';
-import { alignDown, intervalMs } from '../../src/history/index.ts';
+} from '../../src/market/vocabulary/index.ts';
+import { alignDown, intervalMs } from '../../src/market/vocabulary/index.ts';
 
 /**
  * A deterministic in-process exchange for history tests (a stand-in for the exchange, never for
@@ -52,7 +52,7 @@ export class HistoryFakeExchange implements ExchangeClient {
     if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
     const step = intervalMs(query.interval);
     const limit = query.limit ?? 500;
-    const first = alignDown(query.startTime ?? 0, query.interval);
+    const first = alignDown(query.interval, query.startTime ?? 0);
     const start = first < (query.startTime ?? 0) ? first + step : first;
     const end = Math.min(query.endTime ?? Number.MAX_SAFE_INTEGER, this.now());
     const out: Kline[] = [];

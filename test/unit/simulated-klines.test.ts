@@ -1,14 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  alignDown,
   buildUniverse,
   KlineGenerator,
-  nextOpen,
   PriceModel,
   selectOpenTimes,
 } from '../../src/exchange/simulated/index.ts';
-import type { KlineInterval } from '../../src/exchange/types.ts';
+import type { KlineInterval } from '../../src/market/vocabulary/index.ts';
+import { alignDown, nextOpen } from '../../src/market/vocabulary/index.ts';
 
 const universe = buildUniverse(42);
 const model = new PriceModel(universe);

@@ -1,5 +1,4 @@
 import type { Logger } from '../../logger.ts';
-import type { Metrics } from '../../metrics.ts';
 import type {
   ExchangeClient,
   Kline,
@@ -12,7 +11,8 @@ import type {
   TickerPrice,
   Trade,
   WeightSnapshot,
-} from '../types.ts';
+} from '../../market/vocabulary/index.ts';
+import type { Metrics } from '../../metrics.ts';
 import { normalizeFuturesExchangeInfo, normalizeSpotExchangeInfo } from './exchange-info.ts';
 import {
   parse24hTickers,
@@ -21,7 +21,7 @@ import {
   parseTickerPrices,
   parseTrades,
 } from './market-data.ts';
-import { assertKlineQuery, assertLimit, assertMarket, assertSymbol } from './params.ts';
+import { checkKlineQuery, checkLimit, checkMarket, checkSymbol } from './params.ts';
 import { BinanceTransport, type QueryValue } from './transport.ts';
 import { RequestWeightLedger } from './weight-ledger.ts';
 
@@ -86,7 +86,7 @@ export class BinanceClient implements ExchangeClient {
   }
 
   async getMarkets(market: MarketType, options?: RequestOptions): Promise<MarketInfo[]> {
-    assertMarket(market);
+    checkMarket(market);
     const normalize = market === 'spot' ? normalizeSpotExchangeInfo : normalizeFuturesExchangeInfo;
     return this.#get(market, 'exchangeInfo', {}, normalize, options);
   }
@@ -96,14 +96,14 @@ export class BinanceClient implements ExchangeClient {
     symbol?: string,
     options?: RequestOptions,
   ): Promise<TickerPrice[]> {
-    assertMarket(market);
-    if (symbol !== undefined) assertSymbol(symbol);
+    checkMarket(market);
+    if (symbol !== undefined) checkSymbol(symbol);
     return this.#get(market, 'ticker/price', { symbol }, parseTickerPrices, options);
   }
 
   async get24hTickers(market: MarketType, symbol?: string, options?: RequestOptions): Promise<Ticker24h[]> {
-    assertMarket(market);
-    if (symbol !== undefined) assertSymbol(symbol);
+    checkMarket(market);
+    if (symbol !== undefined) checkSymbol(symbol);
     return this.#get(market, 'ticker/24hr', { symbol }, parse24hTickers, options);
   }
 
@@ -113,9 +113,9 @@ export class BinanceClient implements ExchangeClient {
     limit?: number,
     options?: RequestOptions,
   ): Promise<OrderBook> {
-    assertMarket(market);
-    assertSymbol(symbol);
-    assertLimit(market, 'depth', limit);
+    checkMarket(market);
+    checkSymbol(symbol);
+    checkLimit(market, 'depth', limit);
     return this.#get(market, 'depth', { symbol, limit }, parseOrderBook, options);
   }
 
@@ -125,15 +125,15 @@ export class BinanceClient implements ExchangeClient {
     limit?: number,
     options?: RequestOptions,
   ): Promise<Trade[]> {
-    assertMarket(market);
-    assertSymbol(symbol);
-    assertLimit(market, 'trades', limit);
+    checkMarket(market);
+    checkSymbol(symbol);
+    checkLimit(market, 'trades', limit);
     return this.#get(market, 'trades', { symbol, limit }, parseTrades, options);
   }
 
   async getKlines(market: MarketType, query: KlineQuery, options?: RequestOptions): Promise<Kline[]> {
-    assertMarket(market);
-    assertKlineQuery(market, query);
+    checkMarket(market);
+    checkKlineQuery(market, query);
     const { symbol, interval, startTime, endTime, limit } = query;
     return this.#get(market, 'klines', { symbol, interval, startTime, endTime, limit }, parseKlines, options);
   }

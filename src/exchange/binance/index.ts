@@ -19,6 +19,6 @@ export {
   parseTickerPrices,
   parseTrades,
 } from './market-data.ts';
-export { assertInterval, assertKlineQuery, assertSymbol, intervalsFor, LIMIT_MAX } from './params.ts';
+export { checkKlineQuery, LIMIT_MAX } from './params.ts';
 export { parseRetryAfter } from './transport.ts';
 export { type MarketPause, RequestWeightLedger } from './weight-ledger.ts';

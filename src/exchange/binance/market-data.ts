@@ -1,4 +1,11 @@
-import type { DepthLevel, Kline, OrderBook, Ticker24h, TickerPrice, Trade } from '../types.ts';
+import type {
+  DepthLevel,
+  Kline,
+  OrderBook,
+  Ticker24h,
+  TickerPrice,
+  Trade,
+} from '../../market/vocabulary/index.ts';
 import {
   badResponse,
   expectArray,

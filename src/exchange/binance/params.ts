@@ -1,5 +1,11 @@
 import { ErrorCodes, TradecacheError } from '../../errors.ts';
-import { KLINE_INTERVALS, type KlineInterval, type KlineQuery, type MarketType } from '../types.ts';
+import {
+  isInterval,
+  isMarketType,
+  type KlineInterval,
+  type KlineQuery,
+  type MarketType,
+} from '../../market/vocabulary/index.ts';
 
 /**
  * Request checks done before any network call: a bad symbol, interval or limit costs request
@@ -21,13 +27,13 @@ function badRequest(message: string, context: Record<string, unknown>): Tradecac
   return new TradecacheError(ErrorCodes.EXCHANGE_BAD_REQUEST, message, { context });
 }
 
-export function assertMarket(market: unknown): asserts market is MarketType {
-  if (market !== 'spot' && market !== 'futures') {
+export function checkMarket(market: unknown): asserts market is MarketType {
+  if (!isMarketType(market)) {
     throw badRequest('Unknown market: expected spot or futures', { market: String(market) });
   }
 }
 
-export function assertSymbol(symbol: unknown): asserts symbol is string {
+export function checkSymbol(symbol: unknown): asserts symbol is string {
   if (typeof symbol !== 'string' || !SYMBOL_PATTERN.test(symbol)) {
     // Quoting a bounded slice only: symbols come from users.
     const shown = typeof symbol === 'string' ? symbol.slice(0, 24) : typeof symbol;
@@ -37,13 +43,8 @@ export function assertSymbol(symbol: unknown): asserts symbol is string {
   }
 }
 
-/** Intervals a market accepts: futures have every spot interval except `1s`. */
-export function intervalsFor(market: MarketType): readonly KlineInterval[] {
-  return market === 'futures' ? KLINE_INTERVALS.filter((i) => i !== '1s') : KLINE_INTERVALS;
-}
-
-export function assertInterval(market: MarketType, interval: unknown): asserts interval is KlineInterval {
-  if (!(intervalsFor(market) as readonly unknown[]).includes(interval)) {
+export function checkInterval(market: MarketType, interval: unknown): asserts interval is KlineInterval {
+  if (!isInterval(interval, market)) {
     const shown = typeof interval === 'string' ? interval.slice(0, 8) : typeof interval;
     throw new TradecacheError(
       ErrorCodes.EXCHANGE_INVALID_INTERVAL,
@@ -53,7 +54,7 @@ export function assertInterval(market: MarketType, interval: unknown): asserts i
   }
 }
 
-export function assertLimit(market: MarketType, endpoint: LimitedEndpoint, limit: number | undefined): void {
+export function checkLimit(market: MarketType, endpoint: LimitedEndpoint, limit: number | undefined): void {
   if (limit === undefined) return;
   const max = LIMIT_MAX[market][endpoint];
   if (!Number.isSafeInteger(limit) || limit < 1 || limit > max) {
@@ -65,19 +66,19 @@ export function assertLimit(market: MarketType, endpoint: LimitedEndpoint, limit
   }
 }
 
-function assertTime(name: string, value: number | undefined): void {
+function checkTime(name: string, value: number | undefined): void {
   if (value !== undefined && (!Number.isSafeInteger(value) || value < 0)) {
     throw badRequest(`${name} must be a non-negative epoch-ms integer`, { [name]: value });
   }
 }
 
 /** Every check a kline request needs; returns nothing and throws on the first problem. */
-export function assertKlineQuery(market: MarketType, query: KlineQuery): void {
-  assertSymbol(query.symbol);
-  assertInterval(market, query.interval);
-  assertLimit(market, 'klines', query.limit);
-  assertTime('startTime', query.startTime);
-  assertTime('endTime', query.endTime);
+export function checkKlineQuery(market: MarketType, query: KlineQuery): void {
+  checkSymbol(query.symbol);
+  checkInterval(market, query.interval);
+  checkLimit(market, 'klines', query.limit);
+  checkTime('startTime', query.startTime);
+  checkTime('endTime', query.endTime);
   if (query.startTime !== undefined && query.endTime !== undefined && query.startTime > query.endTime) {
     throw badRequest('startTime is after endTime', { startTime: query.startTime, endTime: query.endTime });
   }

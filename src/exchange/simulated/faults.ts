@@ -3,7 +3,7 @@
  * drops, 5xx, 429/418, slow answers, malformed bodies), from the test process or over HTTP.
  */
 import { ErrorCodes, TradecacheError } from '../../errors.ts';
-import type { MarketType } from '../types.ts';
+import type { MarketType } from '../../market/vocabulary/index.ts';
 
 export const FAULT_MODES = ['none', 'down', 'error500', 'rateLimit', 'banned', 'slow', 'garbage'] as const;
 /** How a request fails: `down` drops the socket, `slow` answers after `delayMs`, `garbage` sends a wrong body. */

@@ -3,7 +3,6 @@
  */
 export type { ActiveFault, FaultControl, FaultMode, FaultSpec } from './faults.ts';
 export { FAULT_MODES, validateFault } from './faults.ts';
-export { alignDown, alignUp, isInterval, nextOpen, previousOpen } from './intervals.ts';
 export type { KlineRow, KlineWindow } from './klines.ts';
 export { KlineGenerator, selectOpenTimes } from './klines.ts';
 export { BinanceApiError } from './params.ts';

@@ -3,10 +3,10 @@
  * and its close the price at the next open time, so consecutive candles always join up
  * (close[i] === open[i+1]) and the same candle is identical however the range is requested.
  */
-import type { KlineInterval } from '../types.ts';
+import type { KlineInterval } from '../../market/vocabulary/index.ts';
+import { alignDown, alignUp, nextOpen, previousOpen } from '../../market/vocabulary/index.ts';
 import { formatDecimal } from './decimal.ts';
 import { unit } from './hash.ts';
-import { alignDown, alignUp, nextOpen, previousOpen } from './intervals.ts';
 import { type PriceModel, roundToTick } from './prices.ts';
 import type { SymbolDef, Universe } from './universe.ts';
 

@@ -1,12 +1,12 @@
 import type { CacheEngine, CacheNamespace, CacheResult, GetOrSetOptions } from '../../cache/index.ts';
 import type { SymbolsConfig } from '../../config/types.ts';
 import { ErrorCodes, errorMessage, TradecacheError } from '../../errors.ts';
-import type { ExchangeClient, MarketType } from '../../exchange/types.ts';
 import type { Logger } from '../../logger.ts';
 import type { Metrics } from '../../metrics.ts';
 import type { CounterBuffer } from '../../redis/counter-buffer.ts';
 import { type Keys, symbolsMetricName } from '../../redis/keys.ts';
 import type { RedisStore } from '../../redis/store.ts';
+import type { ExchangeClient, MarketType } from '../vocabulary/index.ts';
 import { buildListing, isSymbolListing, type SymbolListing } from './listing.ts';
 
 /** `X-Cache` of a symbols response. */

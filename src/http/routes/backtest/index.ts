@@ -1,6 +1,7 @@
 import type { FastifyInstance, preHandlerHookHandler } from 'fastify';
 import type { BacktestService, HistoryStore, SmaCrossoverParams } from '../../../history/index.ts';
-import { alignDown, formatKlinesCsv } from '../../../history/index.ts';
+import { formatKlinesCsv } from '../../../history/index.ts';
+import { alignDown } from '../../../market/vocabulary/index.ts';
 import {
   cacheClearResponseSchema,
   cacheInfoResponseSchema,
@@ -102,7 +103,7 @@ export async function backtestRoutes(app: FastifyInstance, opts: BacktestRoutesO
         req.market,
       );
       // A range reaching past the last closed candle grows as candles close: never stored.
-      if (req.end > alignDown(Date.now(), req.interval)) reply.header('cache-control', 'no-store');
+      if (req.end > alignDown(req.interval, Date.now())) reply.header('cache-control', 'no-store');
       if (request.headers.accept?.includes('text/csv')) {
         // Returned, not sent, so the response cache can store it; a string is not serialized.
         reply.type('text/csv; charset=utf-8');

@@ -2,9 +2,9 @@ import type { AppRole } from '../../../app.ts';
 import type { CacheEngine, CacheNamespaceStats } from '../../../cache/index.ts';
 import type { SecretScrubber } from '../../../config/redact.ts';
 import { errorMessage } from '../../../errors.ts';
-import { MARKET_TYPES, type MarketType } from '../../../exchange/types.ts';
 import type { JobRuntime } from '../../../jobs/index.ts';
 import type { SymbolCatalog } from '../../../market/symbols/index.ts';
+import { MARKET_TYPES, type MarketType } from '../../../market/vocabulary/index.ts';
 import type { RedisHealth, RedisHealthSnapshot } from '../../../redis/health.ts';
 
 export type RedisMode = 'standalone' | 'sentinel' | 'embedded';

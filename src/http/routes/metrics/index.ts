@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Gauge } from 'prom-client';
-import { MARKET_TYPES } from '../../../exchange/types.ts';
 import type { SymbolCatalog } from '../../../market/symbols/index.ts';
+import { MARKET_TYPES } from '../../../market/vocabulary/index.ts';
 import type { Metrics } from '../../../metrics.ts';
 import type { RedisHealth } from '../../../redis/health.ts';
 

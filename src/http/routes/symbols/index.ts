@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { ErrorCodes, TradecacheError } from '../../../errors.ts';
-import { MARKET_TYPES, type MarketType } from '../../../exchange/types.ts';
 import type { SymbolCatalog } from '../../../market/symbols/index.ts';
+import { assertMarket } from '../../../market/vocabulary/index.ts';
 import { symbolsResponseSchema } from './schemas.ts';
 
 export interface SymbolsRoutesOptions {
@@ -25,7 +24,7 @@ export async function symbolsRoutes(app: FastifyInstance, opts: SymbolsRoutesOpt
       },
     },
     async (request, reply) => {
-      const market = parseMarket(request.params.market);
+      const market = assertMarket(request.params.market);
       const result = await opts.symbols.get(market);
       reply.header('x-cache', result.cache);
       return {
@@ -38,16 +37,4 @@ export async function symbolsRoutes(app: FastifyInstance, opts: SymbolsRoutesOpt
       };
     },
   );
-}
-
-function parseMarket(raw: string): MarketType {
-  const market = MARKET_TYPES.find((m) => m === raw);
-  if (!market) {
-    throw new TradecacheError(
-      ErrorCodes.VALIDATION_FAILED,
-      `unknown market ${JSON.stringify(raw.slice(0, 32))}: allowed values are ${MARKET_TYPES.join(', ')}`,
-      { context: { details: { allowed: MARKET_TYPES } } },
-    );
-  }
-  return market;
 }
