@@ -1,8 +1,8 @@
 import type { Redis } from 'ioredis';
+import type { AesGcmCipher } from '../crypto/aes-gcm.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Codec } from './codec/codec.ts';
-import type { AesGcmCipher } from './crypto/aes-gcm.ts';
 
 /** Where a `getOrSetWithMeta` answer came from. */
 export type CacheSource = 'l1' | 'l2' | 'factory' | 'stale' | 'last-good';

@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { parseKeyring } from '../cache/crypto/aes-gcm.ts';
+import { parseKeyring } from '../crypto/aes-gcm.ts';
+import { deepFreeze } from '../deep-freeze.ts';
 import { asset, assetList, bool, type Env, httpUrl, int, invalid, oneOf, read } from './parse.ts';
 import { resolveSentinel } from './redis-sentinel.ts';
 import { type ResolvedRedisUrl, refuseRedisCluster, resolveRedisUrl } from './redis-url.ts';
@@ -78,14 +79,6 @@ function encryptionKeys(env: Env): string | null {
     parseKeyring(value);
   } catch (err) {
     throw invalid('CACHE_ENCRYPTION_KEYS', (err as Error).message);
-  }
-  return value;
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object') {
-    for (const inner of Object.values(value)) deepFreeze(inner);
-    Object.freeze(value);
   }
   return value;
 }

@@ -1,8 +1,8 @@
 import { Redis, type RedisOptions } from 'ioredis';
+import { fullJitterDelay } from '../backoff.ts';
 import { redactUrl } from '../config/redact.ts';
 import type { RedisConfig, RedisMode } from '../config/types.ts';
 import { ErrorCodes, errorMessage, TradecacheError } from '../errors.ts';
-import { fullJitterDelay } from './backoff.ts';
 import { refuseClusterNode } from './cluster-guard.ts';
 import { SentinelRedis, sentinelList, sentinelOptions } from './sentinel.ts';
 import { sentinelWatch } from './sentinel-watch.ts';

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
+import { fullJitterDelay } from '../backoff.ts';
 import type { SentinelConfig } from '../config/types.ts';
 import { connectedAddress, formatAddress } from './address.ts';
-import { fullJitterDelay } from './backoff.ts';
 
 /** How long after a switch a client that lands on the demoted master is sent back to the sentinels. */
 const STALE_SENTINEL_WINDOW_MS = 60_000;

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
-import { AesGcmCipher, parseKeyring } from '../cache/crypto/aes-gcm.ts';
 import type { CacheEngine } from '../cache/index.ts';
 import type { Config } from '../config/types.ts';
+import { AesGcmCipher, parseKeyring } from '../crypto/aes-gcm.ts';
 import { SessionAuthenticator } from './authenticator.ts';
 import { UserPreferencesStore } from './preferences-store.ts';
 import { RateLimiter } from './rate-limiter.ts';

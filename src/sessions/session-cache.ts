@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { AesGcmCipher } from '../cache/crypto/aes-gcm.ts';
+import type { AesGcmCipher } from '../crypto/aes-gcm.ts';
 import { ErrorCodes, TradecacheError } from '../errors.ts';
 import { assertUserId, createSessionKeys, isSessionId, type SessionKeys } from './keys.ts';
 import { withRedis } from './redis-errors.ts';

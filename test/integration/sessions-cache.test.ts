@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AesGcmCipher } from '../../src/cache/crypto/aes-gcm.ts';
+import { AesGcmCipher } from '../../src/crypto/aes-gcm.ts';
 import { isTradecacheError } from '../../src/errors.ts';
 import { RateLimiter, UserPreferencesStore, UserSessionCache } from '../../src/sessions/index.ts';
 import { startTestRedis, type TestRedis } from '../helpers/redis.ts';

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { type CacheEntry, decodeEntry, encodeEntry } from '../../src/cache/codec/envelope.ts';
 import { AesGcmCipher, assertCacheKey, jsonCodec, msgpackCodec } from '../../src/cache/index.ts';
 import { createCacheKeys } from '../../src/cache/keys.ts';
-import { deepFreeze } from '../../src/cache/tiers/memory-tier.ts';
+import { deepFreeze } from '../../src/deep-freeze.ts';
 
 const entry = (value: unknown): CacheEntry => ({
   value,

@@ -1,6 +1,6 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import type { AesGcmCipher } from '../../crypto/aes-gcm.ts';
 import { ErrorCodes, TradecacheError } from '../../errors.ts';
-import type { AesGcmCipher } from '../crypto/aes-gcm.ts';
 import type { Codec } from './codec.ts';
 import { jsonCodec } from './json.ts';
 import { msgpackCodec } from './msgpack.ts';

@@ -1,4 +1,5 @@
 import { LRUCache } from 'lru-cache';
+import { deepFreeze } from '../../deep-freeze.ts';
 import type { CacheEntry } from '../codec/envelope.ts';
 
 /** An L1 entry: the decoded, deep-frozen value and its lifetime. */
@@ -84,14 +85,4 @@ class StoredEntry implements MemoryEntry {
     readonly keepUntil: number,
     readonly size: number,
   ) {}
-}
-
-/** Freezes plain objects and arrays recursively; typed arrays cannot be frozen and are left as is. */
-export function deepFreeze<T>(value: T): T {
-  if (value === null || typeof value !== 'object' || Object.isFrozen(value) || ArrayBuffer.isView(value)) {
-    return value;
-  }
-  Object.freeze(value);
-  for (const child of Object.values(value)) deepFreeze(child);
-  return value;
 }

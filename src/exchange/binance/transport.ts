@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fullJitterDelay } from '../../backoff.ts';
 import { ErrorCodes, isTradecacheError, TradecacheError } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
 import type { Metrics } from '../../metrics.ts';
-import { fullJitterDelay } from '../../redis/backoff.ts';
 import { errorFromResponse, type RequestFacts, withRequestFacts } from './errors.ts';
 import type { RequestWeightLedger } from './weight-ledger.ts';
 

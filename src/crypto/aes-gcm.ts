@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { ErrorCodes, TradecacheError } from '../../errors.ts';
+import { ErrorCodes, TradecacheError } from '../errors.ts';
 
 /**
  * AES-256-GCM envelope with key rotation (the seeds' EncryptedCache, done properly).
