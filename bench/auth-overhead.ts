@@ -11,6 +11,7 @@ import { AesGcmCipher } from '../src/crypto/aes-gcm.ts';
 import { authPlugin } from '../src/http/plugins/auth.ts';
 import { rateLimitPlugin } from '../src/http/plugins/rate-limit.ts';
 import { startEmbeddedRedis } from '../src/redis/embedded.ts';
+import { createSessionKeys } from '../src/redis/keys/index.ts';
 import {
   deriveAuthSecrets,
   RateLimiter,
@@ -108,11 +109,16 @@ async function guardedApp(
   const verified = new VerifiedSessions(engine.namespace<VerifiedSession>('auth', { ttlMs: 5_000 }));
   const sessions = new UserSessionCache({
     redis,
-    prefix,
+    keys: createSessionKeys(prefix),
     cipher,
     onSessionsEnded: (_userId, ids) => verified.forget(ids),
   });
-  const users = new UserDirectory({ redis, prefix, pepper: secrets.apiKeyPepper, sessions });
+  const users = new UserDirectory({
+    redis,
+    keys: createSessionKeys(prefix),
+    pepper: secrets.apiKeyPepper,
+    sessions,
+  });
   const authenticator = new SessionAuthenticator({
     sessions,
     users,
@@ -122,7 +128,7 @@ async function guardedApp(
   const app = Fastify({ logger: false });
   // One client IP sends everything here: lift the per-IP limit so it is measured, not hit.
   await app.register(rateLimitPlugin, {
-    limiter: new RateLimiter({ redis, prefix }),
+    limiter: new RateLimiter({ redis, keys: createSessionKeys(prefix) }),
     perIp: { limit: 1_000_000_000, windowSec: 1 },
   });
   await app.register(authPlugin, { authenticator });

@@ -18,7 +18,7 @@ import { logRedisConnection } from './redis/connection-log.ts';
 import { CounterBuffer } from './redis/counter-buffer.ts';
 import { type EmbeddedRedis, startEmbeddedRedis } from './redis/embedded.ts';
 import { RedisHealth } from './redis/health.ts';
-import { createKeys, type Keys } from './redis/keys.ts';
+import { createKeys, type Keys } from './redis/keys/index.ts';
 import { RedisStore } from './redis/store.ts';
 import { openSessions, type SessionServices } from './sessions/open.ts';
 
@@ -139,13 +139,16 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     const cache = createCacheEngine({
       redis,
       subscriber: () => connect('subscriber'),
-      prefix: `${keys.prefix}:cache`,
+      prefix: keys.cache.root,
+      // Hit/miss counters at the shared `metrics:` keys (the Python platform reads symbols_*).
+      counterKey: (counter, ns) =>
+        counter === 'cache_hit' ? keys.metrics.cacheHit(ns) : keys.metrics.cacheMiss(ns),
       logger,
       metrics,
     });
     closers.push({ name: 'cache engine', close: () => cache.close() });
     await cache.ready();
-    const sessions = openSessions(config, redis, keys.prefix, secrets, cache);
+    const sessions = openSessions(config, redis, keys.sessions, secrets, cache);
 
     const symbols = new SymbolCatalog({
       cache,

@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { errorMessage } from '../errors.ts';
+import { type CacheCounter, createCacheEngineKeys } from '../redis/keys/index.ts';
 import { type BusMessage, InvalidationBus } from './bus.ts';
 import { CircuitBreaker } from './circuit-breaker.ts';
 import { jsonCodec } from './codec/json.ts';
 import type { EngineCore } from './core.ts';
-import { assertNamespace } from './keys.ts';
 import { MetricsFlusher } from './metrics-flush.ts';
 import { CacheNamespace } from './namespace.ts';
 import { MemoryTier } from './tiers/memory-tier.ts';
@@ -38,7 +38,8 @@ export function createCacheEngine(options: CacheEngineOptions): CacheEngine {
   const now = options.now ?? Date.now;
   const logger = options.logger;
   const id = randomBytes(8).toString('hex');
-  const channel = `${options.prefix}:~bus`;
+  const keys = createCacheEngineKeys(options.prefix);
+  const channel = keys.channel;
   const closing = new AbortController();
   // Every running factory listens for close: many at once is normal, not a leak.
   setMaxListeners(0, closing.signal);
@@ -61,7 +62,7 @@ export function createCacheEngine(options: CacheEngineOptions): CacheEngine {
     for (const resolve of set) resolve();
   };
   const onMessage = (message: BusMessage) => {
-    const base = `${options.prefix}:${message.n}:`;
+    const base = keys.namespaceBase(message.n);
     if (message.t === 'clear') {
       if (message.o !== id) l1.deletePrefix(base);
       return;
@@ -122,7 +123,7 @@ export function createCacheEngine(options: CacheEngineOptions): CacheEngine {
 
   const flusher = new MetricsFlusher(
     l2,
-    options.metricsKeyPrefix ?? defaultMetricsPrefix(options.prefix),
+    options.counterKey ?? keys.counter,
     () => [...namespaces.values()].map((ns) => ns.counters),
     options.metricsFlushMs ?? 1_000,
     logger,
@@ -134,7 +135,7 @@ export function createCacheEngine(options: CacheEngineOptions): CacheEngine {
 
   return {
     namespace<T = unknown>(name: string, nsOptions?: NamespaceOptions<T>): CacheNamespace<T> {
-      assertNamespace(name);
+      keys.namespaceBase(name);
       let ns = namespaces.get(name);
       if (!ns) {
         ns = new CacheNamespace<unknown>(core, name, nsOptions);
@@ -160,11 +161,6 @@ export function createCacheEngine(options: CacheEngineOptions): CacheEngine {
       return closed;
     },
   };
-}
-
-/** `<keyPrefix>:cache` → `<keyPrefix>:metrics`, the seed's counter location. */
-function defaultMetricsPrefix(prefix: string): string {
-  return `${prefix.endsWith(':cache') ? prefix.slice(0, -':cache'.length) : prefix}:metrics`;
 }
 
 function delay(ms: number): Promise<void> {

@@ -1,11 +1,12 @@
 import { errorMessage } from '../errors.ts';
 import type { Logger } from '../logger.ts';
+import type { CacheCounter } from '../redis/keys/index.ts';
 import type { NamespaceStats } from './stats.ts';
 import type { RedisTier } from './tiers/redis-tier.ts';
 
 /**
- * Moves hit/miss deltas to the seed's Redis counters (`<prefix>:cache_hit:<ns>`,
- * `<prefix>:cache_miss:<ns>`) in one INCRBY pipeline per period, never a round trip per request.
+ * Moves hit/miss deltas to the shared Redis counters (`…:metrics:cache_hit:<ns>`,
+ * `…:metrics:cache_miss:<ns>`) in one INCRBY pipeline per period, never a round trip per request.
  * A failed flush keeps its deltas for the next one.
  */
 export class MetricsFlusher {
@@ -14,7 +15,7 @@ export class MetricsFlusher {
 
   constructor(
     private readonly l2: RedisTier,
-    private readonly keyPrefix: string,
+    private readonly counterKey: (counter: CacheCounter, namespace: string) => string,
     private readonly sources: () => NamespaceStats[],
     periodMs: number,
     private readonly logger: Logger,
@@ -45,8 +46,8 @@ export class MetricsFlusher {
       stats.pendingHits = 0;
       stats.pendingMisses = 0;
       taken.push([stats, hits, misses]);
-      if (hits > 0) deltas.set(`${this.keyPrefix}:cache_hit:${stats.namespace}`, hits);
-      if (misses > 0) deltas.set(`${this.keyPrefix}:cache_miss:${stats.namespace}`, misses);
+      if (hits > 0) deltas.set(this.counterKey('cache_hit', stats.namespace), hits);
+      if (misses > 0) deltas.set(this.counterKey('cache_miss', stats.namespace), misses);
     }
     if (deltas.size === 0) return;
     try {

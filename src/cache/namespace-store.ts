@@ -1,9 +1,9 @@
 import type { AesGcmCipher } from '../crypto/aes-gcm.ts';
 import { deepFreeze } from '../deep-freeze.ts';
 import { errorMessage, isTradecacheError } from '../errors.ts';
+import type { CacheKeys } from '../redis/keys/index.ts';
 import { type CacheEntry, decodeEntry, encodeEntry } from './codec/envelope.ts';
 import type { EngineCore } from './core.ts';
-import type { CacheKeys } from './keys.ts';
 import type { SeedEntry, SeedStorage } from './seed-layout.ts';
 import type { NamespaceStats } from './stats.ts';
 import type { L2Write, TimedValue } from './tiers/redis-tier.ts';

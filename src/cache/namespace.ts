@@ -1,6 +1,6 @@
+import { assertCacheKey, createCacheKeys } from '../redis/keys/index.ts';
 import type { EngineCore } from './core.ts';
 import { FillRunner } from './fill.ts';
-import { assertCacheKey, createCacheKeys } from './keys.ts';
 import { NamespaceStore } from './namespace-store.ts';
 import { SeedStorage } from './seed-layout.ts';
 import { NamespaceStats } from './stats.ts';

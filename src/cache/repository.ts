@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { cacheKeyOf } from '../redis/keys/index.ts';
 import type { CacheNamespace } from './namespace.ts';
 
 type AnyMethod = (...args: never[]) => unknown;
@@ -52,7 +53,8 @@ export function cachedRepository<R extends object>(
 ): CachedRepository<R> {
   const reads = new Set<string>(options.reads);
   const ns = options.namespace;
-  const keyOf = (method: string, args: readonly unknown[]) => `${options.prefix}:${method}:${argsKey(args)}`;
+  const keyOf = (method: string, args: readonly unknown[]) =>
+    cacheKeyOf(options.prefix, method, argsKey(args));
 
   const view = (useCache: boolean): R =>
     new Proxy(repo, {
@@ -88,13 +90,13 @@ export function cachedRepository<R extends object>(
     const spec = isTagList(what) ? { tags: what } : what;
     for (const tag of spec.tags ?? []) await ns.invalidateTag(tag);
     if (spec.reads?.length) await ns.deleteMany(spec.reads.map(([m, a]) => keyOf(m, a)));
-    for (const pattern of spec.patterns ?? []) await ns.deleteMatching(`${options.prefix}:${pattern}`);
+    for (const pattern of spec.patterns ?? []) await ns.deleteMatching(cacheKeyOf(options.prefix, pattern));
   }
 
   const cached = view(true);
   const extras = {
     withOptions: (o: CacheCallOptions) => (o.useCache ? cached : view(false)),
-    invalidateCache: (pattern = '*') => ns.deleteMatching(`${options.prefix}:${pattern}`),
+    invalidateCache: (pattern = '*') => ns.deleteMatching(cacheKeyOf(options.prefix, pattern)),
     cacheKeyOf: (method: string, args: readonly unknown[]) => keyOf(method, args),
   };
   return new Proxy(cached, {

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { AesGcmCipher } from '../crypto/aes-gcm.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
+import type { CacheCounter } from '../redis/keys/index.ts';
 import type { Codec } from './codec/codec.ts';
 
 /** Where a `getOrSetWithMeta` answer came from. */
@@ -18,10 +19,11 @@ export interface CacheEngineOptions {
   /** When given, `tradecache_cache_*` counters are registered on `metrics.registry`. */
   metrics?: Metrics;
   /**
-   * Prefix of the seed's Redis hit/miss counters (`<metricsKeyPrefix>:cache_hit:<ns>`).
-   * @default `<keyPrefix>:metrics` derived from `prefix` (a trailing `:cache` is dropped)
+   * Redis key of a namespace's hit/miss counter, added to by every process (the app passes the
+   * registry's `keys.metrics`).
+   * @default `<prefix minus :cache>:metrics:<counter>:<ns>`
    */
-  metricsKeyPrefix?: string;
+  counterKey?: (counter: CacheCounter, namespace: string) => string;
   /** Byte budget of the in-memory tier (encoded sizes). @default 64 MiB */
   l1MaxBytes?: number;
   /** Value codec. @default msgpackCodec (see codec/msgpack.ts for the measurement) */

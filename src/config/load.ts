@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { parseKeyring } from '../crypto/aes-gcm.ts';
 import { deepFreeze } from '../deep-freeze.ts';
+import { KEY_PART_PATTERN } from '../redis/keys/validators.ts';
 import { asset, assetList, bool, type Env, httpUrl, int, invalid, oneOf, read } from './parse.ts';
 import { resolveSentinel } from './redis-sentinel.ts';
 import { type ResolvedRedisUrl, refuseRedisCluster, resolveRedisUrl } from './redis-url.ts';
@@ -20,9 +21,10 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Record<str
   const redisUrl: ResolvedRedisUrl = sentinel
     ? { url: null, source: 'REDIS_SENTINELS', tls: bool(e, 'REDIS_TLS', false) }
     : resolveRedisUrl(e);
-  const keyPrefix = read(e, 'REDIS_KEY_PREFIX') ?? 'tradecache';
-  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(keyPrefix)) {
-    throw invalid('REDIS_KEY_PREFIX', 'expected 1-64 characters of A-Z a-z 0-9 _ . -');
+  // Set but empty: the keys shared with the Python platform carry no prefix (see redis/keys).
+  const keyPrefix = e.REDIS_KEY_PREFIX?.trim() === '' ? '' : (read(e, 'REDIS_KEY_PREFIX') ?? 'tradecache');
+  if (keyPrefix !== '' && (keyPrefix.length > 64 || !KEY_PART_PATTERN.test(keyPrefix))) {
+    throw invalid('REDIS_KEY_PREFIX', 'expected empty or 1-64 characters of A-Z a-z 0-9 _ . @ -');
   }
   const config: Config = {
     redis: {

@@ -65,7 +65,12 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
       'Reserved: Redis Cluster is not supported yet, and setting it stops the start with an error.',
   },
   { name: 'REDIS_MAX_CONNECTIONS', default: '10', description: 'Most Redis connections one process opens.' },
-  { name: 'REDIS_KEY_PREFIX', default: 'tradecache', description: 'Prefix of every key (`[A-Za-z0-9_.-]`).' },
+  {
+    name: 'REDIS_KEY_PREFIX',
+    default: 'tradecache',
+    description:
+      'Prefix of every key (`[A-Za-z0-9_.@-]`). Set it empty to share one Redis with the Python platform: its keys (`cache:symbols:spot:v1`, `metrics:cache_hit:symbols_spot`, ...) are then used exactly, and ours stay under `tradecache:`.',
+  },
   {
     name: 'REDIS_COMMAND_TIMEOUT_MS',
     default: '2000',

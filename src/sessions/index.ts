@@ -1,3 +1,11 @@
+// User ids and session ids are key parts: their rules live in the key registry.
+export {
+  assertUserId,
+  isSessionId,
+  SESSION_ID_PATTERN,
+  type SessionKeys,
+  USER_ID_PATTERN,
+} from '../redis/keys/index.ts';
 export {
   ADMIN_TOKEN_PRINCIPAL,
   type AuthUser,
@@ -5,14 +13,6 @@ export {
   SessionAuthenticator,
   type SessionAuthenticatorOptions,
 } from './authenticator.ts';
-export {
-  assertUserId,
-  createSessionKeys,
-  isSessionId,
-  SESSION_ID_PATTERN,
-  type SessionKeys,
-  USER_ID_PATTERN,
-} from './keys.ts';
 export {
   type NotificationPreferences,
   type Theme,

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { CacheEngine } from '../cache/index.ts';
 import type { Config } from '../config/types.ts';
 import { AesGcmCipher, parseKeyring } from '../crypto/aes-gcm.ts';
+import type { SessionKeys } from '../redis/keys/index.ts';
 import { SessionAuthenticator } from './authenticator.ts';
 import { UserPreferencesStore } from './preferences-store.ts';
 import { RateLimiter } from './rate-limiter.ts';
@@ -29,7 +30,7 @@ export interface SessionSecrets {
 export function openSessions(
   config: Config,
   redis: Redis,
-  prefix: string,
+  keys: SessionKeys,
   secrets: SessionSecrets,
   cache?: CacheEngine,
 ): SessionServices {
@@ -42,12 +43,12 @@ export function openSessions(
       ? { onSessionsEnded: (_userId: string, ids: readonly string[]) => verified.forget(ids) }
       : {}),
     redis,
-    prefix,
+    keys,
     cipher: new AesGcmCipher(parseKeyring(secrets.encryptionKeys)),
     maxSessionsPerUser: config.auth.maxSessionsPerUser,
     defaultTtlSec: config.auth.sessionTtlSec,
   });
-  const users = new UserDirectory({ redis, prefix, pepper: apiKeyPepper, sessions });
+  const users = new UserDirectory({ redis, keys, pepper: apiKeyPepper, sessions });
   const authenticator = new SessionAuthenticator({
     sessions,
     users,
@@ -57,9 +58,9 @@ export function openSessions(
   });
   return {
     sessions,
-    preferences: new UserPreferencesStore({ redis, prefix }),
+    preferences: new UserPreferencesStore({ redis, keys }),
     users,
     authenticator,
-    limiter: new RateLimiter({ redis, prefix }),
+    limiter: new RateLimiter({ redis, keys }),
   };
 }

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { ErrorCodes, TradecacheError } from '../errors.ts';
-import { assertUserId, createSessionKeys, type SessionKeys } from './keys.ts';
+import { assertUserId, type SessionKeys } from '../redis/keys/index.ts';
 import { type UserPreferences, validatePreferences } from './preferences.ts';
 import { withRedis } from './redis-errors.ts';
 
@@ -9,7 +9,8 @@ const MAX_SUBSCRIPTION_BYTES = 4096;
 
 export interface UserPreferencesStoreOptions {
   redis: Redis;
-  prefix: string;
+  /** The registry's session keys (`keys.sessions`). */
+  keys: SessionKeys;
 }
 
 /**
@@ -22,7 +23,7 @@ export class UserPreferencesStore {
 
   constructor(options: UserPreferencesStoreOptions) {
     this.redis = options.redis;
-    this.keys = createSessionKeys(options.prefix);
+    this.keys = options.keys;
   }
 
   /** The user's preferences; `{}` when none were saved. */

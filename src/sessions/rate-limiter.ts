@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 import { ErrorCodes, TradecacheError } from '../errors.ts';
-import { assertUserId, createSessionKeys, type SessionKeys } from './keys.ts';
+import { assertUserId, type SessionKeys } from '../redis/keys/index.ts';
 import { withRedis } from './redis-errors.ts';
 
 /** Versioned names: a changed script gets a new command instead of clashing with a loaded one. */
@@ -50,9 +50,9 @@ export class RateLimiter {
   private readonly redis: Redis;
   private readonly keys: SessionKeys;
 
-  constructor(options: { redis: Redis; prefix: string }) {
+  constructor(options: { redis: Redis; keys: SessionKeys }) {
     this.redis = options.redis;
-    this.keys = createSessionKeys(options.prefix);
+    this.keys = options.keys;
   }
 
   /** Records one attempt of `action` by `subject` if under `limit` per `windowSec`, atomically. */

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { AesGcmCipher } from '../crypto/aes-gcm.ts';
 import { ErrorCodes, TradecacheError } from '../errors.ts';
-import { assertUserId, createSessionKeys, isSessionId, type SessionKeys } from './keys.ts';
+import { assertUserId, isSessionId, type SessionKeys } from '../redis/keys/index.ts';
 import { withRedis } from './redis-errors.ts';
 
 /** What a session remembers about its client (IP, user agent, device...). Encrypted at rest. */
@@ -23,8 +23,8 @@ export interface UserSession {
 
 export interface UserSessionCacheOptions {
   redis: Redis;
-  /** Deployment key prefix: keys are `<prefix>:sessions:...`. */
-  prefix: string;
+  /** The registry's session keys (`keys.sessions`). */
+  keys: SessionKeys;
   /** Encrypts session records; the Redis key is the AAD, so a record cannot be moved to another key. */
   cipher: AesGcmCipher;
   /** Live sessions per user; the least recently active beyond this are evicted. @default 10 */
@@ -59,7 +59,7 @@ export class UserSessionCache {
 
   constructor(options: UserSessionCacheOptions) {
     this.redis = options.redis;
-    this.keys = createSessionKeys(options.prefix);
+    this.keys = options.keys;
     this.cipher = options.cipher;
     this.maxSessions = options.maxSessionsPerUser ?? 10;
     this.defaultTtlSec = options.defaultTtlSec ?? 86_400;

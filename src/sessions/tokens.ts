@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
-import { isSessionId, USER_ID_PATTERN } from './keys.ts';
+import { isSessionId, USER_ID_PATTERN } from '../redis/keys/index.ts';
 
 /** What a valid token names; the session must still be checked in Redis. */
 export interface TokenClaims {

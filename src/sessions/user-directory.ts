@@ -1,7 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { ErrorCodes, TradecacheError } from '../errors.ts';
-import { assertUserId, createSessionKeys, type SessionKeys, USER_ID_PATTERN } from './keys.ts';
+import { assertUserId, type SessionKeys, USER_ID_PATTERN } from '../redis/keys/index.ts';
 import { withRedis } from './redis-errors.ts';
 
 /** A user as listed (never with credential material). */
@@ -14,7 +14,8 @@ export interface UserAccount {
 
 export interface UserDirectoryOptions {
   redis: Redis;
-  prefix: string;
+  /** The registry's session keys (`keys.sessions`). */
+  keys: SessionKeys;
   /** Server-side pepper of API key digests (≥ 32 bytes; see `deriveAuthSecrets`). */
   pepper: Buffer;
   /** When given, revoking a user also ends their sessions at once. */
@@ -46,7 +47,7 @@ export class UserDirectory {
   constructor(options: UserDirectoryOptions) {
     if (options.pepper.length < 32) throw new Error('the API key pepper must be at least 32 bytes');
     this.redis = options.redis;
-    this.keys = createSessionKeys(options.prefix);
+    this.keys = options.keys;
     this.pepper = options.pepper;
     this.sessions = options.sessions;
     this.now = options.now ?? Date.now;

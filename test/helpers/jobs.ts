@@ -5,7 +5,7 @@ import { createJobRuntime, type JobDefinition, type JobRuntime } from '../../src
 import { createLogger } from '../../src/logger.ts';
 import { Metrics } from '../../src/metrics.ts';
 import { createRedisClient } from '../../src/redis/connection.ts';
-import { createKeys } from '../../src/redis/keys.ts';
+import { createKeys } from '../../src/redis/keys/index.ts';
 
 /** A job definition with short, test-friendly limits; `extra` overrides any field. */
 export function testJob(name: string, extra: Partial<JobDefinition> = {}): JobDefinition {

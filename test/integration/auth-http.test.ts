@@ -12,6 +12,7 @@ import { authRoutes } from '../../src/http/routes/auth/index.ts';
 import { sessionRoutes } from '../../src/http/routes/sessions/index.ts';
 import { userRoutes } from '../../src/http/routes/users/index.ts';
 import { createLogger } from '../../src/logger.ts';
+import { createSessionKeys } from '../../src/redis/keys/index.ts';
 import {
   deriveAuthSecrets,
   RateLimiter,
@@ -60,19 +61,32 @@ async function buildApp(
   });
   const secrets = deriveAuthSecrets(randomBytes(32));
   const cipher = new AesGcmCipher({ keys: new Map([['k1', randomBytes(32)]]), currentKeyId: 'k1' });
-  const sessions = new UserSessionCache({ redis, prefix, cipher, defaultTtlSec: 3600, now });
-  const users = new UserDirectory({ redis, prefix, pepper: secrets.apiKeyPepper, sessions });
+  const sessions = new UserSessionCache({
+    redis,
+    keys: createSessionKeys(prefix),
+    cipher,
+    defaultTtlSec: 3600,
+    now,
+  });
+  const users = new UserDirectory({
+    redis,
+    keys: createSessionKeys(prefix),
+    pepper: secrets.apiKeyPepper,
+    sessions,
+  });
   const tokens = new SessionTokens(secrets.tokenKey);
   const authenticator = new SessionAuthenticator({ sessions, users, tokens, adminToken: ADMIN_TOKEN, now });
   await app.register(errorHandlerPlugin, { scrubber });
   await app.register(rateLimitPlugin, {
-    limiter: new RateLimiter({ redis: options.limiterRedis ?? redis, prefix }),
+    limiter: new RateLimiter({ redis: options.limiterRedis ?? redis, keys: createSessionKeys(prefix) }),
     ...(options.perIp ? { perIp: options.perIp } : {}),
   });
   await app.register(authPlugin, { authenticator });
   await app.register(authRoutes, { loginAttemptsPerMinute: options.loginLimit ?? 10 });
   await app.register(sessionRoutes, { sessions });
-  await app.register(userRoutes, { preferences: new UserPreferencesStore({ redis, prefix }) });
+  await app.register(userRoutes, {
+    preferences: new UserPreferencesStore({ redis, keys: createSessionKeys(prefix) }),
+  });
   app.get('/api/v1/ticker', async () => ({ symbol: 'BTCUSDT', price: '50000.00' }));
   app.get('/probe', { config: { rateLimit: false } }, async () => ({ ok: true }));
   await app.ready();

@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AesGcmCipher } from '../../src/crypto/aes-gcm.ts';
 import { isTradecacheError } from '../../src/errors.ts';
+import { createSessionKeys } from '../../src/redis/keys/index.ts';
 import { RateLimiter, UserPreferencesStore, UserSessionCache } from '../../src/sessions/index.ts';
 import { startTestRedis, type TestRedis } from '../helpers/redis.ts';
 
@@ -28,7 +29,7 @@ afterAll(async () => {
 
 describe('UserSessionCache', () => {
   it('creates a session readable by user and by id, with an unguessable base64url id', async () => {
-    const sessions = new UserSessionCache({ redis, prefix: prefix(), cipher });
+    const sessions = new UserSessionCache({ redis, keys: createSessionKeys(prefix()), cipher });
     const id = await sessions.createSession('alice', { ip: '10.0.0.7', userAgent: 'TradeUI/2.1' });
     expect(id).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const byUser = await sessions.getUserSession('alice', id);
@@ -39,7 +40,7 @@ describe('UserSessionCache', () => {
 
   it('stores session data encrypted, bound to its key', async () => {
     const p = prefix();
-    const sessions = new UserSessionCache({ redis, prefix: p, cipher });
+    const sessions = new UserSessionCache({ redis, keys: createSessionKeys(p), cipher });
     const id = await sessions.createSession('alice', { ip: '203.0.113.9', userAgent: 'SecretAgent/1.0' });
     const keys = await redis.keys(`${p}:sessions:*`);
     const dump = (await Promise.all(keys.map((k) => redis.dump(k)))).join('');
@@ -54,7 +55,12 @@ describe('UserSessionCache', () => {
 
   it('expires a session after its TTL unless activity slides it (injected clock)', async () => {
     let now = 1_700_000_000_000;
-    const sessions = new UserSessionCache({ redis, prefix: prefix(), cipher, now: () => now });
+    const sessions = new UserSessionCache({
+      redis,
+      keys: createSessionKeys(prefix()),
+      cipher,
+      now: () => now,
+    });
     const idle = await sessions.createSession('alice', {}, 60);
     const active = await sessions.createSession('alice', {}, 60);
     now += 45_000;
@@ -69,7 +75,7 @@ describe('UserSessionCache', () => {
   });
 
   it('lets Redis drop a session when its real TTL runs out', async () => {
-    const sessions = new UserSessionCache({ redis, prefix: prefix(), cipher });
+    const sessions = new UserSessionCache({ redis, keys: createSessionKeys(prefix()), cipher });
     const id = await sessions.createSession('alice', {}, 1);
     expect(await sessions.getUserSession('alice', id)).not.toBeNull();
     await new Promise((r) => setTimeout(r, 1300));
@@ -81,7 +87,7 @@ describe('UserSessionCache', () => {
     let now = 1_700_000_000_000;
     const sessions = new UserSessionCache({
       redis,
-      prefix: prefix(),
+      keys: createSessionKeys(prefix()),
       cipher,
       maxSessionsPerUser: 3,
       now: () => now++,
@@ -94,7 +100,7 @@ describe('UserSessionCache', () => {
   });
 
   it('deletes one session or all of a user, without touching other users', async () => {
-    const sessions = new UserSessionCache({ redis, prefix: prefix(), cipher });
+    const sessions = new UserSessionCache({ redis, keys: createSessionKeys(prefix()), cipher });
     const a1 = await sessions.createSession('alice', {});
     await sessions.createSession('alice', {});
     const b1 = await sessions.createSession('bob', {});
@@ -107,7 +113,7 @@ describe('UserSessionCache', () => {
 
   it('cleanup removes exactly the index entries whose session expired', async () => {
     const p = prefix();
-    const sessions = new UserSessionCache({ redis, prefix: p, cipher });
+    const sessions = new UserSessionCache({ redis, keys: createSessionKeys(p), cipher });
     const gone1 = await sessions.createSession('alice', {});
     const kept = await sessions.createSession('alice', {});
     const gone2 = await sessions.createSession('bob', {});
@@ -121,7 +127,7 @@ describe('UserSessionCache', () => {
   });
 
   it('rejects user ids that could escape their key', async () => {
-    const sessions = new UserSessionCache({ redis, prefix: prefix(), cipher });
+    const sessions = new UserSessionCache({ redis, keys: createSessionKeys(prefix()), cipher });
     for (const bad of ['', 'a:b', 'a}b', '*', 'x'.repeat(65), 'al ice']) {
       await expect(sessions.createSession(bad, {})).rejects.toSatisfy((e) =>
         isTradecacheError(e, 'VALIDATION_FAILED'),
@@ -133,7 +139,7 @@ describe('UserSessionCache', () => {
 describe('UserPreferencesStore', () => {
   it('stores validated preferences and subscriptions without TTL', async () => {
     const p = prefix();
-    const store = new UserPreferencesStore({ redis, prefix: p });
+    const store = new UserPreferencesStore({ redis, keys: createSessionKeys(p) });
     const prefs = { theme: 'dark', favouriteSymbols: ['BTCUSDT', 'ETHUSDT'], timezone: 'Europe/Paris' };
     expect(await store.setUserPreferences('alice', prefs)).toEqual(prefs);
     expect(await store.getUserPreferences('alice')).toEqual(prefs);
@@ -147,7 +153,7 @@ describe('UserPreferencesStore', () => {
   });
 
   it('refuses unknown fields and wrong types, keeping the old preferences', async () => {
-    const store = new UserPreferencesStore({ redis, prefix: prefix() });
+    const store = new UserPreferencesStore({ redis, keys: createSessionKeys(prefix()) });
     await store.setUserPreferences('alice', { theme: 'light' });
     for (const bad of [
       { colour: 'red' },
@@ -165,7 +171,7 @@ describe('UserPreferencesStore', () => {
 
 describe('RateLimiter', () => {
   it('allows exactly the limit per window, atomically under concurrency', async () => {
-    const limiter = new RateLimiter({ redis, prefix: prefix() });
+    const limiter = new RateLimiter({ redis, keys: createSessionKeys(prefix()) });
     const results = await Promise.all(
       Array.from({ length: 25 }, () => limiter.isRateLimited('alice', 'api_call', 10, 60)),
     );
@@ -177,7 +183,7 @@ describe('RateLimiter', () => {
   });
 
   it('lets attempts through again once the window has slid past them', async () => {
-    const limiter = new RateLimiter({ redis, prefix: prefix() });
+    const limiter = new RateLimiter({ redis, keys: createSessionKeys(prefix()) });
     expect(await limiter.setRateLimit('alice', 'login', 2, 1)).toBe(1);
     expect(await limiter.setRateLimit('alice', 'login', 2, 1)).toBe(2);
     expect(await limiter.isRateLimited('alice', 'login', 2, 1)).toBe(true);
@@ -186,7 +192,7 @@ describe('RateLimiter', () => {
   });
 
   it('counts IPv4 and IPv6 clients separately', async () => {
-    const limiter = new RateLimiter({ redis, prefix: prefix() });
+    const limiter = new RateLimiter({ redis, keys: createSessionKeys(prefix()) });
     expect((await limiter.consume('http', { kind: 'ip', id: '::1' }, 1, 60)).allowed).toBe(true);
     expect((await limiter.consume('http', { kind: 'ip', id: '::1' }, 1, 60)).allowed).toBe(false);
     expect((await limiter.consume('http', { kind: 'ip', id: '127.0.0.1' }, 1, 60)).allowed).toBe(true);

@@ -3,8 +3,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type CacheEntry, decodeEntry, encodeEntry } from '../../src/cache/codec/envelope.ts';
 import { AesGcmCipher, assertCacheKey, jsonCodec, msgpackCodec } from '../../src/cache/index.ts';
-import { createCacheKeys } from '../../src/cache/keys.ts';
 import { deepFreeze } from '../../src/deep-freeze.ts';
+import { createCacheKeys } from '../../src/redis/keys/index.ts';
 
 const entry = (value: unknown): CacheEntry => ({
   value,

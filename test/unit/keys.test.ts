@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assertKeyPart, createKeys } from '../../src/redis/keys.ts';
+import { assertKeyPart, createKeys } from '../../src/redis/keys/index.ts';
 
 describe('key registry', () => {
   const keys = createKeys('tradecache');
@@ -24,5 +24,54 @@ describe('key registry', () => {
       expect(() => assertKeyPart(bad)).toThrow();
     expect(() => createKeys('bad:prefix')).toThrow();
     expect(() => keys.metrics.cacheHit('symbols*')).toThrow();
+  });
+});
+
+describe('key registry with an empty prefix (shared with the Python platform)', () => {
+  const keys = createKeys('');
+
+  it('uses the Python keys exactly and keeps our own keys under tradecache:', () => {
+    expect(keys.symbols.cache('spot')).toBe('cache:symbols:spot:v1');
+    expect(keys.symbols.lastGood('futures')).toBe('cache:symbols:futures:v1:last_good');
+    expect(keys.symbols.refreshedAt('spot')).toBe('cache:symbols:spot:v1:refresh_ts');
+    expect(keys.metrics.cacheHit('symbols_spot')).toBe('metrics:cache_hit:symbols_spot');
+    expect(keys.metrics.warmupError('symbols_futures')).toBe('metrics:warmup_error:symbols_futures');
+    expect(keys.cache.root).toBe('tradecache:cache');
+    expect(keys.sessions.userIndex).toBe('tradecache:users:index');
+    expect(keys.bullPrefix).toBe('{tradecache:bull}');
+    expect(keys.ownKeys).toBe('tradecache:*');
+  });
+});
+
+describe('Cluster hash tags', () => {
+  const keys = createKeys('tc');
+  const tagOf = (key: string) => /\{([^}]*)\}/.exec(key)?.[1];
+
+  it('puts every key of one user in one slot', () => {
+    const s = keys.sessions;
+    const all = [
+      s.session('alice', 'x'.repeat(43)),
+      s.sessionIndex('alice'),
+      s.account('alice'),
+      s.preferences('alice'),
+    ];
+    expect(new Set(all.map(tagOf))).toEqual(new Set(['alice']));
+    expect(tagOf(keys.alerts.notifications('alice'))).toBe('alice');
+  });
+
+  it('puts every key of one symbol in one slot, and an alert symbol set with its records', () => {
+    const m = keys.market;
+    const all = [m.price('spot', 'BTCUSDT'), m.ticks('spot', 'BTCUSDT'), m.candles('spot', 'BTCUSDT', '1m')];
+    expect(new Set(all.map(tagOf))).toEqual(new Set(['spot:BTCUSDT']));
+    const a = keys.alerts;
+    expect(tagOf(a.targets('spot', 'BTCUSDT', 'above'))).toBe(tagOf(a.alert('spot', 'BTCUSDT', 'a1')));
+    expect(tagOf(a.outbox('spot', 'BTCUSDT'))).toBe(tagOf(a.lastChecked('spot', 'BTCUSDT')));
+  });
+
+  it('refuses user input that is not a symbol, interval or user id before it reaches a key', () => {
+    expect(() => keys.market.price('spot', 'BTC:*')).toThrow();
+    expect(() => keys.market.candles('spot', 'BTCUSDT', '7m' as never)).toThrow();
+    expect(() => keys.sessions.account('a}b')).toThrow();
+    expect(() => keys.alerts.alert('spot', 'BTCUSDT', 'x:y')).toThrow();
   });
 });

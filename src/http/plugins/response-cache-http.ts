@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { cacheKeyOf } from '../../redis/keys/index.ts';
 
 /**
  * A request header that selects a response variant. A plain name keys on the raw value; with
@@ -33,7 +34,7 @@ export function responseKey(parts: KeyParts, request: FastifyRequest): string {
     ...parts.vary.map((h) => `${varyName(h)}=${varyValue(h, request)}`),
     `user=${parts.user ?? ''}`,
   ];
-  return `${parts.keyPrefix}:${createHash('sha256').update(material.join('\n')).digest('base64url')}`;
+  return cacheKeyOf(parts.keyPrefix, createHash('sha256').update(material.join('\n')).digest('base64url'));
 }
 
 /** Tag of one user's entries under a prefix; the id is hashed so any string is a legal tag. */

@@ -4,7 +4,7 @@ import { ErrorCodes, errorMessage, TradecacheError } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
 import type { Metrics } from '../../metrics.ts';
 import type { CounterBuffer } from '../../redis/counter-buffer.ts';
-import { type Keys, symbolsMetricName } from '../../redis/keys.ts';
+import { type Keys, symbolsMetricName } from '../../redis/keys/index.ts';
 import type { RedisStore } from '../../redis/store.ts';
 import type { ExchangeClient, MarketType } from '../vocabulary/index.ts';
 import { buildListing, isSymbolListing, type SymbolListing } from './listing.ts';

@@ -1,0 +1,45 @@
+/**
+ * Keys of live market data (prices, books, trades, 24h statistics, candles) and of the feed.
+ *
+ * Hash tags: every key of one symbol carries `{<market>:<SYMBOL>}`, so one tick (price, its time
+ * series and six candle intervals) is one MULTI or one script call in one Cluster slot. The index
+ * of symbols with data and the feed lease are touched alone.
+ */
+import type { KlineInterval, MarketType } from '../../market/vocabulary/index.ts';
+import { assertInterval, assertMarket, assertSymbol } from './validators.ts';
+
+export function createMarketKeys(root: string) {
+  const area = (market: MarketType, symbol: string) =>
+    `${root}:market:{${assertMarket(market)}:${assertSymbol(symbol)}}`;
+  return {
+    /** The hash tag of a symbol: every key below shares it. */
+    tag: (market: MarketType, symbol: string) => `{${assertMarket(market)}:${assertSymbol(symbol)}}`,
+    /** Current price with its exchange time and ordering. */
+    price: (market: MarketType, symbol: string) => `${area(market, symbol)}:price`,
+    /** Best bid/ask (bookTicker). */
+    bookTicker: (market: MarketType, symbol: string) => `${area(market, symbol)}:book_ticker`,
+    /** Top levels of the local order book, with its lastUpdateId. */
+    orderBook: (market: MarketType, symbol: string) => `${area(market, symbol)}:order_book`,
+    /** Capped list of recent trades, newest first. */
+    trades: (market: MarketType, symbol: string) => `${area(market, symbol)}:trades`,
+    /** The exchange's 24h statistics as sent. */
+    stats24h: (market: MarketType, symbol: string) => `${area(market, symbol)}:stats_24h`,
+    /** Exchange info of the symbol. */
+    info: (market: MarketType, symbol: string) => `${area(market, symbol)}:info`,
+    /** Futures: mark price and funding rate (premiumIndex). */
+    premiumIndex: (market: MarketType, symbol: string) => `${area(market, symbol)}:premium_index`,
+    /** Price time series (ZSET by exchange time). */
+    ticks: (market: MarketType, symbol: string) => `${area(market, symbol)}:ticks`,
+    /** OHLCV candles of one interval (ZSET by open time). */
+    candles: (market: MarketType, symbol: string, interval: KlineInterval) =>
+      `${area(market, symbol)}:candles:${assertInterval(interval)}`,
+    /** SET of the symbols of a market the feed holds a price for. */
+    symbolsWithData: (market: MarketType) => `${root}:market:${assertMarket(market)}:symbols`,
+    /** Lease electing the one worker that runs a market's feed. */
+    feedLease: (market: MarketType) => `${root}:market:${assertMarket(market)}:feed_lease`,
+    /** Pub/sub channel of market updates, for WebSocket fan-out in every process. */
+    updatesChannel: (market: MarketType) => `${root}:market:${assertMarket(market)}:updates`,
+  };
+}
+
+export type MarketKeys = ReturnType<typeof createMarketKeys>;

@@ -1,0 +1,35 @@
+/**
+ * Keys of users, sessions and rate limits.
+ *
+ * Hash tags: everything that belongs to one user carries `{<userId>}`, so a user's sessions,
+ * session index, account, preferences and subscriptions live in one Cluster slot and can be
+ * read in one pipeline or written in one MULTI. A rate-limit key is alone in its script.
+ */
+import { assertKeyPart, assertUserId } from './validators.ts';
+
+export function createSessionKeys(root: string) {
+  const tag = (userId: string) => `{${assertUserId(userId)}}`;
+  return {
+    /** Encrypted session record (string, PX = session TTL). */
+    session: (userId: string, sessionId: string) => `${root}:sessions:${tag(userId)}:s:${sessionId}`,
+    /** ZSET sessionId → last activity (ms): the user's live sessions, oldest first. */
+    sessionIndex: (userId: string) => `${root}:sessions:${tag(userId)}:index`,
+    /** SCAN pattern matching every session index of this deployment. */
+    sessionIndexPattern: `${root}:sessions:{*}:index`,
+    /** sessionId → userId, for lookups by session id alone. */
+    sessionOwner: (sessionId: string) => `${root}:sessions:owner:${sessionId}`,
+    /** HASH: API key digest, admin flag, creation time. No TTL. */
+    account: (userId: string) => `${root}:users:${tag(userId)}:account`,
+    /** SET of every user id, for listing without SCAN. */
+    userIndex: `${root}:users:index`,
+    /** JSON preferences. No TTL (durable user data). */
+    preferences: (userId: string) => `${root}:users:${tag(userId)}:preferences`,
+    /** HASH channel → JSON subscription. No TTL. */
+    subscriptions: (userId: string) => `${root}:users:${tag(userId)}:subscriptions`,
+    /** Sliding-window log (ZSET) or counter (HASH) of one subject for one action. */
+    rateLimit: (action: string, subject: string) =>
+      `${root}:ratelimit:${assertKeyPart(action, 'rate limit action')}:${assertKeyPart(subject, 'rate limit subject')}`,
+  };
+}
+
+export type SessionKeys = ReturnType<typeof createSessionKeys>;
