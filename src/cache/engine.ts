@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import { readFileSync } from 'node:fs';
 import { errorMessage } from '../errors.ts';
-import { type CacheCounter, createCacheEngineKeys } from '../redis/keys/index.ts';
+import { createCacheEngineKeys } from '../redis/keys/index.ts';
 import { type BusMessage, InvalidationBus } from './bus.ts';
 import { CircuitBreaker } from './circuit-breaker.ts';
 import { jsonCodec } from './codec/json.ts';
@@ -14,7 +13,6 @@ import { RedisTier } from './tiers/redis-tier.ts';
 import type { CacheEngineOptions, CacheNamespaceStats, NamespaceOptions } from './types.ts';
 
 const CLOSE_GRACE_MS = 1_000;
-const LEASE_RELEASE_LUA = new URL('../redis/lua/release-lease-1.lua', import.meta.url);
 
 /** The two-tier cache: build once per process with `createCacheEngine`, close on shutdown. */
 export interface CacheEngine {
@@ -47,10 +45,6 @@ export function createCacheEngine(options: CacheEngineOptions): CacheEngine {
   const waiters = new Map<string, Set<() => void>>();
   const namespaces = new Map<string, CacheNamespace<unknown>>();
 
-  options.redis.defineCommand('tcCacheLeaseReleaseV1', {
-    numberOfKeys: 1,
-    lua: readFileSync(LEASE_RELEASE_LUA, 'utf8'),
-  });
   const breaker = new CircuitBreaker(options.breakerThreshold ?? 5, options.breakerCooldownMs ?? 2_000, now);
   const l2 = new RedisTier(options.redis, breaker, options.l2TimeoutMs ?? 1_000);
   const l1 = new MemoryTier(options.l1MaxBytes ?? 64 * 1024 * 1024);

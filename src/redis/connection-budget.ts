@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { RedisConfig } from '../config/types.ts';
 import { ErrorCodes, TradecacheError } from '../errors.ts';
 import { type ConnectionOptions, createRedisClient } from './connection.ts';
+import { loadScripts } from './scripts.ts';
 
 /**
  * Hands out Redis connections up to `REDIS_MAX_CONNECTIONS` for this process (command,
@@ -22,6 +23,7 @@ export class ConnectionBudget {
       );
     }
     const client = createRedisClient(this.config, options);
+    loadScripts(client);
     this.open += 1;
     client.once('end', () => {
       this.open -= 1;

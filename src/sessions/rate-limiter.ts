@@ -1,19 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 import { ErrorCodes, TradecacheError } from '../errors.ts';
 import { assertUserId, type SessionKeys } from '../redis/keys/index.ts';
+import { runScript } from '../redis/scripts.ts';
 import { withRedis } from './redis-errors.ts';
 
-/** Versioned names: a changed script gets a new command instead of clashing with a loaded one. */
-const SCRIPTS = {
-  exact: { command: 'tradecacheSlidingWindowV1', file: '../redis/lua/sliding-window-1.lua' },
-  approximate: {
-    command: 'tradecacheSlidingWindowCounterV1',
-    file: '../redis/lua/sliding-window-counter-1.lua',
-  },
-} as const;
-const sources = new Map<string, string>();
+/** The Lua script of each precision (src/redis/lua/). */
+const SCRIPTS = { exact: 'sliding-window', approximate: 'sliding-window-counter' } as const;
 
 /**
  * `exact`: a log of every hit (ZSET of ≤ limit entries); never lets more than `limit` through in
@@ -35,8 +28,6 @@ export interface RateLimitDecision {
   /** Whole seconds until a new attempt can succeed (0 when allowed). */
   readonly retryAfterSec: number;
 }
-
-type SlidingWindowFn = (key: string, ...args: (string | number)[]) => Promise<[number, number, number]>;
 
 /**
  * Atomic rate limits in Redis (seed: set_rate_limit / is_rate_limited, whose INCR-then-GET was racy).
@@ -113,8 +104,18 @@ export class RateLimiter {
     const flag = record ? '1' : '0';
     const [allowed, count, retryAfterMs] = await withRedis('rate limit', () =>
       precision === 'exact'
-        ? this.command('exact')(key, windowMs, limit, `${Date.now()}-${randomBytes(6).toString('hex')}`, flag)
-        : this.command('approximate')(key, windowMs, limit, flag),
+        ? runScript<[number, number, number]>(
+            this.redis,
+            SCRIPTS.exact,
+            [key],
+            [windowMs, limit, `${Date.now()}-${randomBytes(6).toString('hex')}`, flag],
+          )
+        : runScript<[number, number, number]>(
+            this.redis,
+            SCRIPTS.approximate,
+            [key],
+            [windowMs, limit, flag],
+          ),
     );
     return {
       allowed: allowed === 1,
@@ -123,20 +124,6 @@ export class RateLimiter {
       remaining: Math.max(0, limit - count),
       retryAfterSec: allowed === 1 ? 0 : Math.max(1, Math.ceil(retryAfterMs / 1000)),
     };
-  }
-
-  private command(precision: RateLimitPrecision): SlidingWindowFn {
-    const { command, file } = SCRIPTS[precision];
-    const client = this.redis as unknown as Record<string, SlidingWindowFn | undefined>;
-    if (typeof client[command] !== 'function') {
-      let lua = sources.get(file);
-      if (lua === undefined) {
-        lua = readFileSync(new URL(file, import.meta.url), 'utf8');
-        sources.set(file, lua);
-      }
-      this.redis.defineCommand(command, { numberOfKeys: 1, lua });
-    }
-    return (client[command] as SlidingWindowFn).bind(this.redis);
   }
 }
 

@@ -1,5 +1,6 @@
-import type { Redis, Result } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { ErrorCodes, TradecacheError } from '../../errors.ts';
+import { runScript } from '../../redis/scripts.ts';
 import type { CircuitBreaker } from '../circuit-breaker.ts';
 
 /** A value write: `ttlMs` null keeps the key without expiry (last-good values). */
@@ -186,7 +187,7 @@ export class RedisTier {
   }
 
   releaseLease(leaseKey: string, token: string): Promise<number> {
-    return this.run('lease', () => this.redis.tcCacheLeaseReleaseV1(leaseKey, token));
+    return this.run('lease', () => runScript<number>(this.redis, 'release-lease', [leaseKey], [token]));
   }
 
   publish(channel: string, message: string): Promise<number> {
@@ -299,12 +300,5 @@ class DeadlineSweeper {
       clearInterval(this.timer);
       this.timer = null;
     }
-  }
-}
-
-declare module 'ioredis' {
-  interface RedisCommander<Context> {
-    /** src/redis/lua/release-lease-1.lua, defined by the cache engine. */
-    tcCacheLeaseReleaseV1(leaseKey: string, token: string): Result<number, Context>;
   }
 }

@@ -1,0 +1,76 @@
+/**
+ * The one loader of our Lua scripts. Every `lua/<name>-<numberOfKeys>.lua` is defined on a client
+ * with `defineCommand` (EVALSHA, falling back to EVAL once per server) under a versioned name,
+ * `tc_<name>_<sha1 prefix>`: a changed script gets a new command instead of clashing with the old
+ * one on a client or in a server's script cache. Clients from the connection budget get every
+ * script when they are created; any other client gets them at its first call.
+ *
+ * Each script documents its KEYS, ARGV and return value in its header. The keys of one call must
+ * share a Cluster hash slot (the key registry says which keys do).
+ */
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import type { Redis } from 'ioredis';
+
+const LUA_DIR = new URL('./lua/', import.meta.url);
+const FILE_NAME = /^([a-z0-9-]+)-(\d+)\.lua$/;
+
+/** The scripts in `lua/`, by name (the file name without `-<numberOfKeys>.lua`). */
+export type ScriptName = 'release-lease' | 'sliding-window' | 'sliding-window-counter';
+
+interface ScriptSource {
+  readonly command: string;
+  readonly numberOfKeys: number;
+  readonly lua: string;
+}
+
+type ScriptCommand = (...keysAndArgs: (string | number)[]) => Promise<unknown>;
+
+let sources: ReadonlyMap<string, ScriptSource> | undefined;
+const loaded = new WeakSet<Redis>();
+
+/** Reads `lua/` once per process, at the first use (never at import time). */
+function scriptSources(): ReadonlyMap<string, ScriptSource> {
+  if (sources) return sources;
+  const found = new Map<string, ScriptSource>();
+  for (const file of readdirSync(LUA_DIR).sort()) {
+    const match = FILE_NAME.exec(file);
+    if (!match) continue;
+    const [, name = '', keys = '0'] = match;
+    const lua = readFileSync(new URL(file, LUA_DIR), 'utf8');
+    const version = createHash('sha1').update(lua).digest('hex').slice(0, 8);
+    found.set(name, { command: `tc_${name.replace(/-/g, '_')}_${version}`, numberOfKeys: Number(keys), lua });
+  }
+  sources = found;
+  return found;
+}
+
+/** Defines every script on `client` (once per client). */
+export function loadScripts(client: Redis): void {
+  if (loaded.has(client)) return;
+  for (const { command, numberOfKeys, lua } of scriptSources().values()) {
+    client.defineCommand(command, { numberOfKeys, lua });
+  }
+  loaded.add(client);
+}
+
+/**
+ * Runs script `name` with its KEYS and ARGV. The result is what the script returns (its header
+ * says the shape); the caller narrows it.
+ */
+export function runScript<T>(
+  client: Redis,
+  name: ScriptName,
+  keys: readonly string[],
+  args: readonly (string | number)[] = [],
+): Promise<T> {
+  const source = scriptSources().get(name);
+  if (!source) throw new Error(`no Lua script lua/${name}-<n>.lua`);
+  if (keys.length !== source.numberOfKeys) {
+    throw new Error(`script ${name} takes ${source.numberOfKeys} keys, got ${keys.length}`);
+  }
+  loadScripts(client);
+  const command = (client as unknown as Record<string, ScriptCommand>)[source.command];
+  if (!command) throw new Error(`script ${name} is not defined on this client`);
+  return command.call(client, ...keys, ...args) as Promise<T>;
+}
