@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { errorMessage } from '../errors.ts';
+import { CircuitBreaker } from '../redis/circuit-breaker.ts';
 import { createCacheEngineKeys } from '../redis/keys/index.ts';
 import { type BusMessage, InvalidationBus } from './bus.ts';
-import { CircuitBreaker } from './circuit-breaker.ts';
 import { jsonCodec } from './codec/json.ts';
 import type { EngineCore } from './core.ts';
 import { MetricsFlusher } from './metrics-flush.ts';

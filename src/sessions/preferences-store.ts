@@ -1,8 +1,8 @@
 import type { Redis } from 'ioredis';
 import { ErrorCodes, TradecacheError } from '../errors.ts';
+import { refuseWithoutRedis } from '../redis/failure-rules.ts';
 import { assertUserId, type SessionKeys } from '../redis/keys/index.ts';
 import { type UserPreferences, validatePreferences } from './preferences.ts';
-import { withRedis } from './redis-errors.ts';
 
 const CHANNEL_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
 const MAX_SUBSCRIPTION_BYTES = 4096;
@@ -28,7 +28,9 @@ export class UserPreferencesStore {
 
   /** The user's preferences; `{}` when none were saved. */
   async getUserPreferences(userId: string): Promise<UserPreferences> {
-    const raw = await withRedis('preferences read', () => this.redis.get(this.keys.preferences(userId)));
+    const raw = await refuseWithoutRedis('preferences read', () =>
+      this.redis.get(this.keys.preferences(userId)),
+    );
     return raw ? (JSON.parse(raw) as UserPreferences) : {};
   }
 
@@ -36,7 +38,7 @@ export class UserPreferencesStore {
   async setUserPreferences(userId: string, preferences: unknown): Promise<UserPreferences> {
     assertUserId(userId);
     const clean = validatePreferences(preferences);
-    await withRedis('preferences write', () =>
+    await refuseWithoutRedis('preferences write', () =>
       this.redis.set(this.keys.preferences(userId), JSON.stringify(clean)),
     );
     return clean;
@@ -58,14 +60,14 @@ export class UserPreferencesStore {
         `subscription data must be a JSON object ≤ ${MAX_SUBSCRIPTION_BYTES} bytes`,
       );
     }
-    await withRedis('subscription write', () =>
+    await refuseWithoutRedis('subscription write', () =>
       this.redis.hset(this.keys.subscriptions(userId), channel, json),
     );
   }
 
   /** Channel → subscription data. */
   async getUserSubscriptions(userId: string): Promise<Record<string, Record<string, unknown>>> {
-    const raw = await withRedis('subscription read', () =>
+    const raw = await refuseWithoutRedis('subscription read', () =>
       this.redis.hgetall(this.keys.subscriptions(userId)),
     );
     const out: Record<string, Record<string, unknown>> = {};
@@ -77,7 +79,7 @@ export class UserPreferencesStore {
   /** True when the subscription existed. */
   async deleteUserSubscription(userId: string, channel: string): Promise<boolean> {
     assertChannel(channel);
-    const removed = await withRedis('subscription delete', () =>
+    const removed = await refuseWithoutRedis('subscription delete', () =>
       this.redis.hdel(this.keys.subscriptions(userId), channel),
     );
     return removed === 1;

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { ErrorCodes, TradecacheError } from '../errors.ts';
+import { refuseWithoutRedis } from '../redis/failure-rules.ts';
 import { assertUserId, type SessionKeys } from '../redis/keys/index.ts';
 import { runScript } from '../redis/scripts.ts';
-import { withRedis } from './redis-errors.ts';
 
 /** The Lua script of each precision (src/redis/lua/). */
 const SCRIPTS = { exact: 'sliding-window', approximate: 'sliding-window-counter' } as const;
@@ -102,7 +102,7 @@ export class RateLimiter {
     );
     const windowMs = Math.round(windowSec * 1000);
     const flag = record ? '1' : '0';
-    const [allowed, count, retryAfterMs] = await withRedis('rate limit', () =>
+    const [allowed, count, retryAfterMs] = await refuseWithoutRedis('rate limit', () =>
       precision === 'exact'
         ? runScript<[number, number, number]>(
             this.redis,

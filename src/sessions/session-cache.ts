@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { AesGcmCipher } from '../crypto/aes-gcm.ts';
 import { ErrorCodes, TradecacheError } from '../errors.ts';
+import { refuseWithoutRedis } from '../redis/failure-rules.ts';
 import { assertUserId, isSessionId, type SessionKeys } from '../redis/keys/index.ts';
-import { withRedis } from './redis-errors.ts';
 
 /** What a session remembers about its client (IP, user agent, device...). Encrypted at rest. */
 export type SessionData = Record<string, unknown>;
@@ -88,7 +88,7 @@ export class UserSessionCache {
     };
     const key = this.keys.session(userId, sessionId);
     const index = this.keys.sessionIndex(userId);
-    const evicted = await withRedis('session create', async () => {
+    const evicted = await refuseWithoutRedis('session create', async () => {
       const [, results] = await Promise.all([
         this.redis.set(this.keys.sessionOwner(sessionId), userId, 'PX', ttl * 1000),
         this.redis
@@ -109,14 +109,14 @@ export class UserSessionCache {
     assertUserId(userId);
     if (!isSessionId(sessionId)) return null;
     const key = this.keys.session(userId, sessionId);
-    const sealed = await withRedis('session read', () => this.redis.getBuffer(key));
+    const sealed = await refuseWithoutRedis('session read', () => this.redis.getBuffer(key));
     return sealed ? this.open(key, sealed, userId, sessionId) : null;
   }
 
   /** The live session with this id, whoever owns it (seed: get_session_by_id). */
   async getSessionById(sessionId: string): Promise<UserSession | null> {
     if (!isSessionId(sessionId)) return null;
-    const userId = await withRedis('session owner read', () =>
+    const userId = await refuseWithoutRedis('session owner read', () =>
       this.redis.get(this.keys.sessionOwner(sessionId)),
     );
     return userId ? this.getUserSession(userId, sessionId) : null;
@@ -141,7 +141,7 @@ export class UserSessionCache {
     };
     const key = this.keys.session(userId, sessionId);
     const ttlMs = current.ttlSec * 1000;
-    const written = await withRedis('session touch', async () => {
+    const written = await refuseWithoutRedis('session touch', async () => {
       const [, results] = await Promise.all([
         this.redis.pexpire(this.keys.sessionOwner(sessionId), ttlMs),
         // XX: a session deleted meanwhile (logout, eviction) must not come back.
@@ -166,7 +166,7 @@ export class UserSessionCache {
   /** Ends every session of the user ("log out everywhere"); returns how many were live. */
   async deleteAllUserSessions(userId: string): Promise<number> {
     assertUserId(userId);
-    const ids = await withRedis('session list', () =>
+    const ids = await refuseWithoutRedis('session list', () =>
       this.redis.zrange(this.keys.sessionIndex(userId), 0, -1),
     );
     return ids.length === 0 ? 0 : this.removeSessions(userId, ids);
@@ -175,7 +175,7 @@ export class UserSessionCache {
   /** The user's live sessions, oldest first. */
   async listUserSessions(userId: string): Promise<UserSession[]> {
     assertUserId(userId);
-    return withRedis('session list', async () => {
+    return refuseWithoutRedis('session list', async () => {
       const ids = (await this.redis.zrange(this.keys.sessionIndex(userId), 0, -1)).filter(isSessionId);
       if (ids.length === 0) return [];
       const keys = ids.map((id) => this.keys.session(userId, id));
@@ -227,7 +227,7 @@ export class UserSessionCache {
     const multi = this.redis.multi();
     for (const id of ids) multi.del(this.keys.session(userId, id));
     multi.zrem(this.keys.sessionIndex(userId), ...ids);
-    return withRedis('session delete', async () => {
+    return refuseWithoutRedis('session delete', async () => {
       const [results] = await Promise.all([
         multi.exec(),
         this.redis.del(...ids.map((id) => this.keys.sessionOwner(id))),

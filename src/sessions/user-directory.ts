@@ -1,8 +1,8 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { ErrorCodes, TradecacheError } from '../errors.ts';
+import { refuseWithoutRedis } from '../redis/failure-rules.ts';
 import { assertUserId, type SessionKeys, USER_ID_PATTERN } from '../redis/keys/index.ts';
-import { withRedis } from './redis-errors.ts';
 
 /** A user as listed (never with credential material). */
 export interface UserAccount {
@@ -58,7 +58,7 @@ export class UserDirectory {
     assertUserId(userId);
     const apiKey = `tck_${randomBytes(32).toString('base64url')}`;
     const account = this.keys.account(userId);
-    await withRedis('user create', async () => {
+    await refuseWithoutRedis('user create', async () => {
       // HSETNX on the digest field is the existence check and the claim in one step.
       const created = await this.redis.hsetnx(
         account,
@@ -78,7 +78,7 @@ export class UserDirectory {
 
   /** Every user, sorted by id. */
   async listUsers(): Promise<UserAccount[]> {
-    const ids = await withRedis('user list', () => this.redis.smembers(this.keys.userIndex));
+    const ids = await refuseWithoutRedis('user list', () => this.redis.smembers(this.keys.userIndex));
     const users = await Promise.all(
       ids.filter((id) => USER_ID_PATTERN.test(id)).map((id) => this.getUser(id)),
     );
@@ -88,7 +88,7 @@ export class UserDirectory {
   /** The account, or null when unknown or revoked. */
   async getUser(userId: string): Promise<UserAccount | null> {
     assertUserId(userId);
-    const fields = await withRedis('user read', () =>
+    const fields = await refuseWithoutRedis('user read', () =>
       this.redis.hmget(this.keys.account(userId), 'keyDigest', 'isAdmin', 'createdAt'),
     );
     if (!fields[0]) return null;
@@ -98,7 +98,7 @@ export class UserDirectory {
   /** Deletes the user's credential (and sessions, when wired): every token of theirs stops working. */
   async revokeUser(userId: string): Promise<boolean> {
     assertUserId(userId);
-    const removed = await withRedis('user revoke', async () => {
+    const removed = await refuseWithoutRedis('user revoke', async () => {
       const [deleted] = await Promise.all([
         this.redis.del(this.keys.account(userId)),
         this.redis.srem(this.keys.userIndex, userId),
@@ -113,7 +113,7 @@ export class UserDirectory {
   async verifyApiKey(userId: string, apiKey: string): Promise<boolean> {
     if (typeof userId !== 'string' || !USER_ID_PATTERN.test(userId)) return false;
     if (typeof apiKey !== 'string' || apiKey.length === 0 || apiKey.length > MAX_API_KEY_LENGTH) return false;
-    const stored = await withRedis('user read', () =>
+    const stored = await refuseWithoutRedis('user read', () =>
       this.redis.hget(this.keys.account(userId), 'keyDigest'),
     );
     const given = this.digest(userId, apiKey);

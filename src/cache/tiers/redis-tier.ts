@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { ErrorCodes, TradecacheError } from '../../errors.ts';
+import type { CircuitBreaker } from '../../redis/circuit-breaker.ts';
 import { runScript } from '../../redis/scripts.ts';
-import type { CircuitBreaker } from '../circuit-breaker.ts';
 
 /** A value write: `ttlMs` null keeps the key without expiry (last-good values). */
 export interface L2Write {
