@@ -266,7 +266,7 @@ export class FillRunner<T> {
   }
 
   /**
-   * What to answer instead of `err`: the stale value at hand, else (seed layout with `lastGood`)
+   * What to answer instead of `err`: the stale value at hand, else (fixed-key layout with `lastGood`)
    * the last-good copy read from Redis now; `err` when there is neither.
    */
   private async rescue(

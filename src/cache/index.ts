@@ -22,9 +22,9 @@ export type {
   CacheSource,
   Factory,
   FactoryContext,
+  FixedKeyLayout,
   GetOrSetOptions,
   NamespaceOptions,
   RefreshOptions,
-  SeedLayout,
   SetOptions,
 } from './types.ts';

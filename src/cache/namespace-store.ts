@@ -4,7 +4,7 @@ import { errorMessage, isTradecacheError } from '../errors.ts';
 import type { CacheKeys } from '../redis/keys/index.ts';
 import { type CacheEntry, decodeEntry, encodeEntry } from './codec/envelope.ts';
 import type { EngineCore } from './core.ts';
-import type { SeedEntry, SeedStorage } from './seed-layout.ts';
+import type { FixedKeyEntry, FixedKeyStorage } from './fixed-key-layout.ts';
 import type { NamespaceStats } from './stats.ts';
 import type { L2Write, TimedValue } from './tiers/redis-tier.ts';
 
@@ -39,7 +39,7 @@ export interface PreparedWrite<T> {
  * Reads and writes of one namespace across both tiers, fail-soft: a Redis error turns into
  * "not found" (or L1's copy) plus a counter, never into an exception.
  *
- * Two Redis layouts: the engine's envelope at `keys.value(key)` (default), or, with `seed`,
+ * Two Redis layouts: the engine's envelope at `keys.value(key)` (default), or, with `fixedKeys`,
  * plain JSON at the caller's keys. L1, bus messages, fill waiters and leases always use the
  * engine's own names (`keys.value(key)`, `keys.lease(key)`), so both layouts share them.
  */
@@ -51,12 +51,12 @@ export class NamespaceStore<T> {
     readonly stats: NamespaceStats,
     readonly useL1: boolean,
     private readonly cipher: AesGcmCipher | undefined,
-    readonly seed: SeedStorage<T> | undefined = undefined,
+    readonly fixedKeys: FixedKeyStorage<T> | undefined = undefined,
   ) {}
 
   /** The Redis key holding the value of `key` (for logs and error context). */
   redisKeyOf(key: string): string {
-    return this.seed ? this.seed.valueKey(key) : this.keys.value(key);
+    return this.fixedKeys ? this.fixedKeys.valueKey(key) : this.keys.value(key);
   }
 
   private get envelope() {
@@ -79,7 +79,7 @@ export class NamespaceStore<T> {
     const now = this.core.now();
     const l1Hit = this.freshFromL1(redisKey, now);
     if (l1Hit) return { entry: l1Hit, tier: 'l1', fresh: true, l2Down: false };
-    if (this.seed) return this.lookupSeed(this.seed, key, redisKey, now);
+    if (this.fixedKeys) return this.lookupFixedKey(this.fixedKeys, key, redisKey, now);
     let bytes: Buffer | null;
     try {
       bytes = await this.core.l2.get(redisKey);
@@ -108,13 +108,13 @@ export class NamespaceStore<T> {
     return decoded as CacheEntry<T>;
   }
 
-  /** `accept` for the seed layout: the value key as read at `now`, with its PTTL. */
+  /** `accept` for the fixed-key layout: the value key as read at `now`, with its PTTL. */
   acceptTimed(key: string, read: TimedValue, now: number): CacheEntry<T> | undefined {
-    const seed = this.seed;
-    if (!seed) return undefined;
-    let decoded: SeedEntry<T> | undefined;
+    const fixedKeys = this.fixedKeys;
+    if (!fixedKeys) return undefined;
+    let decoded: FixedKeyEntry<T> | undefined;
     try {
-      decoded = seed.decodeValue(key, read, now);
+      decoded = fixedKeys.decodeValue(key, read, now);
     } catch (err) {
       this.unreadable(err);
       return undefined;
@@ -136,9 +136,9 @@ export class NamespaceStore<T> {
   ): Promise<{ acquired: boolean; current: CacheEntry<T> | undefined }> {
     const { l2 } = this.core;
     const leaseKey = this.keys.lease(key);
-    if (this.seed) {
+    if (this.fixedKeys) {
       const now = this.core.now();
-      const lease = await l2.acquireLeaseWithTtl(leaseKey, this.seed.valueKey(key), token, leaseMs);
+      const lease = await l2.acquireLeaseWithTtl(leaseKey, this.fixedKeys.valueKey(key), token, leaseMs);
       return { acquired: lease.acquired, current: this.acceptTimed(key, lease.current, now) };
     }
     const redisKey = this.keys.value(key);
@@ -149,9 +149,9 @@ export class NamespaceStore<T> {
 
   /** Values of `keys` from Redis, one round trip (undefined where missing). Throws when Redis failed. */
   async readMany(keys: readonly string[], now: number): Promise<(CacheEntry<T> | undefined)[]> {
-    if (this.seed) {
-      const seed = this.seed;
-      const reads = await this.core.l2.getWithTtl(keys.map((key) => seed.valueKey(key)));
+    if (this.fixedKeys) {
+      const fixedKeys = this.fixedKeys;
+      const reads = await this.core.l2.getWithTtl(keys.map((key) => fixedKeys.valueKey(key)));
       return keys.map((key, i) => {
         const read = reads[i];
         return read ? this.acceptTimed(key, read, now) : undefined;
@@ -166,12 +166,12 @@ export class NamespaceStore<T> {
   }
 
   /**
-   * The seed layout's last-good copy of `key` (never fresh), or undefined: none kept, none
+   * The fixed-key layout's last-good copy of `key` (never fresh), or undefined: none kept, none
    * written yet, unreadable, or Redis failed (fail-soft).
    */
   async readLastGood(key: string): Promise<CacheEntry<T> | undefined> {
-    const lastGoodKey = this.seed?.lastGoodKey(key);
-    if (!this.seed || !lastGoodKey) return undefined;
+    const lastGoodKey = this.fixedKeys?.lastGoodKey(key);
+    if (!this.fixedKeys || !lastGoodKey) return undefined;
     let bytes: Buffer | null;
     try {
       bytes = await this.core.l2.get(lastGoodKey);
@@ -181,7 +181,7 @@ export class NamespaceStore<T> {
     }
     if (!bytes) return undefined;
     try {
-      return this.seed.decodeLastGood(key, bytes, this.core.now());
+      return this.fixedKeys.decodeLastGood(key, bytes, this.core.now());
     } catch (err) {
       this.unreadable(err);
       return undefined;
@@ -190,7 +190,7 @@ export class NamespaceStore<T> {
 
   /** Builds an entry for `value`, encodes it, and returns the Redis writes plus what readers see. */
   prepare(key: string, value: T, spec: WriteSpec): PreparedWrite<T> {
-    if (this.seed) return this.prepareSeed(this.seed, key, value, spec);
+    if (this.fixedKeys) return this.prepareFixedKey(this.fixedKeys, key, value, spec);
     const now = this.core.now();
     const expiresAt = now + spec.ttlMs;
     const staleUntil = expiresAt + spec.graceMs;
@@ -219,11 +219,16 @@ export class NamespaceStore<T> {
     };
   }
 
-  /** The seed layout's `prepare`: JSON at the value key (PX = TTL) and at the last-good key. */
-  private prepareSeed(seed: SeedStorage<T>, key: string, value: T, spec: WriteSpec): PreparedWrite<T> {
+  /** The fixed-key layout's `prepare`: JSON at the value key (PX = TTL) and at the last-good key. */
+  private prepareFixedKey(
+    fixedKeys: FixedKeyStorage<T>,
+    key: string,
+    value: T,
+    spec: WriteSpec,
+  ): PreparedWrite<T> {
     const now = this.core.now();
     const expiresAt = now + spec.ttlMs;
-    const { writes, bytes } = seed.encode(key, value, spec.ttlMs, spec.lastGood);
+    const { writes, bytes } = fixedKeys.encode(key, value, spec.ttlMs, spec.lastGood);
     const seen = deepFreeze(JSON.parse(bytes.toString('utf8')) as T);
     return {
       key,
@@ -232,7 +237,7 @@ export class NamespaceStore<T> {
       entry: {
         value: seen,
         // The age every reader will report (readers only know the value, not the write time).
-        createdAt: seed.producedAt(seen, now) ?? now,
+        createdAt: fixedKeys.producedAt(seen, now) ?? now,
         expiresAt,
         staleUntil: expiresAt,
         // This process knows a last-good copy exists: L1 keeps it as the fallback Redis would give.
@@ -262,8 +267,10 @@ export class NamespaceStore<T> {
   /** Removes keys from both tiers and from other engines' L1. `false` when Redis failed. */
   async remove(keys: readonly string[]): Promise<boolean> {
     for (const key of keys) this.core.l1.delete(this.keys.value(key));
-    const seed = this.seed;
-    const redisKeys = seed ? keys.flatMap((k) => seed.redisKeys(k)) : keys.map((k) => this.keys.value(k));
+    const fixedKeys = this.fixedKeys;
+    const redisKeys = fixedKeys
+      ? keys.flatMap((k) => fixedKeys.redisKeys(k))
+      : keys.map((k) => this.keys.value(k));
     try {
       await this.core.l2.unlink(redisKeys);
     } catch (err) {
@@ -283,12 +290,17 @@ export class NamespaceStore<T> {
     );
   }
 
-  private async lookupSeed(seed: SeedStorage<T>, key: string, id: string, now: number): Promise<Lookup<T>> {
+  private async lookupFixedKey(
+    fixedKeys: FixedKeyStorage<T>,
+    key: string,
+    id: string,
+    now: number,
+  ): Promise<Lookup<T>> {
     let read: TimedValue | undefined;
     try {
-      [read] = await this.core.l2.getWithTtl([seed.valueKey(key)]);
+      [read] = await this.core.l2.getWithTtl([fixedKeys.valueKey(key)]);
     } catch (err) {
-      this.l2Failed('get', seed.valueKey(key), err);
+      this.l2Failed('get', fixedKeys.valueKey(key), err);
       return this.fallback(id, now);
     }
     const entry = read ? this.acceptTimed(key, read, now) : undefined;

@@ -1,8 +1,8 @@
 import { assertCacheKey, createCacheKeys } from '../redis/keys/index.ts';
 import type { EngineCore } from './core.ts';
 import { FillRunner } from './fill.ts';
+import { FixedKeyStorage } from './fixed-key-layout.ts';
 import { NamespaceStore } from './namespace-store.ts';
-import { SeedStorage } from './seed-layout.ts';
 import { NamespaceStats } from './stats.ts';
 import type {
   CacheNamespaceStats,
@@ -31,8 +31,8 @@ export class CacheNamespace<T = unknown> {
   private readonly store: NamespaceStore<T>;
   private readonly runner: FillRunner<T>;
   private readonly ttlMs: number;
-  /** Set for a `seedLayout` namespace: checks what that layout cannot do. */
-  private readonly seed: SeedStorage<T> | undefined;
+  /** Set for a `fixedKeys` namespace: checks what that layout cannot do. */
+  private readonly fixedKeys: FixedKeyStorage<T> | undefined;
 
   /** @internal built by `CacheEngine.namespace()` */
   constructor(
@@ -42,8 +42,8 @@ export class CacheNamespace<T = unknown> {
   ) {
     const keys = createCacheKeys(core.prefix, name);
     this.ttlMs = options.ttlMs ?? DEFAULT_TTL_MS;
-    SeedStorage.check(name, options);
-    this.seed = options.seedLayout ? new SeedStorage(options.seedLayout, name, this.ttlMs) : undefined;
+    FixedKeyStorage.check(name, options);
+    this.fixedKeys = options.fixedKeys ? new FixedKeyStorage(options.fixedKeys, name, this.ttlMs) : undefined;
     const stats = new NamespaceStats(name, core.metrics);
     this.store = new NamespaceStore<T>(
       core,
@@ -52,7 +52,7 @@ export class CacheNamespace<T = unknown> {
       stats,
       options.l1 ?? true,
       options.encryption,
-      this.seed,
+      this.fixedKeys,
     );
     this.runner = new FillRunner(this.store, this.ttlMs);
   }
@@ -81,9 +81,9 @@ export class CacheNamespace<T = unknown> {
   /** Stores several values in one pipeline. */
   async setMany(items: readonly CacheItem<T>[]): Promise<boolean> {
     if (items.length === 0) return true;
-    if (this.seed) {
+    if (this.fixedKeys) {
       for (const item of items) {
-        const conflict = this.seed.conflict(item);
+        const conflict = this.fixedKeys.conflict(item);
         if (conflict) throw conflict;
       }
     }
@@ -146,7 +146,7 @@ export class CacheNamespace<T = unknown> {
   getOrSet(key: string, factory: Factory<T>, options: GetOrSetOptions = {}): Promise<T> {
     // Not `async`: an L1 hit costs one resolved promise and no async frame. A hit also skips key
     // validation: L1 only holds keys validated when they were stored, so a hit proves the key valid.
-    if (!this.seed) {
+    if (!this.fixedKeys) {
       const hit = this.runner.hitFromL1(key, factory, options);
       if (hit) return Promise.resolve(hit.value);
     }
@@ -157,7 +157,7 @@ export class CacheNamespace<T = unknown> {
   getOrSetWithMeta(key: string, factory: Factory<T>, options: GetOrSetOptions = {}): Promise<CacheResult<T>> {
     try {
       assertCacheKey(key);
-      if (this.seed) this.assertSeedOptions(options);
+      if (this.fixedKeys) this.assertFixedKeyOptions(options);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -173,7 +173,7 @@ export class CacheNamespace<T = unknown> {
   refresh(key: string, factory: Factory<T>, options: RefreshOptions = {}): Promise<CacheResult<T>> {
     try {
       assertCacheKey(key);
-      if (this.seed) this.assertSeedOptions(options);
+      if (this.fixedKeys) this.assertFixedKeyOptions(options);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -182,7 +182,8 @@ export class CacheNamespace<T = unknown> {
 
   /** Removes every key of the namespace (SCAN + UNLINK, never KEYS). Returns the number removed. */
   async clear(): Promise<number> {
-    if (this.seed) throw this.seed.unsupported('clear() (its keys are not under the namespace prefix)');
+    if (this.fixedKeys)
+      throw this.fixedKeys.unsupported('clear() (its keys are not under the namespace prefix)');
     const { core, keys } = this.store;
     core.l1.deletePrefix(keys.base);
     const removed = await core.l2.unlinkMatching(keys.scanAll);
@@ -195,8 +196,8 @@ export class CacheNamespace<T = unknown> {
    * Returns the number removed.
    */
   async deleteMatching(pattern: string): Promise<number> {
-    if (this.seed)
-      throw this.seed.unsupported('deleteMatching() (its keys are not under the namespace prefix)');
+    if (this.fixedKeys)
+      throw this.fixedKeys.unsupported('deleteMatching() (its keys are not under the namespace prefix)');
     const { core, keys } = this.store;
     return core.l2.unlinkMatching(keys.scanPattern(pattern), (batch) => {
       for (const redisKey of batch) core.l1.delete(redisKey);
@@ -206,7 +207,7 @@ export class CacheNamespace<T = unknown> {
 
   /** Removes every value written with `tag`. Returns the number of values removed. */
   async invalidateTag(tag: string): Promise<number> {
-    if (this.seed) throw this.seed.unsupported('tags');
+    if (this.fixedKeys) throw this.fixedKeys.unsupported('tags');
     const { core, keys } = this.store;
     const tagKey = keys.tag(tag);
     const members = await core.l2.members(tagKey);
@@ -216,8 +217,8 @@ export class CacheNamespace<T = unknown> {
     return members.length;
   }
 
-  private assertSeedOptions(options: GetOrSetOptions): void {
-    const conflict = this.seed?.conflict(options);
+  private assertFixedKeyOptions(options: GetOrSetOptions): void {
+    const conflict = this.fixedKeys?.conflict(options);
     if (conflict) throw conflict;
   }
 
@@ -225,7 +226,7 @@ export class CacheNamespace<T = unknown> {
     return this.store.stats.snapshot();
   }
 
-  /** Hits and misses this process counted but has not flushed to the seed counters yet. */
+  /** Hits and misses this process counted but has not flushed to the shared counters yet. */
   unflushedCounts(): { hits: number; misses: number } {
     return { hits: this.store.stats.pendingHits, misses: this.store.stats.pendingMisses };
   }

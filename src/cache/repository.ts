@@ -44,7 +44,7 @@ export type CachedRepository<R> = R & {
 const READABLE_ARG = /^[A-Za-z0-9_.@-]{1,64}$/;
 
 /**
- * The seed's `@cached_repository`: reads listed in `reads` go through the cache, writes listed
+ * The Python platform's `@cached_repository`: reads listed in `reads` go through the cache, writes listed
  * in `writes` invalidate what they name after they succeed; every other method passes through.
  */
 export function cachedRepository<R extends object>(

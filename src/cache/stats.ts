@@ -25,7 +25,7 @@ interface Inc {
 /**
  * Counters of one namespace: in-process numbers for `stats()`, prom-client children bound once
  * (so a hit costs an increment, not a label lookup), and hit/miss deltas waiting for the batched
- * flush to the seed's Redis counters.
+ * flush to the Python platform's Redis counters.
  */
 export class NamespaceStats {
   readonly counts: CacheNamespaceStats = {
@@ -64,7 +64,7 @@ export class NamespaceStats {
   record(event: CacheEvent): void {
     this.counts[event] += 1;
     this.prom[event]?.inc();
-    // The seed's counters: a hit is an answer from the cache; anything else went past it.
+    // The Python platform's counters: a hit is an answer from the cache; anything else went past it.
     if (event === 'hitsL1' || event === 'hitsL2') this.pendingHits += 1;
     else if (event === 'misses' || event === 'stale' || event === 'lastGood') this.pendingMisses += 1;
   }

@@ -45,25 +45,25 @@ export interface CacheEngineOptions {
 export interface NamespaceOptions<T = unknown> {
   /** Default TTL of values written to this namespace. @default 60_000 */
   ttlMs?: number;
-  /** Encrypts values in Redis (AAD = the Redis key). L1 holds decrypted values. Not with `seedLayout`. */
+  /** Encrypts values in Redis (AAD = the Redis key). L1 holds decrypted values. Not with `fixedKeys`. */
   encryption?: AesGcmCipher;
   /** Keep decoded values in the process-local tier. @default true */
   l1?: boolean;
   /**
    * Store values at caller-chosen Redis keys as plain JSON (no envelope), so data another program
-   * reads or writes under fixed keys (the seed's `cache:symbols:spot:v1`) lives on the engine.
+   * reads or writes under fixed keys (the Python platform's `cache:symbols:spot:v1`) lives on the engine.
    */
-  seedLayout?: SeedLayout<T>;
+  fixedKeys?: FixedKeyLayout<T>;
 }
 
 /**
- * Storage of a `seedLayout` namespace. The value key holds the JSON of the value with PX = TTL;
+ * Storage of a `fixedKeys` namespace. The value key holds the JSON of the value with PX = TTL;
  * its freshness is read back from PTTL. What the layout cannot express is refused with
  * CONFIG_INVALID: encryption (at creation), `graceMs` and `tags` (per call), `clear`,
  * `deleteMatching`, `invalidateTag` (the keys are not under the namespace prefix, so SCAN
  * cannot find them). Compression never applies. Lease, bus and L1 keys stay the engine's own.
  */
-export interface SeedLayout<T = unknown> {
+export interface FixedKeyLayout<T = unknown> {
   /** Redis key of the value of cache key `key`. Must be unique per key. */
   valueKey(key: string): string;
   /**

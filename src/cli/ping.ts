@@ -20,7 +20,7 @@ export interface PingResult {
 }
 
 /**
- * The seeds' `scripts/redis_ping.py`: PING the configured Redis (or the embedded one, if it is
+ * The Python platform's `scripts/redis_ping.py`: PING the configured Redis (or the embedded one, if it is
  * running) and report the round trip and server version. Never starts a Redis.
  */
 export async function pingRedis(config: Config): Promise<PingResult> {

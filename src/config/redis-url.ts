@@ -18,7 +18,7 @@ export function refuseRedisCluster(env: Env): void {
 }
 
 /**
- * The seeds' resolution order: `REDIS_URL`, else `CELERY_BROKER_URL`, else the `REDIS_HOST`
+ * The Python platform's resolution order: `REDIS_URL`, else `CELERY_BROKER_URL`, else the `REDIS_HOST`
  * parts, else nothing (the caller starts the embedded redis-server).
  */
 export function resolveRedisUrl(env: Env): ResolvedRedisUrl {
@@ -54,7 +54,7 @@ function checkRedisUrl(name: string, raw: string): string {
   if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
     throw invalid(name, 'expected a redis:// or rediss:// URL');
   }
-  // `redis://a,b/0` lists several nodes (a cluster or sentinel seed list): not one Redis.
+  // `redis://a,b/0` lists several nodes (a cluster or sentinel node list): not one Redis.
   if (parsed.hostname.includes(',')) throw invalid(name, 'expected a single host (one Redis)');
   const db = parsed.pathname.replace(/^\//, '');
   if (db !== '' && !/^\d+$/.test(db)) throw invalid(name, 'the database part must be a number');

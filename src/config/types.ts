@@ -1,4 +1,4 @@
-/** Where the Redis connection settings came from: Sentinel, else the seeds' resolution order. */
+/** Where the Redis connection settings came from: Sentinel, else the Python platform's resolution order. */
 export type RedisSource = 'REDIS_SENTINELS' | 'REDIS_URL' | 'CELERY_BROKER_URL' | 'REDIS_HOST' | 'embedded';
 
 /** How this process reaches Redis, as /ready and `tradecache ping` report it. */

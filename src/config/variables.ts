@@ -34,7 +34,7 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
   {
     name: 'CELERY_BROKER_URL',
     default: undefined,
-    description: 'Used as the Redis URL when `REDIS_URL` is unset (seed compatibility).',
+    description: 'Used as the Redis URL when `REDIS_URL` is unset (Python platform compatibility).',
   },
   {
     name: 'REDIS_HOST',

@@ -2,7 +2,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { ErrorCodes, TradecacheError } from '../errors.ts';
 
 /**
- * AES-256-GCM envelope with key rotation (the seeds' EncryptedCache, done properly).
+ * AES-256-GCM envelope with key rotation (the Python platform's EncryptedCache, done properly).
  *
  * Layout: `v1` (2 bytes) | key-id length (1) | key id | IV (12) | auth tag (16) | ciphertext.
  * The key id travels with the value, so data written under an old key stays readable after

@@ -56,7 +56,7 @@ export interface ImportOptions {
 }
 
 /**
- * Historical candles for backtests (the seed's BacktestService): served from the store when
+ * Historical candles for backtests (the Python platform's BacktestService): served from the store when
  * stored, else fetched page by page from the exchange (only the missing spans), stored in
  * chunks as it goes, and merged by open time. Only closed candles are returned.
  */

@@ -19,7 +19,7 @@ export interface HistoryStoreOptions {
 }
 
 /**
- * The historical kline file store (the seed's DataCache): one `<key>.csv` (12 Binance columns
+ * The historical kline file store (the Python platform's DataCache): one `<key>.csv` (12 Binance columns
  * with a header) and one `<key>_meta.json` per stored range, key = MD5 of
  * `symbol_interval_start_end_marketType`. The meta file is written last and is the commit
  * point: a CSV without meta is ignored. File names come only from the hex key.
@@ -35,14 +35,14 @@ export class HistoryStore {
     this.now = options.now ?? Date.now;
   }
 
-  /** MD5 of `symbol_interval_startISO_endISO_marketType`, as the seed builds it. */
+  /** MD5 of `symbol_interval_startISO_endISO_marketType`, as the Python platform builds it. */
   static keyFor(req: HistoryRequest): string {
     const raw = `${req.symbol}_${req.interval}_${new Date(req.start).toISOString()}_${new Date(req.end).toISOString()}_${req.market}`;
     return createHash('md5').update(raw).digest('hex');
   }
 
   /**
-   * Seed validity: a range ending within one day of now is valid for 24 h after caching;
+   * The Python platform's validity: a range ending within one day of now is valid for 24 h after caching;
    * older ranges stay valid forever. "Now" is the caching time: judged at read time the rule
    * could never expire anything (24 h after caching, a range that ended by then is a day old).
    */
@@ -167,7 +167,7 @@ export class HistoryStore {
     return { removedFiles: removed };
   }
 
-  /** File count, symbols and total bytes of the store (the seed's get_cache_info). */
+  /** File count, symbols and total bytes of the store (the Python platform's get_cache_info). */
   async getCacheInfo(): Promise<HistoryCacheInfo> {
     const names = await this.listDir(this.dir);
     let files = 0;

@@ -32,10 +32,10 @@ export interface HistoryEntryMeta {
   readonly timeUnit: 'ms';
 }
 
-/** What `getCacheInfo` reports (the seed's /cache/info). */
+/** What `getCacheInfo` reports (the Python platform's /cache/info). */
 export interface HistoryCacheInfo {
   readonly dir: string;
-  /** Data and metadata files (the seed counts every cache file). */
+  /** Data and metadata files (the Python platform counts every cache file). */
   readonly files: number;
   readonly entries: number;
   readonly symbols: string[];

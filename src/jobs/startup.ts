@@ -11,7 +11,7 @@ import type { JobDefinition } from './types.ts';
 export const STARTUP_DEDUP_WINDOW_MS = 60_000;
 
 /**
- * Enqueues one run of every `runAtStart` definition (the seeds' "warm the cache on boot").
+ * Enqueues one run of every `runAtStart` definition (the Python platform's "warm the cache on boot").
  *
  * Why not a fixed job id: a completed job is kept (keepCompleted) under its id, so a fixed id
  * would silently skip the startup run of every later boot. Why not only a per-boot id: two

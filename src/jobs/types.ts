@@ -19,7 +19,7 @@ export interface JobContext {
 }
 
 /**
- * One kind of background job (the Celery task + beat entry of the seeds). Definitions are plain
+ * One kind of background job (the Celery task + beat entry of the Python platform). Definitions are plain
  * data plus `run`; the runtime turns them into BullMQ jobs, schedulers and a worker.
  */
 // biome-ignore lint/suspicious/noExplicitAny: a definition list mixes jobs with different data types

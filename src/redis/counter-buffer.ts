@@ -3,7 +3,7 @@ import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 
 /**
- * Accumulates Redis counter increments (the seeds' hit/miss/warmup counters) in memory and
+ * Accumulates Redis counter increments (the Python platform's hit/miss/warmup counters) in memory and
  * flushes them with one pipelined INCRBY batch per interval, so a cache hit costs no extra
  * round trip. A failed flush keeps the increments for the next try.
  */

@@ -15,8 +15,8 @@ export interface RedisStoreOptions {
 /**
  * The Python platform's JSON helpers (`read_json`, `write_json`, `incr`, `get_int`) under the
  * "return nothing" rule of `failure-rules.ts`, fail-soft as in the
- * seeds: a Redis error is logged and counted and the call answers "nothing" instead of throwing.
- * Unlike the seeds, the failure is never silent: it lands in metrics and in /ready.
+ * Python platform: a Redis error is logged and counted and the call answers "nothing" instead of throwing.
+ * Unlike the Python platform, the failure is never silent: it lands in metrics and in /ready.
  */
 export class RedisStore {
   private offlinePending = 0;

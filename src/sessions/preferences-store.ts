@@ -14,7 +14,7 @@ export interface UserPreferencesStoreOptions {
 }
 
 /**
- * Preferences and channel subscriptions of a user (seed: UserSessionCache preferences and
+ * Preferences and channel subscriptions of a user (Python platform: UserSessionCache preferences and
  * WebSocket subscriptions). Durable user data: stored without TTL, never evicted.
  */
 export class UserPreferencesStore {

@@ -30,7 +30,7 @@ export interface RateLimitDecision {
 }
 
 /**
- * Atomic rate limits in Redis (seed: set_rate_limit / is_rate_limited, whose INCR-then-GET was racy).
+ * Atomic rate limits in Redis (Python platform: set_rate_limit / is_rate_limited, whose INCR-then-GET was racy).
  *
  * Why our own Lua sliding window rather than rate-limiter-flexible's RateLimiterRedis: that one
  * counts fixed windows, which lets 2× the limit through around a window boundary: 20 login
@@ -57,13 +57,13 @@ export class RateLimiter {
     return this.run(action, subject, limit, windowSec, true, precision);
   }
 
-  /** Seed API: records one hit and returns the hits now counted in the window. */
+  /** Python platform API: records one hit and returns the hits now counted in the window. */
   async setRateLimit(userId: string, action: string, limit: number, windowSec: number): Promise<number> {
     return (await this.run(action, { kind: 'user', id: assertUserId(userId) }, limit, windowSec, true)).count;
   }
 
   /**
-   * Seed API, made atomic: counts this attempt and says whether it is over the limit, in one
+   * Python platform API, made atomic: counts this attempt and says whether it is over the limit, in one
    * step, so two concurrent callers can never both take the last slot.
    */
   async isRateLimited(userId: string, action: string, limit: number, windowSec: number): Promise<boolean> {

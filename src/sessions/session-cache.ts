@@ -44,7 +44,7 @@ const MAX_DATA_BYTES = 4096;
 const MAX_TTL_SEC = 30 * 86_400;
 
 /**
- * User sessions (seed: UserSessionCache). Each session is one encrypted string with a PX TTL,
+ * User sessions (Python platform: UserSessionCache). Each session is one encrypted string with a PX TTL,
  * indexed per user in a ZSET scored by last activity; both share the user's hash tag, so they
  * are written in one MULTI. A `owner` pointer (another slot) serves lookups by session id alone.
  */
@@ -113,7 +113,7 @@ export class UserSessionCache {
     return sealed ? this.open(key, sealed, userId, sessionId) : null;
   }
 
-  /** The live session with this id, whoever owns it (seed: get_session_by_id). */
+  /** The live session with this id, whoever owns it (Python platform: get_session_by_id). */
   async getSessionById(sessionId: string): Promise<UserSession | null> {
     if (!isSessionId(sessionId)) return null;
     const userId = await refuseWithoutRedis('session owner read', () =>

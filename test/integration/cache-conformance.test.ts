@@ -210,7 +210,7 @@ describe.each([
     await expect.poll(() => ns.get('SOFT'), { timeout: 2_000 }).toEqual({ symbol: 'SOFT', lastPrice: 'new' });
   });
 
-  it('counts hits and misses per namespace and flushes them to the seed counters', async () => {
+  it('counts hits and misses per namespace and flushes them to the shared counters', async () => {
     const ns = engine.namespace<number>('counted', { l1 });
     await ns.getOrSet('k', async () => 1);
     await ns.getOrSet('k', async () => 1);

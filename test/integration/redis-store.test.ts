@@ -37,7 +37,7 @@ function storeFor(url: string, logs: string[] = []) {
   return { client, store, metrics, health };
 }
 
-describe('fail-soft JSON helpers (seeds: read_json, write_json, incr, get_int)', () => {
+describe('fail-soft JSON helpers (Python platform: read_json, write_json, incr, get_int)', () => {
   it('round-trips JSON with a TTL and counts', async () => {
     const { client, store } = storeFor(redis.url);
     await client.connect();

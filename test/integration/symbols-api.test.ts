@@ -88,7 +88,7 @@ describe('GET /api/v1/symbols/:market on real Binance bodies', () => {
     expect(second.json().symbols).toEqual(body.symbols);
 
     const prefix = ctx.keys.prefix;
-    // The cache engine flushes hit/miss to the seed counters in batches (once a second).
+    // The cache engine flushes hit/miss to the shared counters in batches (once a second).
     await expect
       .poll(
         async () => [
@@ -162,7 +162,7 @@ describe('GET /api/v1/symbols/:market on real Binance bodies', () => {
     expect(res.json().error.message).toContain('spot, futures');
   });
 
-  it('serves a list the seed wrote under its key as a HIT, without calling the exchange', async () => {
+  it('serves a list the Python platform wrote under its key as a HIT, without calling the exchange', async () => {
     const { http, ctx } = await app();
     const seeded = {
       market: 'spot',

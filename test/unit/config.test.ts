@@ -17,7 +17,7 @@ function thrown(fn: () => unknown): Error {
   throw new Error('expected an error');
 }
 
-describe('Redis URL resolution (seed order)', () => {
+describe('Redis URL resolution (Python platform order)', () => {
   it('prefers REDIS_URL over CELERY_BROKER_URL over REDIS_HOST', () => {
     const all = {
       REDIS_URL: 'redis://a:6379/0',

@@ -4,7 +4,7 @@ import { assertKeyPart, createKeys } from '../../src/redis/keys/index.ts';
 describe('key registry', () => {
   const keys = createKeys('tradecache');
 
-  it('keeps the seeds keys as written, under the prefix', () => {
+  it('keeps the Python platform keys as written, under the prefix', () => {
     expect(keys.symbols.cache('spot')).toBe('tradecache:cache:symbols:spot:v1');
     expect(keys.symbols.cache('futures')).toBe('tradecache:cache:symbols:futures:v1');
     expect(keys.symbols.lastGood('spot')).toBe('tradecache:cache:symbols:spot:v1:last_good');

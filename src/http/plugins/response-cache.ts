@@ -19,7 +19,7 @@ export { responseKey } from './response-cache-http.ts';
 /** Per-route `config.responseCache`. */
 export interface ResponseCacheRouteConfig {
   ttlMs: number;
-  /** First key part (e.g. `market_data`): the seed's `key_prefix`, also the invalidation tag. */
+  /** First key part (e.g. `market_data`): the Python platform's `key_prefix`, also the invalidation tag. */
   keyPrefix: string;
   /** Request headers that select a variant; part of the key and of the `Vary` answer header. */
   vary?: readonly VaryHeader[];
@@ -78,7 +78,7 @@ const KEY_PREFIX = /^[A-Za-z0-9_.-]{1,64}$/;
 type Handler = (this: FastifyInstance, request: FastifyRequest, reply: FastifyReply) => unknown;
 
 /**
- * The seed's `@cache_response` for GET/HEAD routes declaring `config.responseCache`.
+ * The Python platform's `@cache_response` for GET/HEAD routes declaring `config.responseCache`.
  * Concurrent misses of one key run the handler once, across processes (engine getOrSet).
  * Stored: 2xx answers without Set-Cookie or `Cache-Control: private/no-store` (a handler opts a
  * response out with `no-store`). Never shared: anything asked with Authorization or a cookie,

@@ -3,8 +3,8 @@ import type { MarketType } from '../../market/vocabulary/index.ts';
 import type { JobDefinition } from '../types.ts';
 
 /**
- * The seeds' `warmup_spot_symbols_cache` / `warmup_futures_symbols_cache`: refresh the list
- * before users ask, so requests are hits. Counts success/error in Redis like the seeds.
+ * The Python platform's `warmup_spot_symbols_cache` / `warmup_futures_symbols_cache`: refresh the list
+ * before users ask, so requests are hits. Counts success/error in Redis like the Python platform.
  */
 export function warmupSymbolsJob(
   market: MarketType,

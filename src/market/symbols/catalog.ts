@@ -24,7 +24,7 @@ export interface SymbolCatalogDeps {
   /** The engine holding the lists (L1 + Redis, single flight across processes). */
   cache: CacheEngine;
   store: RedisStore;
-  /** Buffer of the seeds' warmup counters (hit/miss are flushed by the cache engine). */
+  /** Buffer of the Python platform's warmup counters (hit/miss are flushed by the cache engine). */
   counters: CounterBuffer;
   keys: Keys;
   exchange: ExchangeClient;
@@ -38,13 +38,13 @@ export interface SymbolCatalogDeps {
   waitTimeoutMs?: number;
 }
 
-/** The one key of each market's namespace; the Redis keys are the seed's (see `seedLayout`). */
+/** The one key of each market's namespace; the Redis keys are the Python platform's (see `fixedKeys`). */
 const LIST = 'v1';
 
 /**
- * Exchange symbol lists on the cache engine (seeds: symbols routes and cache warmup).
+ * Exchange symbol lists on the cache engine (Python platform: symbols routes and cache warmup).
  *
- * Each market is a namespace named like its seed counters (`symbols_spot`), stored in the seed's
+ * Each market is a namespace named like its shared counters (`symbols_spot`), stored in the Python platform's
  * layout: `cache:symbols:<market>:v1` (JSON, TTL = SYMBOLS cacheTtlSec) and its `:last_good`
  * twin (no TTL). The engine gives the rest: L1 with bus invalidation, one exchange call for any
  * number of concurrent misses in any number of processes, the last-good copy (with its age)
@@ -62,7 +62,7 @@ export class SymbolCatalog {
     this.lists = { spot: this.namespace('spot'), futures: this.namespace('futures') };
     this.writeOptions = {
       ttlMs: deps.rules.cacheTtlSec * 1000,
-      // The seed's TTL exactly: warmup runs on a schedule, so expiries are not bunched anyway.
+      // The Python platform's TTL exactly: warmup runs on a schedule, so expiries are not bunched anyway.
       jitter: 0,
       lastGood: true,
       leaseMs: deps.leaseTtlMs ?? 30_000,
@@ -123,7 +123,7 @@ export class SymbolCatalog {
     return this.lastSeen[market] ?? null;
   }
 
-  /** The seeds' warmup task: refresh, and count success or error in Redis. */
+  /** The Python platform's warmup task: refresh, and count success or error in Redis. */
   async warmup(market: MarketType, signal?: AbortSignal): Promise<SymbolListing> {
     const { keys, counters } = this.deps;
     const name = symbolsMetricName(market);
@@ -162,7 +162,7 @@ export class SymbolCatalog {
     return { hits, misses, warmupSuccess, warmupError, refreshedAt, lastWarmupAt };
   }
 
-  /** The factory: one exchange call, checked, with the seed's refresh_ts written alongside. */
+  /** The factory: one exchange call, checked, with the Python platform's refresh_ts written alongside. */
   private async fetch(market: MarketType, signal: AbortSignal): Promise<SymbolListing> {
     const { exchange, rules, store, keys, logger } = this.deps;
     const markets = await exchange.getMarkets(market, { signal });
@@ -188,15 +188,15 @@ export class SymbolCatalog {
 
   private namespace(market: MarketType): CacheNamespace<SymbolListing> {
     const { cache, keys, rules } = this.deps;
-    const seedKey = (key: string, redisKey: string) => {
+    const fixedKey = (key: string, redisKey: string) => {
       if (key !== LIST) throw new Error(`symbols namespace has one key (${LIST}), not ${key}`);
       return redisKey;
     };
     return cache.namespace<SymbolListing>(symbolsMetricName(market), {
       ttlMs: rules.cacheTtlSec * 1000,
-      seedLayout: {
-        valueKey: (key) => seedKey(key, keys.symbols.cache(market)),
-        lastGoodKey: (key) => seedKey(key, keys.symbols.lastGood(market)),
+      fixedKeys: {
+        valueKey: (key) => fixedKey(key, keys.symbols.cache(market)),
+        lastGoodKey: (key) => fixedKey(key, keys.symbols.lastGood(market)),
         producedAt: (listing: SymbolListing) => listing.refreshedAt,
         // Anyone can write these keys: a corrupted or foreign value is a miss, never served.
         accepts: (value) => isSymbolListing(value, market),

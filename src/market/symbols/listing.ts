@@ -26,7 +26,7 @@ export interface ListingRules {
 }
 
 /**
- * The seeds' warmup selection: TRADING symbols quoted in the configured asset (futures:
+ * The Python platform's warmup selection: TRADING symbols quoted in the configured asset (futures:
  * perpetuals only), the popular base assets first in the configured order, then the rest by
  * symbol, so `BTCUSDT` leads the list.
  */

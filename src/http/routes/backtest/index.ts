@@ -33,7 +33,7 @@ interface RunBody extends HistoryQuery {
 const DATA_CACHE = 'backtest_data';
 
 /**
- * Historical data and backtests (the seed's backtest routes): `/cache/info`, `/cache/clear`
+ * Historical data and backtests (the Python platform's backtest routes): `/cache/info`, `/cache/clear`
  * (admin), `/data` (JSON, or CSV with `Accept: text/csv`) and `/run` (SMA crossover).
  *
  * Response cache: only `/data`, whose answer for a range of closed candles never changes.

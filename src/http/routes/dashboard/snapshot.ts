@@ -40,7 +40,7 @@ export interface DashboardSources {
 
 export interface NamespaceRow extends CacheNamespaceStats {
   name: string;
-  /** (L1 + L2 hits) / reads, where stale and last-good answers count as misses like the seeds'; null before any read. */
+  /** (L1 + L2 hits) / reads, where stale and last-good answers count as misses like the Python platform's; null before any read. */
   hitRatio: number | null;
 }
 

@@ -12,14 +12,14 @@ export interface MetricsRoutesOptions {
 }
 
 /**
- * Prometheus `/metrics`: process metrics plus the seeds' Redis counters (hit/miss, warmup
+ * Prometheus `/metrics`: process metrics plus the Python platform's Redis counters (hit/miss, warmup
  * success/error), which are shared by every process and so read from Redis at scrape time.
  */
 export async function metricsRoutes(app: FastifyInstance, opts: MetricsRoutesOptions) {
   const { registry } = opts.metrics;
   new Gauge({
     name: 'tradecache_symbols_cache_counter',
-    help: 'Seed counters kept in Redis (metrics:cache_hit:*, metrics:cache_miss:*, metrics:warmup_*), all processes',
+    help: 'Shared counters kept in Redis (metrics:cache_hit:*, metrics:cache_miss:*, metrics:warmup_*), all processes',
     labelNames: ['market', 'counter'] as const,
     registers: [registry],
     collect: async function (this: Gauge<'market' | 'counter'>) {

@@ -6,7 +6,7 @@ import { useCacheEngines } from '../helpers/cache.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 /**
- * Namespaces with `seedLayout`: values at caller-chosen Redis keys as plain JSON (the seed's
+ * Namespaces with `fixedKeys`: values at caller-chosen Redis keys as plain JSON (the Python platform's
  * `cache:symbols:spot:v1` and its `:last_good` twin), on the same engine machinery as any other.
  */
 
@@ -20,11 +20,11 @@ interface Listing {
   refreshedAt: number;
 }
 
-/** The seed's key names under `prefix`, one pair per market. */
+/** The Python platform's key names under `prefix`, one pair per market. */
 function listings(engine: CacheEngine, prefix: string, ttlMs = 60_000): CacheNamespace<Listing> {
   return engine.namespace<Listing>('symbols_spot', {
     ttlMs,
-    seedLayout: {
+    fixedKeys: {
       valueKey: (market) => `${prefix}:cache:symbols:${market}:v1`,
       lastGoodKey: (market) => `${prefix}:cache:symbols:${market}:v1:last_good`,
       producedAt: (listing: Listing) => listing.refreshedAt,
@@ -55,7 +55,7 @@ const failing = async (): Promise<Listing> => {
   throw new Error('exchange down');
 };
 
-describe('seedLayout namespaces', () => {
+describe('fixedKeys namespaces', () => {
   it('writes plain JSON at exactly the named keys: the value with its TTL, the last-good copy without', async () => {
     const { engine, redis } = await newEngine('keys');
     const value = listing(['BTCUSDT', 'ETHUSDT']);
@@ -194,7 +194,7 @@ describe('seedLayout namespaces', () => {
   it('reads many values with one round trip', async () => {
     const { engine } = await newEngine('many');
     const ns = engine.namespace<string>('prices_many', {
-      seedLayout: { valueKey: (symbol) => `many:price:${symbol}` },
+      fixedKeys: { valueKey: (symbol) => `many:price:${symbol}` },
     });
     await ns.setMany([
       { key: 'BTCUSDT', value: '60000' },
@@ -202,7 +202,7 @@ describe('seedLayout namespaces', () => {
     ]);
     const reader = await newEngine('many');
     const other = reader.engine.namespace<string>('prices_many', {
-      seedLayout: { valueKey: (symbol) => `many:price:${symbol}` },
+      fixedKeys: { valueKey: (symbol) => `many:price:${symbol}` },
     });
     expect(await other.getMany(['BTCUSDT', 'NOPE', 'ETHUSDT'])).toEqual(['60000', undefined, '4000']);
     expect(await reader.redis.get('many:price:BTCUSDT')).toBe('"60000"');
@@ -213,11 +213,11 @@ describe('seedLayout namespaces', () => {
     const layout = { valueKey: (k: string) => `refused:${k}` };
     expect(() =>
       engine.namespace('sealed', {
-        seedLayout: layout,
+        fixedKeys: layout,
         encryption: new AesGcmCipher({ keys: new Map([['k1', randomBytes(32)]]), currentKeyId: 'k1' }),
       }),
     ).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
-    const ns = engine.namespace<string>('plain_seed', { seedLayout: layout });
+    const ns = engine.namespace<string>('plain_seed', { fixedKeys: layout });
     const invalid = expect.objectContaining({ code: 'CONFIG_INVALID' });
     await expect(ns.getOrSet('a', async () => 'x', { graceMs: 1_000 })).rejects.toEqual(invalid);
     await expect(ns.set('a', 'x', { tags: ['t'] })).rejects.toEqual(invalid);

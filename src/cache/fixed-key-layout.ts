@@ -2,12 +2,12 @@ import { ErrorCodes, TradecacheError } from '../errors.ts';
 import type { CacheEntry } from './codec/envelope.ts';
 import { jsonCodec } from './codec/json.ts';
 import type { L2Write, TimedValue } from './tiers/redis-tier.ts';
-import type { NamespaceOptions, SeedLayout } from './types.ts';
+import type { FixedKeyLayout, NamespaceOptions } from './types.ts';
 
-/** A value decoded from a seed key, with what L1 charges for it. */
-export type SeedEntry<T> = CacheEntry<T> & { payloadBytes: number };
+/** A value decoded from a fixed key, with what L1 charges for it. */
+export type FixedKeyEntry<T> = CacheEntry<T> & { payloadBytes: number };
 
-/** Per-call options a seed layout cannot express (see `SeedLayout`). */
+/** Per-call options a fixed-key layout cannot express (see `FixedKeyLayout`). */
 interface WriteOptions {
   graceMs?: number | undefined;
   tags?: readonly string[] | undefined;
@@ -15,23 +15,23 @@ interface WriteOptions {
 }
 
 /**
- * Encoding of a `seedLayout` namespace: plain JSON at the caller's keys, freshness from PTTL.
+ * Encoding of a `fixedKeys` namespace: plain JSON at the caller's keys, freshness from PTTL.
  * The JSON codec is fixed whatever the engine's codec: the point of the layout is that other
- * programs (the seed) read these keys.
+ * programs (the Python platform) read these keys.
  */
-export class SeedStorage<T> {
+export class FixedKeyStorage<T> {
   constructor(
-    private readonly layout: SeedLayout<T>,
+    private readonly layout: FixedKeyLayout<T>,
     private readonly namespace: string,
     private readonly defaultTtlMs: number,
   ) {}
 
   /** Refuses options that contradict the layout, when the namespace is created. */
   static check<V>(name: string, options: NamespaceOptions<V>): void {
-    if (options.seedLayout && options.encryption) {
+    if (options.fixedKeys && options.encryption) {
       throw new TradecacheError(
         ErrorCodes.CONFIG_INVALID,
-        `cache namespace ${name}: seedLayout stores plain JSON and cannot be encrypted`,
+        `cache namespace ${name}: fixedKeys stores plain JSON and cannot be encrypted`,
         { context: { namespace: name } },
       );
     }
@@ -56,7 +56,7 @@ export class SeedStorage<T> {
     let why: string | undefined;
     if (options.graceMs) why = 'graceMs (the value key expires at its TTL; use lastGood)';
     else if (options.tags && options.tags.length > 0) why = 'tags (its keys are not under the namespace)';
-    else if (options.lastGood && !this.layout.lastGoodKey) why = 'lastGood without seedLayout.lastGoodKey';
+    else if (options.lastGood && !this.layout.lastGoodKey) why = 'lastGood without fixedKeys.lastGoodKey';
     if (!why) return undefined;
     return unsupported(this.namespace, why);
   }
@@ -85,7 +85,7 @@ export class SeedStorage<T> {
    * A value without TTL was not written by this layout: it is served only as a fallback while a
    * refresh rewrites it with one. Throws CACHE_DECODE_FAILED for what may not be served.
    */
-  decodeValue(key: string, read: TimedValue, now: number): SeedEntry<T> | undefined {
+  decodeValue(key: string, read: TimedValue, now: number): FixedKeyEntry<T> | undefined {
     if (!read.bytes || read.pttlMs === -2) return undefined;
     const value = this.parse(key, read.bytes);
     const noTtl = read.pttlMs < 0;
@@ -102,7 +102,7 @@ export class SeedStorage<T> {
   }
 
   /** The last-good copy: never fresh, served as `last-good` with its age. */
-  decodeLastGood(key: string, bytes: Buffer, now: number): SeedEntry<T> {
+  decodeLastGood(key: string, bytes: Buffer, now: number): FixedKeyEntry<T> {
     const value = this.parse(key, bytes);
     const createdAt = this.producedAt(value, now) ?? now;
     return {
@@ -126,9 +126,13 @@ export class SeedStorage<T> {
       });
     }
     if (this.layout.accepts && !this.layout.accepts(value, key)) {
-      throw new TradecacheError(ErrorCodes.CACHE_DECODE_FAILED, 'cached value refused by the seed layout', {
-        context: { key },
-      });
+      throw new TradecacheError(
+        ErrorCodes.CACHE_DECODE_FAILED,
+        'cached value refused by the fixed-key layout',
+        {
+          context: { key },
+        },
+      );
     }
     return value as T;
   }
@@ -137,7 +141,7 @@ export class SeedStorage<T> {
 function unsupported(namespace: string, what: string): TradecacheError {
   return new TradecacheError(
     ErrorCodes.CONFIG_INVALID,
-    `cache namespace ${namespace} has a seedLayout, which does not support ${what}`,
+    `cache namespace ${namespace} has a fixedKeys, which does not support ${what}`,
     { context: { namespace } },
   );
 }
