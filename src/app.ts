@@ -2,9 +2,11 @@ import type { Redis } from 'ioredis';
 import { type CacheEngine, createCacheEngine } from './cache/index.ts';
 import { loadLocalSecrets } from './config/local-secrets.ts';
 import { SecretScrubber } from './config/redact.ts';
-import type { Config } from './config/types.ts';
+import type { Config, RedisConfig } from './config/types.ts';
+import { ErrorCodes, TradecacheError } from './errors.ts';
 import { openExchange } from './exchange/open.ts';
 import type { SimulatedExchange } from './exchange/simulated/index.ts';
+import type { BacktestService, HistoryStore } from './history/index.ts';
 import { type HistoryServices, openHistory } from './history/open.ts';
 import { createJobRuntime, type JobRuntime } from './jobs/index.ts';
 import { jobDefinitions } from './jobs/processors/registry.ts';
@@ -12,11 +14,17 @@ import { createLogger, type Logger } from './logger.ts';
 import { SymbolCatalog } from './market/symbols/index.ts';
 import type { ExchangeClient } from './market/vocabulary/index.ts';
 import { Metrics } from './metrics.ts';
-import { closeRedisClient, connectRedisClient, redisMode, redisSecrets } from './redis/connection.ts';
+import {
+  closeRedisClient,
+  connectRedisClient,
+  createRedisClient,
+  redisMode,
+  redisSecrets,
+} from './redis/connection.ts';
 import { ConnectionBudget } from './redis/connection-budget.ts';
 import { logRedisConnection } from './redis/connection-log.ts';
 import { CounterBuffer } from './redis/counter-buffer.ts';
-import { type EmbeddedRedis, startEmbeddedRedis } from './redis/embedded.ts';
+import { type EmbeddedRedis, findEmbeddedRedis, startEmbeddedRedis } from './redis/embedded.ts';
 import { RedisHealth } from './redis/health.ts';
 import { createKeys, type Keys } from './redis/keys/index.ts';
 import { RedisStore } from './redis/store.ts';
@@ -205,4 +213,53 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     await close();
     throw err;
   }
+}
+
+/** What `tradecache history ...` needs: the exchange and the kline store, no Redis. */
+export interface HistoryTools {
+  readonly store: HistoryStore;
+  readonly backtest: BacktestService;
+  close(): Promise<void>;
+}
+
+/**
+ * The history tools of one CLI command. Logs go to stderr (at warn unless asked for more), so
+ * stdout stays the command's output.
+ */
+export async function createHistoryTools(config: Config): Promise<HistoryTools> {
+  const logger = createLogger({
+    level: config.logLevel === 'info' ? 'warn' : config.logLevel,
+    scrubber: new SecretScrubber(),
+    write: (line) => process.stderr.write(line),
+  });
+  const exchange = await openExchange(config, logger, new Metrics({ collectDefault: false }));
+  const { store, backtest } = openHistory(config, exchange.client);
+  return { store, backtest, close: () => exchange.close() };
+}
+
+/** A one-shot connection for probes (`tradecache ping`), with the settings it was made from. */
+export interface RedisProbe {
+  readonly client: Redis;
+  readonly redisConfig: RedisConfig;
+}
+
+/**
+ * Connects a one-shot client to the configured Redis, or to the embedded one when it is running
+ * (a probe never starts a Redis). The caller disconnects it.
+ */
+export async function openRedisProbe(config: Config): Promise<RedisProbe> {
+  let redisConfig: RedisConfig = config.redis;
+  if (config.redis.source === 'embedded') {
+    const embedded = await findEmbeddedRedis(config.dataDir);
+    if (!embedded) {
+      throw new TradecacheError(
+        ErrorCodes.REDIS_UNAVAILABLE,
+        `no Redis configured and the embedded redis-server of ${config.dataDir} is not running (run tradecache start, or set REDIS_URL)`,
+      );
+    }
+    redisConfig = { ...config.redis, url: embedded.url };
+  }
+  const client = createRedisClient(redisConfig, { role: 'probe', oneShot: true });
+  client.on('error', () => {});
+  return { client, redisConfig };
 }

@@ -1,12 +1,11 @@
 import { Command, CommanderError } from 'commander';
-import { createApp } from '../app.ts';
+import { createApp, createHistoryTools } from '../app.ts';
 import { loadConfig } from '../config/load.ts';
 import type { Config } from '../config/types.ts';
 import { assertMarket, MARKET_TYPES } from '../market/vocabulary/index.ts';
 import { historyCommand } from './commands/history.ts';
 import { usersCommand } from './commands/users.ts';
 import { EXIT_FAILURE, EXIT_USAGE, exitCodeFor, printError } from './exit.ts';
-import { openHistoryTools } from './open-tools.ts';
 import { formatPing, pingRedis } from './ping.ts';
 import { serve } from './serve.ts';
 
@@ -73,7 +72,7 @@ export function buildProgram(): Command {
       }
     });
 
-  program.addCommand(historyCommand(openHistoryTools));
+  program.addCommand(historyCommand(() => createHistoryTools(config())));
   program.addCommand(
     usersCommand(async () => {
       const ctx = await createApp(config(), { role: 'tool' });

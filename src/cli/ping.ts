@@ -1,13 +1,8 @@
-import type { Config, RedisConfig, RedisMode } from '../config/types.ts';
+import { openRedisProbe } from '../app.ts';
+import type { Config, RedisMode } from '../config/types.ts';
 import { ErrorCodes, TradecacheError } from '../errors.ts';
 import { connectedAddress } from '../redis/address.ts';
-import {
-  connectRedisClient,
-  createRedisClient,
-  describeRedisTarget,
-  redisMode,
-} from '../redis/connection.ts';
-import { findEmbeddedRedis } from '../redis/embedded.ts';
+import { connectRedisClient, describeRedisTarget, redisMode } from '../redis/connection.ts';
 
 export interface PingResult {
   /** Where the PING went: the URL with its password masked, or the master and its sentinels. */
@@ -24,19 +19,7 @@ export interface PingResult {
  * running) and report the round trip and server version. Never starts a Redis.
  */
 export async function pingRedis(config: Config): Promise<PingResult> {
-  let redisConfig: RedisConfig = config.redis;
-  if (config.redis.source === 'embedded') {
-    const embedded = await findEmbeddedRedis(config.dataDir);
-    if (!embedded) {
-      throw new TradecacheError(
-        ErrorCodes.REDIS_UNAVAILABLE,
-        `no Redis configured and the embedded redis-server of ${config.dataDir} is not running (run tradecache start, or set REDIS_URL)`,
-      );
-    }
-    redisConfig = { ...config.redis, url: embedded.url };
-  }
-  const client = createRedisClient(redisConfig, { role: 'probe', oneShot: true });
-  client.on('error', () => {});
+  const { client, redisConfig } = await openRedisProbe(config);
   const target = describeRedisTarget(redisConfig);
   try {
     // Rejects with the target and the reason, never a password.

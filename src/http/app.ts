@@ -26,7 +26,6 @@ export type HttpDeps = Pick<
   | 'cache'
   | 'role'
   | 'jobs'
-  | 'embeddedRedis'
   | 'config'
 >;
 
@@ -37,7 +36,7 @@ export type HttpDeps = Pick<
 export async function httpApp(app: FastifyInstance, deps: HttpDeps) {
   await app.register(errorHandlerPlugin, { scrubber: deps.scrubber });
   await app.register(requestMetricsPlugin, { metrics: deps.metrics });
-  await app.register(openapiPlugin, { version: '0.1.0' });
+  await app.register(openapiPlugin, { version: packageVersion() });
   // Rate limits before auth: a flood of bad tokens is refused before it costs a session lookup.
   await app.register(rateLimitPlugin, { limiter: deps.sessions.limiter });
   await app.register(authPlugin, { authenticator: deps.sessions.authenticator });
@@ -65,7 +64,6 @@ export async function httpApp(app: FastifyInstance, deps: HttpDeps) {
         startedAt: Date.now() - process.uptime() * 1000,
       },
       redis: {
-        mode: deps.embeddedRedis ? 'embedded' : 'standalone',
         tls: deps.config.redis.tls,
         health: deps.health,
       },

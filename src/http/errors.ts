@@ -26,15 +26,8 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   [ErrorCodes.REDIS_UNAVAILABLE]: 503,
 };
 
-/** Codes a module may register for its own errors (e.g. UNAUTHORIZED → 401). */
-const extra = new Map<string, number>();
-
-export function registerErrorStatus(code: string, status: number): void {
-  extra.set(code, status);
-}
-
 export function statusForCode(code: string): number {
-  return (STATUS as Record<string, number | undefined>)[code] ?? extra.get(code) ?? 500;
+  return (STATUS as Record<string, number | undefined>)[code] ?? 500;
 }
 
 /** The JSON body of every error response. */

@@ -21,8 +21,8 @@ interface Topology {
  */
 export interface DashboardSources {
   service: { role: AppRole; version: string; startedAt: number };
-  /** `mode` is the fallback for a RedisHealth that does not report its own. */
-  redis: { mode: RedisMode; tls: boolean; health: RedisHealth };
+  /** Health reports the mode (and, in Sentinel mode, the master) itself. */
+  redis: { tls: boolean; health: RedisHealth };
   cache: Pick<CacheEngine, 'stats' | 'breakerState'>;
   symbols: Pick<SymbolCatalog, 'counters' | 'lastListing'>;
   /** Null in processes without a job runtime (one-shot tools). */
@@ -134,10 +134,9 @@ async function redisSection(
   } catch (err) {
     pingError = scrub(err);
   }
-  // Health reports the topology itself where it knows it (Sentinel: master name and address).
   const health: RedisHealthSnapshot & Partial<Topology> = redis.health.snapshot();
   return {
-    mode: health.mode ?? redis.mode,
+    mode: health.mode,
     masterName: health.masterName ?? null,
     master: health.master ?? null,
     tls: redis.tls,
