@@ -1,8 +1,21 @@
 import path from 'node:path';
 import { parseKeyring } from '../crypto/aes-gcm.ts';
 import { deepFreeze } from '../deep-freeze.ts';
-import { KEY_PART_PATTERN } from '../redis/keys/validators.ts';
-import { asset, assetList, bool, type Env, httpUrl, int, invalid, oneOf, read } from './parse.ts';
+import {
+  asset,
+  assetList,
+  bool,
+  type Env,
+  httpUrl,
+  int,
+  invalid,
+  KEY_PART_CHARS,
+  oneOf,
+  read,
+} from './parse.ts';
+
+const KEY_PREFIX = new RegExp(`^[${KEY_PART_CHARS}]{1,64}$`);
+
 import { resolveSentinel } from './redis-sentinel.ts';
 import { type ResolvedRedisUrl, refuseRedisCluster, resolveRedisUrl } from './redis-url.ts';
 import type { Config, LogLevel } from './types.ts';
@@ -23,7 +36,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Record<str
     : resolveRedisUrl(e);
   // Set but empty: the keys shared with the Python platform carry no prefix (see redis/keys).
   const keyPrefix = e.REDIS_KEY_PREFIX?.trim() === '' ? '' : (read(e, 'REDIS_KEY_PREFIX') ?? 'tradecache');
-  if (keyPrefix !== '' && (keyPrefix.length > 64 || !KEY_PART_PATTERN.test(keyPrefix))) {
+  if (keyPrefix !== '' && !KEY_PREFIX.test(keyPrefix)) {
     throw invalid('REDIS_KEY_PREFIX', 'expected empty or 1-64 characters of A-Z a-z 0-9 _ . @ -');
   }
   const config: Config = {

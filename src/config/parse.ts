@@ -10,6 +10,13 @@ export function invalid(name: string, why: string): TradecacheError {
 }
 
 /** An unset or blank variable counts as unset: `FOO=` in a compose file means "default". */
+/**
+ * The characters of a Redis key part (letters, digits and `_ . @ -`): the rule of
+ * `REDIS_KEY_PREFIX` here, and of every key part in the key registry (redis/keys), which builds
+ * its validators from it.
+ */
+export const KEY_PART_CHARS = 'A-Za-z0-9_.@-';
+
 export function read(env: Env, name: string): string | undefined {
   const value = env[name];
   if (value === undefined) return undefined;

@@ -3,13 +3,12 @@
  * can neither escape its area (no `:`), nor smuggle SCAN glob characters (`* ? [ ] \`) or Cluster
  * hash-tag braces into a key or a pattern. Every refusal is VALIDATION_FAILED (HTTP 400).
  */
+import { KEY_PART_CHARS } from '../../config/parse.ts';
 import { ErrorCodes, TradecacheError } from '../../errors.ts';
 
 export { assertInterval, assertMarket, assertSymbol } from '../../market/vocabulary/index.ts';
 
-/** The characters of a key part: letters, digits and `_ . @ -`. */
-const PART_CHARS = 'A-Za-z0-9_.@-';
-const part = (max: number) => new RegExp(`^[${PART_CHARS}]{1,${max}}$`);
+const part = (max: number) => new RegExp(`^[${KEY_PART_CHARS}]{1,${max}}$`);
 
 /** A key part of ours: an action, a namespace, a metric name, a prefix. */
 export const KEY_PART_PATTERN = part(128);
