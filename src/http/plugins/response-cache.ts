@@ -122,9 +122,10 @@ export const responseCachePlugin = fp(
           async ({ skip }) => {
             reply.header('x-cache', 'MISS');
             const before = snapshotHeaders(reply);
+            const cookies = watchCookies(reply);
             const payload = await original.call(this, request, reply);
             own = { payload };
-            const stored = storable(reply, payload, before, maxBodyBytes);
+            const stored = cookies.set ? null : storable(reply, payload, before, maxBodyBytes);
             if (stored) return stored;
             skip();
             return UNCACHEABLE;
@@ -190,7 +191,7 @@ function storable(
   if (reply.sent || payload === reply || payload === undefined || payload === null) return null;
   if (Buffer.isBuffer(payload) || typeof (payload as { pipe?: unknown }).pipe === 'function') return null;
   const status = reply.statusCode;
-  if (status < 200 || status >= 300 || reply.hasHeader('set-cookie') || pendingCookies(reply)) return null;
+  if (status < 200 || status >= 300 || reply.hasHeader('set-cookie')) return null;
   if (/\b(private|no-store)\b/i.test(String(reply.getHeader('cache-control') ?? ''))) return null;
   const isText = typeof payload === 'string';
   const body = isText ? payload : reply.serialize(payload);
@@ -204,16 +205,18 @@ function storable(
 
 /**
  * @fastify/cookie's `reply.setCookie()` only writes Set-Cookie in its onSend hook, after the
- * handler: the header is not there yet when we decide to store. Its pending cookies sit in a
- * Map under a private symbol, found here by its description.
+ * handler: the header is not there yet when we decide to store. So the handler's calls are
+ * watched through the public method itself: a reply that set a cookie is never stored.
  */
-function pendingCookies(reply: FastifyReply): boolean {
-  for (let o: object | null = reply; o; o = Object.getPrototypeOf(o)) {
-    for (const symbol of Object.getOwnPropertySymbols(o)) {
-      if (symbol.description !== 'fastify.reply.setCookies') continue;
-      const cookies = (reply as unknown as Record<symbol, unknown>)[symbol];
-      return cookies instanceof Map && cookies.size > 0;
-    }
+function watchCookies(reply: FastifyReply): { set: boolean } {
+  const seen = { set: false };
+  const target = reply as unknown as { setCookie?: (...args: unknown[]) => unknown };
+  const setCookie = target.setCookie;
+  if (typeof setCookie === 'function') {
+    target.setCookie = (...args: unknown[]) => {
+      seen.set = true;
+      return setCookie.apply(reply, args);
+    };
   }
-  return false;
+  return seen;
 }
