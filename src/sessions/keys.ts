@@ -55,6 +55,17 @@ export function createSessionKeys(prefix: string) {
     /** Sliding-window log (ZSET) of one subject for one action. */
     rateLimit: (action: string, subject: string) =>
       `${prefix}:ratelimit:${assertPart(action, 'rate limit action')}:${assertPart(subject, 'rate limit subject')}`,
+    /**
+     * ZSET of one user id's recent login failures from one address (see `loginAddress`). Tagged by
+     * the address, like `loginAddressFailures`: the login-attempt script checks both at once.
+     */
+    loginUserAddressFailures: (address: string, userId: string) =>
+      `${prefix}:login:addr:{${assertPart(address, 'login address')}}:user:${assertUserId(userId)}`,
+    /** ZSET of one address's recent login failures, whatever the user id (stops sprays). */
+    loginAddressFailures: (address: string) =>
+      `${prefix}:login:addr:{${assertPart(address, 'login address')}}:failures`,
+    /** HASH: one user id's login failures from every address (two-window counter, alerts only). */
+    loginUserFailures: (userId: string) => `${prefix}:login:user:${tag(userId)}:failures`,
   };
 }
 
