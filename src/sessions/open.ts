@@ -3,6 +3,7 @@ import { AesGcmCipher, parseKeyring } from '../cache/crypto/aes-gcm.ts';
 import type { CacheEngine } from '../cache/index.ts';
 import type { Config } from '../config/types.ts';
 import { SessionAuthenticator } from './authenticator.ts';
+import { LoginLimiter } from './login-limiter.ts';
 import { UserPreferencesStore } from './preferences-store.ts';
 import { RateLimiter } from './rate-limiter.ts';
 import { deriveAuthSecrets } from './secrets.ts';
@@ -17,6 +18,8 @@ export interface SessionServices {
   readonly users: UserDirectory;
   readonly authenticator: SessionAuthenticator;
   readonly limiter: RateLimiter;
+  /** Failed-login budgets of `POST /api/v1/auth/login`. */
+  readonly loginLimiter: LoginLimiter;
 }
 
 /** Resolved secrets: configured ones, else those generated in the data dir. */
@@ -61,5 +64,6 @@ export function openSessions(
     users,
     authenticator,
     limiter: new RateLimiter({ redis, prefix }),
+    loginLimiter: new LoginLimiter({ redis, prefix, limits: config.auth.login }),
   };
 }
