@@ -42,6 +42,25 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly loginFailures = new Counter({
+    name: 'tradecache_login_failures_total',
+    help: 'Logins refused for a wrong API key or an unknown user id (this process)',
+    registers: [this.registry],
+  });
+
+  readonly loginRefusals = new Counter({
+    name: 'tradecache_login_refusals_total',
+    help: 'Logins answered 429 by a failure budget: user-address (one id from one address) or address (all ids)',
+    labelNames: ['limit'] as const,
+    registers: [this.registry],
+  });
+
+  readonly loginLockoutAlerts = new Counter({
+    name: 'tradecache_login_lockout_alerts_total',
+    help: 'Times one user id reached LOGIN_ALERT_FAILURES_PER_USER failures from all addresses (once per alert window)',
+    registers: [this.registry],
+  });
+
   readonly httpDuration = new Histogram({
     name: 'tradecache_http_request_duration_seconds',
     help: 'HTTP request duration by route and status code',

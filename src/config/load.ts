@@ -70,6 +70,13 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Record<str
       secret: minLength(e, 'AUTH_SECRET', 32),
       sessionTtlSec: int(e, 'SESSION_TTL', 86_400, 60, 90 * 86_400),
       maxSessionsPerUser: int(e, 'MAX_SESSIONS_PER_USER', 10, 1, 1000),
+      login: {
+        windowSec: int(e, 'LOGIN_FAILURE_WINDOW', 60, 1, 86_400),
+        failuresPerUserAddress: int(e, 'LOGIN_FAILURES_PER_USER_ADDRESS', 10, 1, 10_000),
+        failuresPerAddress: int(e, 'LOGIN_FAILURES_PER_ADDRESS', 30, 1, 1_000_000),
+        alertFailuresPerUser: int(e, 'LOGIN_ALERT_FAILURES_PER_USER', 100, 1, 1_000_000),
+        alertWindowSec: int(e, 'LOGIN_ALERT_WINDOW', 600, 1, 7 * 86_400),
+      },
     },
     encryptionKeys: encryptionKeys(e),
     history: { maxRangeDays: int(e, 'HISTORY_MAX_RANGE_DAYS', 1830, 1, 36_500) },

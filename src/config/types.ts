@@ -71,6 +71,14 @@ export interface Config {
     readonly secret: string | null;
     readonly sessionTtlSec: number;
     readonly maxSessionsPerUser: number;
+    /** Failed-login budgets (see `LoginLimits` in sessions/login-limiter.ts). */
+    readonly login: {
+      readonly windowSec: number;
+      readonly failuresPerUserAddress: number;
+      readonly failuresPerAddress: number;
+      readonly alertFailuresPerUser: number;
+      readonly alertWindowSec: number;
+    };
   };
   /** `kid:base64key,...`; null means "use the key generated in the data dir". Never log it. */
   readonly encryptionKeys: string | null;

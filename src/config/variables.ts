@@ -145,6 +145,34 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
     description: 'Live sessions per user; a new login evicts the oldest beyond this.',
   },
   {
+    name: 'LOGIN_FAILURE_WINDOW',
+    default: '60',
+    description: 'Seconds over which failed logins are counted for the two limits below.',
+  },
+  {
+    name: 'LOGIN_FAILURES_PER_USER_ADDRESS',
+    default: '10',
+    description:
+      'Failed logins one user id may have from one address (IPv6: one /64) per window; then that address alone gets 429 for that id.',
+  },
+  {
+    name: 'LOGIN_FAILURES_PER_ADDRESS',
+    default: '30',
+    description:
+      'Failed logins one address (IPv6: one /64) may have per window over all user ids; then it gets 429 for every id.',
+  },
+  {
+    name: 'LOGIN_ALERT_FAILURES_PER_USER',
+    default: '100',
+    description:
+      'Failed logins of one user id from all addresses per `LOGIN_ALERT_WINDOW` that raise `tradecache_login_lockout_alerts_total` and a warning (never a 429).',
+  },
+  {
+    name: 'LOGIN_ALERT_WINDOW',
+    default: '600',
+    description: 'Seconds over which `LOGIN_ALERT_FAILURES_PER_USER` is counted.',
+  },
+  {
     name: 'HISTORY_MAX_RANGE_DAYS',
     default: '1830',
     description: 'Longest kline range one history/backtest request may ask for.',

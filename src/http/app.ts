@@ -46,7 +46,7 @@ export async function httpApp(app: FastifyInstance, deps: HttpDeps) {
   await app.register(healthRoutes, { health: deps.health });
   await app.register(metricsRoutes, { metrics: deps.metrics, symbols: deps.symbols, health: deps.health });
   await app.register(symbolsRoutes, { symbols: deps.symbols });
-  await app.register(authRoutes);
+  await app.register(authRoutes, { limiter: deps.sessions.loginLimiter, metrics: deps.metrics });
   await app.register(sessionRoutes, { sessions: deps.sessions.sessions });
   await app.register(userRoutes, { preferences: deps.sessions.preferences });
   await app.register(backtestRoutes, {

@@ -16,7 +16,12 @@ const LUA_DIR = new URL('./lua/', import.meta.url);
 const FILE_NAME = /^([a-z0-9-]+)-(\d+)\.lua$/;
 
 /** The scripts in `lua/`, by name (the file name without `-<numberOfKeys>.lua`). */
-export type ScriptName = 'release-lease' | 'sliding-window' | 'sliding-window-counter';
+export type ScriptName =
+  | 'login-attempt'
+  | 'login-user-failures'
+  | 'release-lease'
+  | 'sliding-window'
+  | 'sliding-window-counter';
 
 interface ScriptSource {
   readonly command: string;

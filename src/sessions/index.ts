@@ -13,6 +13,15 @@ export {
   SessionAuthenticator,
   type SessionAuthenticatorOptions,
 } from './authenticator.ts';
+export { loginAddress } from './login-address.ts';
+export {
+  DEFAULT_LOGIN_LIMITS,
+  type LoginAttempt,
+  type LoginFailureOutcome,
+  LoginLimiter,
+  type LoginLimits,
+  type LoginRefusal,
+} from './login-limiter.ts';
 export {
   type NotificationPreferences,
   type Theme,

@@ -4,6 +4,7 @@ import type { Config } from '../config/types.ts';
 import { AesGcmCipher, parseKeyring } from '../crypto/aes-gcm.ts';
 import type { SessionKeys } from '../redis/keys/index.ts';
 import { SessionAuthenticator } from './authenticator.ts';
+import { LoginLimiter } from './login-limiter.ts';
 import { UserPreferencesStore } from './preferences-store.ts';
 import { RateLimiter } from './rate-limiter.ts';
 import { deriveAuthSecrets } from './secrets.ts';
@@ -18,6 +19,8 @@ export interface SessionServices {
   readonly users: UserDirectory;
   readonly authenticator: SessionAuthenticator;
   readonly limiter: RateLimiter;
+  /** Failed-login budgets of `POST /api/v1/auth/login`. */
+  readonly loginLimiter: LoginLimiter;
 }
 
 /** Resolved secrets: configured ones, else those generated in the data dir. */
@@ -62,5 +65,6 @@ export function openSessions(
     users,
     authenticator,
     limiter: new RateLimiter({ redis, keys }),
+    loginLimiter: new LoginLimiter({ redis, keys, limits: config.auth.login }),
   };
 }

@@ -3,7 +3,8 @@
  *
  * Hash tags: everything that belongs to one user carries `{<userId>}`, so a user's sessions,
  * session index, account, preferences and subscriptions live in one Cluster slot and can be
- * read in one pipeline or written in one MULTI. A rate-limit key is alone in its script.
+ * read in one pipeline or written in one MULTI. A rate-limit key is alone in its script; the two
+ * keys the login-attempt script checks together share the address's tag `{<address>}`.
  */
 import { assertKeyPart, assertUserId } from './validators.ts';
 
@@ -29,6 +30,17 @@ export function createSessionKeys(root: string) {
     /** Sliding-window log (ZSET) or counter (HASH) of one subject for one action. */
     rateLimit: (action: string, subject: string) =>
       `${root}:ratelimit:${assertKeyPart(action, 'rate limit action')}:${assertKeyPart(subject, 'rate limit subject')}`,
+    /**
+     * ZSET of one user id's recent login failures from one address (see `loginAddress`). Tagged by
+     * the address, like `loginAddressFailures`: the login-attempt script checks both at once.
+     */
+    loginUserAddressFailures: (address: string, userId: string) =>
+      `${root}:login:addr:{${assertKeyPart(address, 'login address')}}:user:${assertUserId(userId)}`,
+    /** ZSET of one address's recent login failures, whatever the user id (stops sprays). */
+    loginAddressFailures: (address: string) =>
+      `${root}:login:addr:{${assertKeyPart(address, 'login address')}}:failures`,
+    /** HASH: one user id's login failures from every address (two-window counter, alerts only). */
+    loginUserFailures: (userId: string) => `${root}:login:user:${tag(userId)}:failures`,
   };
 }
 
