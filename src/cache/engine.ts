@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { errorMessage } from '../errors.ts';
+import { FailSoftWarnings } from '../fail-soft-warnings.ts';
 import { type BusMessage, InvalidationBus } from './bus.ts';
 import { CircuitBreaker } from './circuit-breaker.ts';
 import { jsonCodec } from './codec/json.ts';
@@ -37,6 +38,8 @@ export interface CacheEngine {
 export function createCacheEngine(options: CacheEngineOptions): CacheEngine {
   const now = options.now ?? Date.now;
   const logger = options.logger;
+  const warnings = options.warnings ?? new FailSoftWarnings(logger);
+  const ownsWarnings = options.warnings === undefined;
   const id = randomBytes(8).toString('hex');
   const channel = `${options.prefix}:~bus`;
   const closing = new AbortController();
@@ -82,6 +85,7 @@ export function createCacheEngine(options: CacheEngineOptions): CacheEngine {
     id,
     prefix: options.prefix,
     logger,
+    warnings,
     metrics: options.metrics,
     now,
     codec: options.codec ?? jsonCodec,
@@ -92,7 +96,7 @@ export function createCacheEngine(options: CacheEngineOptions): CacheEngine {
     l1Trusted: () => bus.isSubscribed,
     publish(message) {
       l2.publish(channel, InvalidationBus.encode({ ...message, o: id })).catch((err: unknown) =>
-        logger.warn({ err: errorMessage(err) }, 'cache bus publish failed'),
+        warnings.warn(errorMessage(err), { err: errorMessage(err) }, 'cache bus publish failed'),
       );
     },
     waitForFill(redisKey, ms) {
@@ -155,6 +159,7 @@ export function createCacheEngine(options: CacheEngineOptions): CacheEngine {
         await Promise.race([Promise.allSettled([...tracked]), delay(CLOSE_GRACE_MS)]);
         await flusher.close();
         await bus.close();
+        if (ownsWarnings) warnings.close();
         l1.clear();
       })();
       return closed;

@@ -49,7 +49,11 @@ export async function backtestRoutes(app: FastifyInstance, opts: BacktestRoutesO
         response: { 200: cacheInfoResponseSchema },
       },
     },
-    async () => opts.store.getCacheInfo(),
+    async (request) => {
+      const { dir, ...info } = await opts.store.getCacheInfo();
+      // The absolute data path tells an anonymous caller where the files live: admins only.
+      return (await app.callerIsAdmin(request)) ? { dir, ...info } : info;
+    },
   );
 
   app.post(
