@@ -28,6 +28,21 @@ interface LogLine {
 
 const WARN = 40;
 
+describe('access log (LOG_REQUESTS=errors, the default)', () => {
+  it('writes one line per refused request, none per served one, and samples probes', async () => {
+    const from = app.logs.length;
+    for (let i = 0; i < 150; i++) await app.http.inject('/health');
+    await app.http.inject('/api/v1/symbols/spot');
+    await app.http.inject('/no/such/route');
+    const lines = app.logs
+      .slice(from)
+      .map((line) => JSON.parse(line) as LogLine & { path?: string; status?: number });
+    expect(lines.filter((line) => line.msg === 'incoming request')).toEqual([]);
+    const access = lines.filter((line) => line.msg === 'request completed');
+    expect(access.map((line) => [line.path, line.status])).toEqual([['/no/such/route', 404]]);
+  });
+});
+
 describe('a Redis outage under load', () => {
   it('writes a bounded number of warning lines per interval, with counts, whatever the traffic', async () => {
     const { http, logs } = app;
