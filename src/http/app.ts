@@ -60,6 +60,7 @@ export async function httpApp(app: FastifyInstance, deps: HttpDeps) {
     backtest: deps.history.backtest,
     store: deps.history.store,
     adminGuard: app.adminOnly,
+    isAdmin: app.callerIsAdmin,
   });
   // Only these narrowed values reach the dashboard: never the config object or the Redis URL.
   await app.register(dashboardRoutes, {

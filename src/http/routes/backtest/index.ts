@@ -1,4 +1,4 @@
-import type { FastifyInstance, preHandlerHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyRequest, preHandlerHookHandler } from 'fastify';
 import type { BacktestService, HistoryStore, SmaCrossoverParams } from '../../../history/index.ts';
 import { alignDown, formatKlinesCsv } from '../../../history/index.ts';
 import {
@@ -14,6 +14,8 @@ export interface BacktestRoutesOptions {
   store: HistoryStore;
   /** Guards cache clearing (admin only). */
   adminGuard: preHandlerHookHandler;
+  /** Whether the caller is an admin, who alone sees the store's absolute path; without it nobody does. */
+  isAdmin?: (request: FastifyRequest) => Promise<boolean>;
 }
 
 interface HistoryQuery {
@@ -52,7 +54,7 @@ export async function backtestRoutes(app: FastifyInstance, opts: BacktestRoutesO
     async (request) => {
       const { dir, ...info } = await opts.store.getCacheInfo();
       // The absolute data path tells an anonymous caller where the files live: admins only.
-      return (await app.callerIsAdmin(request)) ? { dir, ...info } : info;
+      return (await opts.isAdmin?.(request)) ? { dir, ...info } : info;
     },
   );
 

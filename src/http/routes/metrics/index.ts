@@ -14,7 +14,7 @@ export interface MetricsRoutesOptions {
   health: RedisHealth;
   /** `METRICS_TOKEN`: when set, a scrape must send `Authorization: Bearer <token>`. */
   token?: string | null;
-  /** Period of the background read of the seeds' Redis counters. @default 10 s */
+  /** Period of the background read of the seeds' Redis counters. @default 5 s */
   seedCountersRefreshMs?: number;
 }
 

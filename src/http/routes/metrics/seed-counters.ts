@@ -11,7 +11,7 @@ export interface SeedCounters {
 }
 
 export interface SeedCounterSnapshotOptions {
-  /** @default 10 s */
+  /** @default 5 s */
   refreshMs?: number;
   /** A refresh still running after this is abandoned (a paused Redis never answers). @default 5 s */
   deadlineMs?: number;
@@ -38,7 +38,7 @@ export class SeedCounterSnapshot {
   start(): void {
     if (this.timer) return;
     void this.refresh();
-    this.timer = setInterval(() => void this.refresh(), this.options.refreshMs ?? 10_000);
+    this.timer = setInterval(() => void this.refresh(), this.options.refreshMs ?? 5_000);
     this.timer.unref();
   }
 
