@@ -6,6 +6,7 @@ import type { Config, RedisConfig } from './config/types.ts';
 import { ErrorCodes, TradecacheError } from './errors.ts';
 import { openExchange } from './exchange/open.ts';
 import type { SimulatedExchange } from './exchange/simulated/index.ts';
+import { FailSoftWarnings } from './fail-soft-warnings.ts';
 import type { BacktestService, HistoryStore } from './history/index.ts';
 import { type HistoryServices, openHistory } from './history/open.ts';
 import { createJobRuntime, type JobRuntime } from './jobs/index.ts';
@@ -46,6 +47,8 @@ export interface AppContext {
   readonly role: AppRole;
   readonly logger: Logger;
   readonly scrubber: SecretScrubber;
+  /** Fail-soft warnings of every service, counted per cause and interval. */
+  readonly warnings: FailSoftWarnings;
   readonly metrics: Metrics;
   readonly keys: Keys;
   readonly redis: Redis;
@@ -81,7 +84,11 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     scrubber,
     ...(options.logWrite ? { write: options.logWrite } : {}),
   });
-  const closers: Array<{ name: string; close: () => Promise<unknown> }> = [];
+  const warnings = new FailSoftWarnings(logger, config.logRepeatIntervalMs);
+  // First in, last out: the counts of warnings raised while closing are still written.
+  const closers: Array<{ name: string; close: () => Promise<unknown> }> = [
+    { name: 'warnings', close: async () => warnings.close() },
+  ];
   const close = async () => {
     for (const closer of closers.splice(0).reverse()) {
       try {
@@ -126,9 +133,10 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       logger,
       metrics,
       health,
+      warnings,
       maxOfflineQueue: config.redis.maxOfflineQueue,
     });
-    const counters = new CounterBuffer(redis, { logger, metrics });
+    const counters = new CounterBuffer(redis, { logger, metrics, warnings });
     counters.start();
     closers.push({ name: 'counters', close: () => counters.close() });
 
@@ -143,7 +151,9 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       authSecret: config.auth.secret ?? local?.authSecret ?? '',
       encryptionKeys: config.encryptionKeys ?? local?.encryptionKeys ?? '',
     };
-    for (const secret of [secrets.authSecret, config.auth.adminToken]) scrubber.add(secret);
+    for (const secret of [secrets.authSecret, config.auth.adminToken, config.auth.metricsToken]) {
+      scrubber.add(secret);
+    }
     const cache = createCacheEngine({
       redis,
       subscriber: () => connect('subscriber'),
@@ -152,6 +162,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       counterKey: (counter, ns) =>
         counter === 'cache_hit' ? keys.metrics.cacheHit(ns) : keys.metrics.cacheMiss(ns),
       logger,
+      warnings,
       metrics,
     });
     closers.push({ name: 'cache engine', close: () => cache.close() });
@@ -166,6 +177,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       exchange,
       rules: config.symbols,
       logger,
+      warnings,
       metrics,
     });
 
@@ -192,6 +204,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       role: options.role,
       logger,
       scrubber,
+      warnings,
       metrics,
       keys,
       redis,

@@ -1,3 +1,4 @@
+import type { FailSoftWarnings } from '../fail-soft-warnings.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { BusMessage } from './bus.ts';
@@ -10,6 +11,8 @@ export interface EngineCore {
   readonly id: string;
   readonly prefix: string;
   readonly logger: Logger;
+  /** Fail-soft warnings, counted per cause and interval (see FailSoftWarnings). */
+  readonly warnings: FailSoftWarnings;
   readonly metrics: Metrics | undefined;
   readonly now: () => number;
   readonly codec: Codec;

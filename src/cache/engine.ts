@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { errorMessage } from '../errors.ts';
+import { FailSoftWarnings } from '../fail-soft-warnings.ts';
 import { CircuitBreaker } from '../redis/circuit-breaker.ts';
 import { createCacheEngineKeys } from '../redis/keys/index.ts';
 import { type BusMessage, InvalidationBus } from './bus.ts';
@@ -35,6 +36,8 @@ export interface CacheEngine {
 export function createCacheEngine(options: CacheEngineOptions): CacheEngine {
   const now = options.now ?? Date.now;
   const logger = options.logger;
+  const warnings = options.warnings ?? new FailSoftWarnings(logger);
+  const ownsWarnings = options.warnings === undefined;
   const id = randomBytes(8).toString('hex');
   const keys = createCacheEngineKeys(options.prefix);
   const channel = keys.channel;
@@ -77,6 +80,7 @@ export function createCacheEngine(options: CacheEngineOptions): CacheEngine {
     id,
     prefix: options.prefix,
     logger,
+    warnings,
     metrics: options.metrics,
     now,
     codec: options.codec ?? jsonCodec,
@@ -87,7 +91,7 @@ export function createCacheEngine(options: CacheEngineOptions): CacheEngine {
     l1Trusted: () => bus.isSubscribed,
     publish(message) {
       l2.publish(channel, InvalidationBus.encode({ ...message, o: id })).catch((err: unknown) =>
-        logger.warn({ err: errorMessage(err) }, 'cache bus publish failed'),
+        warnings.warn(errorMessage(err), { err: errorMessage(err) }, 'cache bus publish failed'),
       );
     },
     waitForFill(redisKey, ms) {
@@ -150,6 +154,7 @@ export function createCacheEngine(options: CacheEngineOptions): CacheEngine {
         await Promise.race([Promise.allSettled([...tracked]), delay(CLOSE_GRACE_MS)]);
         await flusher.close();
         await bus.close();
+        if (ownsWarnings) warnings.close();
         l1.clear();
       })();
       return closed;

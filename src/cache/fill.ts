@@ -277,8 +277,10 @@ export class FillRunner<T> {
   ): Promise<CacheResult<T>> {
     const previous = stale ?? (options.lastGood ? await this.store.readLastGood(key) : undefined);
     if (!previous) throw err;
-    this.store.core.logger.warn(
-      { namespace: this.store.name, err: errorMessage(err) },
+    const reason = errorMessage(err);
+    this.store.core.warnings.warn(
+      `${this.store.name}:${reason}`,
+      { namespace: this.store.name, err: reason },
       'cache refresh failed; serving the previous value',
     );
     return staleResult(previous, this.store.core.now());

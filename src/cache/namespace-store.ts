@@ -284,8 +284,10 @@ export class NamespaceStore<T> {
 
   l2Failed(operation: string, redisKey: string, err: unknown): void {
     this.stats.record('l2Errors');
-    this.core.logger.warn(
-      { namespace: this.name, operation, key: redisKey, err: errorMessage(err) },
+    const reason = errorMessage(err);
+    this.core.warnings.warn(
+      `${this.name}:${operation}:${reason}`,
+      { namespace: this.name, operation, key: redisKey, err: reason },
       'cache L2 failed (fail-soft)',
     );
   }

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { AesGcmCipher } from '../crypto/aes-gcm.ts';
+import type { FailSoftWarnings } from '../fail-soft-warnings.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { CacheCounter } from '../redis/keys/index.ts';
@@ -16,6 +17,12 @@ export interface CacheEngineOptions {
   /** Key prefix of every cache key, e.g. `<keyPrefix>:cache`. Also names the bus channel. */
   prefix: string;
   logger: Logger;
+  /**
+   * Where fail-soft warnings (an L2 call skipped or failed, a stale answer served) go, counted
+   * per cause and interval so an outage does not write one line per request. Shared, not owned.
+   * @default one of the engine's own on `logger`, flushed by `close()`
+   */
+  warnings?: FailSoftWarnings;
   /** When given, `tradecache_cache_*` counters are registered on `metrics.registry`. */
   metrics?: Metrics;
   /**

@@ -18,9 +18,10 @@ const KEY_PREFIX = new RegExp(`^[${KEY_PART_CHARS}]{1,64}$`);
 
 import { resolveSentinel } from './redis-sentinel.ts';
 import { type ResolvedRedisUrl, refuseRedisCluster, resolveRedisUrl } from './redis-url.ts';
-import type { Config, LogLevel } from './types.ts';
+import type { Config, LogLevel, RequestLogMode } from './types.ts';
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const REQUEST_LOG_MODES: readonly RequestLogMode[] = ['all', 'errors', 'off'];
 
 /**
  * Parses the environment once into a frozen Config. Throws a CONFIG_INVALID error naming the
@@ -51,6 +52,15 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Record<str
     http: {
       host: read(e, 'HOST') ?? '127.0.0.1',
       port: int(e, 'PORT', 8000, 0, 65535),
+      limits: {
+        requestTimeoutMs: int(e, 'HTTP_REQUEST_TIMEOUT_MS', 10_000, 100, 600_000),
+        idleTimeoutMs: int(e, 'HTTP_IDLE_TIMEOUT_MS', 20_000, 100, 600_000),
+        keepAliveTimeoutMs: int(e, 'HTTP_KEEP_ALIVE_TIMEOUT_MS', 10_000, 100, 600_000),
+        bodyLimitBytes: int(e, 'HTTP_BODY_LIMIT_BYTES', 64 * 1024, 1024, 64 * 1024 * 1024),
+        maxParamLength: int(e, 'HTTP_MAX_PARAM_LENGTH', 100, 16, 4096),
+        maxHeaderBytes: int(e, 'HTTP_MAX_HEADER_BYTES', 16 * 1024, 1024, 1024 * 1024),
+        maxConnections: int(e, 'HTTP_MAX_CONNECTIONS', 1000, 1, 1_000_000),
+      },
     },
     dataDir: path.resolve(read(e, 'TRADECACHE_DATA_DIR') ?? './.tradecache'),
     exchange: {
@@ -67,6 +77,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Record<str
     },
     auth: {
       adminToken: minLength(e, 'ADMIN_TOKEN', 16),
+      metricsToken: minLength(e, 'METRICS_TOKEN', 16),
       secret: minLength(e, 'AUTH_SECRET', 32),
       sessionTtlSec: int(e, 'SESSION_TTL', 86_400, 60, 90 * 86_400),
       maxSessionsPerUser: int(e, 'MAX_SESSIONS_PER_USER', 10, 1, 1000),
@@ -81,6 +92,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Record<str
     encryptionKeys: encryptionKeys(e),
     history: { maxRangeDays: int(e, 'HISTORY_MAX_RANGE_DAYS', 1830, 1, 36_500) },
     logLevel: oneOf(e, 'LOG_LEVEL', LOG_LEVELS, 'info'),
+    logRequests: oneOf(e, 'LOG_REQUESTS', REQUEST_LOG_MODES, 'errors'),
+    logRepeatIntervalMs: int(e, 'LOG_REPEAT_INTERVAL_SEC', 10, 1, 3600) * 1000,
     shutdownTimeoutMs: int(e, 'SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
   };
   return deepFreeze(config);

@@ -25,6 +25,27 @@ export type ExchangeKind = 'binance' | 'simulated';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
+/** Which answered requests get an access-log line at `info` (`LOG_REQUESTS`). */
+export type RequestLogMode = 'all' | 'errors' | 'off';
+
+/** Limits of the HTTP edge, so a slow or hostile client cannot hold sockets or memory. */
+export interface HttpLimits {
+  /** Headers and body must have arrived within this (Node `requestTimeout`), else 408 and close. */
+  readonly requestTimeoutMs: number;
+  /** A socket with no traffic either way for this long is closed (Fastify `connectionTimeout`). */
+  readonly idleTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this. */
+  readonly keepAliveTimeoutMs: number;
+  /** Largest request body in bytes (routes may set a smaller one). */
+  readonly bodyLimitBytes: number;
+  /** Longest path parameter, in characters; longer answers 414. */
+  readonly maxParamLength: number;
+  /** Largest request head (request line + headers) in bytes; larger answers 431. */
+  readonly maxHeaderBytes: number;
+  /** Open client connections at most; more are refused at accept. */
+  readonly maxConnections: number;
+}
+
 export interface RedisConfig {
   /**
    * Connection URL; `null` with source `embedded` means "start the embedded redis-server", with
@@ -55,7 +76,7 @@ export interface SymbolsConfig {
 
 export interface Config {
   readonly redis: RedisConfig;
-  readonly http: { readonly host: string; readonly port: number };
+  readonly http: { readonly host: string; readonly port: number; readonly limits: HttpLimits };
   readonly dataDir: string;
   readonly exchange: {
     readonly kind: ExchangeKind;
@@ -67,6 +88,8 @@ export interface Config {
   readonly auth: {
     /** Operator token for admin routes; null when unset. Never log it. */
     readonly adminToken: string | null;
+    /** Bearer token `/metrics` requires when set; null leaves it open. Never log it. */
+    readonly metricsToken: string | null;
     /** Master auth secret; null means "use the one generated in the data dir". */
     readonly secret: string | null;
     readonly sessionTtlSec: number;
@@ -84,5 +107,9 @@ export interface Config {
   readonly encryptionKeys: string | null;
   readonly history: { readonly maxRangeDays: number };
   readonly logLevel: LogLevel;
+  /** Access-log lines: every request, only 4xx/5xx answers, or none (probes are sampled). */
+  readonly logRequests: RequestLogMode;
+  /** Window over which repeated fail-soft warnings are counted into one line per cause. */
+  readonly logRepeatIntervalMs: number;
   readonly shutdownTimeoutMs: number;
 }

@@ -84,6 +84,43 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
   { name: 'HOST', default: '127.0.0.1', description: 'HTTP listen address.' },
   { name: 'PORT', default: '8000', description: 'HTTP listen port.' },
   {
+    name: 'HTTP_REQUEST_TIMEOUT_MS',
+    default: '10000',
+    description:
+      'A request whose headers and body have not all arrived by then gets 408 and its connection is closed (slow clients, slowloris).',
+  },
+  {
+    name: 'HTTP_IDLE_TIMEOUT_MS',
+    default: '20000',
+    description: 'A connection with no traffic in either direction for this long is closed.',
+  },
+  {
+    name: 'HTTP_KEEP_ALIVE_TIMEOUT_MS',
+    default: '10000',
+    description:
+      'An idle keep-alive connection is closed after this. Behind a load balancer, set it above the balancer’s idle timeout.',
+  },
+  {
+    name: 'HTTP_BODY_LIMIT_BYTES',
+    default: '65536',
+    description: 'Largest request body (413 beyond); login (4 KiB) and preferences (16 KiB) accept less.',
+  },
+  {
+    name: 'HTTP_MAX_PARAM_LENGTH',
+    default: '100',
+    description: 'Longest path parameter in characters (414 beyond).',
+  },
+  {
+    name: 'HTTP_MAX_HEADER_BYTES',
+    default: '16384',
+    description: 'Largest request line plus headers in bytes (431 beyond).',
+  },
+  {
+    name: 'HTTP_MAX_CONNECTIONS',
+    default: '1000',
+    description: 'Open client connections at most; further connections are closed at once.',
+  },
+  {
     name: 'TRADECACHE_DATA_DIR',
     default: './.tradecache',
     description: 'Data directory (embedded Redis data and password).',
@@ -127,6 +164,12 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
     default: undefined,
     description:
       'Bearer token (≥ 16 characters) that acts as the admin on admin routes (user management over HTTP, cache clear, dashboard). Never logged.',
+  },
+  {
+    name: 'METRICS_TOKEN',
+    default: undefined,
+    description:
+      'Bearer token (≥ 16 characters) `/metrics` then requires (`Authorization: Bearer <token>`); unset, `/metrics` is open. Never logged.',
   },
   {
     name: 'CACHE_ENCRYPTION_KEYS',
@@ -186,5 +229,17 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
     name: 'LOG_LEVEL',
     default: 'info',
     description: '`fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`.',
+  },
+  {
+    name: 'LOG_REQUESTS',
+    default: 'errors',
+    description:
+      'Access-log lines at `info`: `all` requests, only `errors` (4xx and 5xx answers) or `off`. `/health`, `/ready` and `/metrics` are sampled (1 in 100).',
+  },
+  {
+    name: 'LOG_REPEAT_INTERVAL_SEC',
+    default: '10',
+    description:
+      'Fail-soft warnings (Redis down, cache tier skipped) are logged once per cause, then one line per cause per interval with a count.',
   },
 ];

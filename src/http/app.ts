@@ -18,6 +18,7 @@ import { userRoutes } from './routes/users/index.ts';
 export type HttpDeps = Pick<
   AppContext,
   | 'scrubber'
+  | 'warnings'
   | 'metrics'
   | 'health'
   | 'symbols'
@@ -34,7 +35,7 @@ export type HttpDeps = Pick<
  * so tests register it on a fresh Fastify and use `inject()` or a real port.
  */
 export async function httpApp(app: FastifyInstance, deps: HttpDeps) {
-  await app.register(errorHandlerPlugin, { scrubber: deps.scrubber });
+  await app.register(errorHandlerPlugin, { scrubber: deps.scrubber, warnings: deps.warnings });
   await app.register(requestMetricsPlugin, { metrics: deps.metrics });
   await app.register(openapiPlugin, { version: packageVersion() });
   // Rate limits before auth: a flood of bad tokens is refused before it costs a session lookup.
@@ -44,7 +45,12 @@ export async function httpApp(app: FastifyInstance, deps: HttpDeps) {
   await app.register(responseCachePlugin, { engine: deps.cache });
 
   await app.register(healthRoutes, { health: deps.health });
-  await app.register(metricsRoutes, { metrics: deps.metrics, symbols: deps.symbols, health: deps.health });
+  await app.register(metricsRoutes, {
+    metrics: deps.metrics,
+    symbols: deps.symbols,
+    health: deps.health,
+    token: deps.config.auth.metricsToken,
+  });
   await app.register(symbolsRoutes, { symbols: deps.symbols });
   await app.register(authRoutes, { limiter: deps.sessions.loginLimiter, metrics: deps.metrics });
   await app.register(sessionRoutes, { sessions: deps.sessions.sessions });
@@ -53,6 +59,7 @@ export async function httpApp(app: FastifyInstance, deps: HttpDeps) {
     backtest: deps.history.backtest,
     store: deps.history.store,
     adminGuard: app.adminOnly,
+    isAdmin: app.callerIsAdmin,
   });
   // Only these narrowed values reach the dashboard: never the config object or the Redis URL.
   await app.register(dashboardRoutes, {

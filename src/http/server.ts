@@ -1,17 +1,65 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { AppContext } from '../app.ts';
+import { ErrorCodes } from '../errors.ts';
+import { AccessLog } from './access-log.ts';
 import { httpApp } from './app.ts';
+import type { ErrorBody } from './errors.ts';
+import { publicErrorOf } from './framework-errors.ts';
+import { onClientError, refuseConnectMethod } from './raw-socket-errors.ts';
 
-/** A Fastify instance with the API registered, logging through the app's scrubbed logger. */
+/**
+ * A Fastify instance with the API registered, logging through the app's scrubbed logger, with
+ * the limits of `config.http.limits`: a slow or silent client is cut off after the request
+ * timeout, bodies, path parameters and headers are bounded, and so are open connections.
+ */
 export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
+  const limits = ctx.config.http.limits;
   const app = Fastify({
     loggerInstance: ctx.logger as FastifyBaseLogger,
-    // Bodies are small JSON documents; anything bigger is a mistake or an attack.
-    bodyLimit: 1024 * 1024,
-    return503OnClosing: true,
+    logController: new AccessLog(ctx.config.logRequests),
+    bodyLimit: limits.bodyLimitBytes,
+    requestTimeout: limits.requestTimeoutMs,
+    connectionTimeout: limits.idleTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    routerOptions: { maxParamLength: limits.maxParamLength },
+    http: {
+      maxHeaderSize: limits.maxHeaderBytes,
+      headersTimeout: limits.requestTimeoutMs,
+      // Node looks for expired requests only this often (30 s by default), which would let a
+      // slowloris socket live up to 30 s past the timeout.
+      connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(limits.requestTimeoutMs / 4))),
+    },
+    clientErrorHandler: onClientError,
+    // Bad URLs and too-long parameters are refused before routing; Fastify's own answers quote the path.
+    frameworkErrors: (err, _request, reply) => {
+      const answer = publicErrorOf(err);
+      const plain = reply as unknown as FastifyReply;
+      plain
+        .status(answer.status)
+        .send({ error: { code: answer.code, message: answer.message } } satisfies ErrorBody);
+    },
+    // Our own 503 below instead of Fastify's, whose body is not our error shape.
+    return503OnClosing: false,
   });
+  app.server.maxConnections = limits.maxConnections;
+  refuseConnectMethod(app.server);
+
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onRequest', (_request, reply, done) => {
+    if (!closing) return done();
+    reply
+      .status(503)
+      .header('connection', 'close')
+      .send({
+        error: { code: ErrorCodes.SHUTTING_DOWN, message: 'the server is shutting down; retry elsewhere' },
+      } satisfies ErrorBody);
+  });
+
   await app.register(httpApp, ctx);
-  return app as unknown as FastifyInstance;
+  return app;
 }
 
 /** Listens on the configured host and port; returns the address actually bound. */

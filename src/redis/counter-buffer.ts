@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import type { FailSoftWarnings } from '../fail-soft-warnings.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 
@@ -14,7 +15,13 @@ export class CounterBuffer {
 
   constructor(
     private readonly redis: Redis,
-    private readonly options: { logger: Logger; metrics: Metrics; flushIntervalMs?: number },
+    private readonly options: {
+      logger: Logger;
+      metrics: Metrics;
+      flushIntervalMs?: number;
+      /** When given, failed flushes are counted per interval there instead of one line each. */
+      warnings?: FailSoftWarnings;
+    },
   ) {}
 
   /** Starts the periodic flush; without it, counts are written on `flush()` / `close()`. */
@@ -49,10 +56,10 @@ export class CounterBuffer {
       } catch (err) {
         for (const [key, amount] of batch) this.incr(key, amount);
         this.options.metrics.redisErrors.inc({ operation: 'counterFlush' });
-        this.options.logger.warn(
-          { err: (err as Error).message, keys: batch.size },
-          'counter flush failed; will retry',
-        );
+        const fields = { err: (err as Error).message, keys: batch.size };
+        const message = 'counter flush failed; will retry';
+        if (this.options.warnings) this.options.warnings.warn(fields.err, fields, message);
+        else this.options.logger.warn(fields, message);
       } finally {
         this.flushing = null;
       }

@@ -21,6 +21,14 @@ export interface RedisHealthSnapshot {
   lastErrorAt: number | null;
 }
 
+/** Why Redis does not serve now, coarse enough to show anyone (load balancers, /ready). */
+export type NotReadyReason = 'REDIS_DISCONNECTED' | 'REDIS_TIMEOUT' | 'REDIS_ERROR';
+
+/** The outcome of one readiness probe: only what this probe saw, never an earlier outage's cause. */
+export type Readiness =
+  | { ready: true; latencyMs: number }
+  | { ready: false; reason: NotReadyReason /** Scrubbed; for admins only. */; cause: string };
+
 /**
  * Remembers how Redis has been failing, so that a fail-soft read that returned nothing still
  * shows up in /ready and /metrics instead of vanishing.
@@ -63,12 +71,29 @@ export class RedisHealth {
     };
   }
 
+  /**
+   * Is Redis serving this process now? A connection that is not up answers at once (a PING would
+   * wait in the offline queue); otherwise a PING with a deadline. Never throws.
+   */
+  async probe(timeoutMs: number): Promise<Readiness> {
+    if (this.client.status !== 'ready') {
+      return { ready: false, reason: 'REDIS_DISCONNECTED', cause: `connection is ${this.client.status}` };
+    }
+    try {
+      return { ready: true, latencyMs: await this.ping(timeoutMs) };
+    } catch (err) {
+      const cause = this.scrubber.scrub(errorMessage(err));
+      const timedOut = err instanceof PingTimeout || /timed out/i.test(cause);
+      return { ready: false, reason: timedOut ? 'REDIS_TIMEOUT' : 'REDIS_ERROR', cause };
+    }
+  }
+
   /** PING with a deadline; resolves to the round trip in ms or throws the reason. */
   async ping(timeoutMs = 1_000): Promise<number> {
     const started = performance.now();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no PONG within ${timeoutMs} ms`)), timeoutMs);
+      timer = setTimeout(() => reject(new PingTimeout(timeoutMs)), timeoutMs);
     });
     try {
       await Promise.race([this.client.ping(), timeout]);
@@ -76,5 +101,11 @@ export class RedisHealth {
     } finally {
       clearTimeout(timer);
     }
+  }
+}
+
+class PingTimeout extends Error {
+  constructor(timeoutMs: number) {
+    super(`no PONG within ${timeoutMs} ms`);
   }
 }

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { ErrorCodes, errorMessage, TradecacheError } from '../errors.ts';
+import type { FailSoftWarnings } from '../fail-soft-warnings.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { RedisHealth } from './health.ts';
@@ -8,6 +9,8 @@ export interface RedisStoreOptions {
   logger: Logger;
   metrics: Metrics;
   health: RedisHealth;
+  /** Failures are logged here, one line per cause and interval (an outage fails every call). */
+  warnings: FailSoftWarnings;
   /** Calls made while disconnected beyond this number fail at once instead of queueing. */
   maxOfflineQueue: number;
 }
@@ -100,8 +103,10 @@ export class RedisStore {
     } catch (err) {
       this.options.metrics.redisErrors.inc({ operation });
       this.options.health.recordFailure(err);
-      this.options.logger.warn(
-        { operation, key, err: errorMessage(err) },
+      const reason = errorMessage(err);
+      this.options.warnings.warn(
+        `${operation}:${reason}`,
+        { operation, key, err: reason },
         'redis command failed (fail-soft)',
       );
       return fallback;

@@ -37,8 +37,11 @@ describe('tradecache demo (embedded Redis, simulated exchange, one process)', ()
       return match && Number(match[1]) >= 2 ? Number(match[1]) : undefined;
     });
     expect(runs).toBeGreaterThanOrEqual(2);
-    const text = await (await fetch(`${service.url}/metrics`)).text();
-    expect(text).toMatch(/tradecache_symbols_cache_counter\{market="spot",counter="warmup_success"\} [1-9]/);
+    // The seeds' Redis counters reach /metrics through a background read (every 5 s), not at scrape time.
+    await waitFor(async () => {
+      const text = await (await fetch(`${service.url}/metrics`)).text();
+      return /tradecache_symbols_cache_counter\{market="spot",counter="warmup_success"\} [1-9]/.test(text);
+    }, 15_000);
   });
 
   it('lets CLI commands share the running embedded Redis', async () => {

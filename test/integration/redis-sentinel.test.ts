@@ -24,12 +24,16 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
+const ADMIN_TOKEN = 'admin-token-for-sentinel-test-01';
 const appEnv = (extra: Record<string, string> = {}) => ({
   ...setup.env(),
   EXCHANGE: 'simulated',
   TRADECACHE_DATA_DIR: dataDir,
+  ADMIN_TOKEN,
   ...extra,
 });
+// /ready shows the mode and the master only to admins.
+const asAdmin = { url: '/ready', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } };
 
 /** Names of the client connections on a data node (BullMQ names its worker's `{prefix:bull}:...:w:<host>`), the sentinels' own links left out. */
 async function connectionNames(node: TestRedisNode): Promise<string[]> {
@@ -63,7 +67,7 @@ describe('Redis Sentinel', () => {
       const { http, ctx } = app;
       const first = setup.master;
 
-      const ready = await http.inject('/ready');
+      const ready = await http.inject(asAdmin);
       expect(ready.statusCode).toBe(200);
       expect(ready.json().redis).toMatchObject({
         mode: 'sentinel',
@@ -89,7 +93,7 @@ describe('Redis Sentinel', () => {
         return (counts?.completed ?? 0) >= 2 && counts?.active === 0 && counts.waiting === 0;
       });
       const next = await setup.failover();
-      await waitFor(async () => (await http.inject('/ready')).json().redis?.master === next.address);
+      await waitFor(async () => (await http.inject(asAdmin)).json().redis?.master === next.address);
       // The app moved on the sentinels' +switch-master, not when Sentinel got round to demoting
       // the old master (seconds later): writes it made there meanwhile would have been lost.
       expect(await setup.role(first)).toBe('master');

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.ts';
 import { SecretScrubber } from '../../src/config/redact.ts';
+import { FailSoftWarnings } from '../../src/fail-soft-warnings.ts';
 import { createLogger } from '../../src/logger.ts';
 import { Metrics } from '../../src/metrics.ts';
 import { closeRedisClient, createRedisClient } from '../../src/redis/connection.ts';
@@ -32,6 +33,7 @@ function storeFor(url: string, logs: string[] = []) {
     logger,
     metrics,
     health,
+    warnings: new FailSoftWarnings(logger),
     maxOfflineQueue: config.redis.maxOfflineQueue,
   });
   return { client, store, metrics, health };

@@ -50,7 +50,23 @@ describe('Redis URL resolution (Python platform order)', () => {
 
   it('applies the documented defaults and freezes the result', () => {
     const config = loadConfig({});
-    expect(config.http).toEqual({ host: '127.0.0.1', port: 8000 });
+    expect(config.http).toEqual({
+      host: '127.0.0.1',
+      port: 8000,
+      // A slowloris socket (headers or body dribbled in) is cut off within 30 s.
+      limits: {
+        requestTimeoutMs: 10_000,
+        idleTimeoutMs: 20_000,
+        keepAliveTimeoutMs: 10_000,
+        bodyLimitBytes: 65_536,
+        maxParamLength: 100,
+        maxHeaderBytes: 16_384,
+        maxConnections: 1000,
+      },
+    });
+    expect(config.logRequests).toBe('errors');
+    expect(config.logRepeatIntervalMs).toBe(10_000);
+    expect(config.auth.metricsToken).toBeNull();
     expect(config.redis.keyPrefix).toBe('tradecache');
     expect(config.exchange.kind).toBe('binance');
     expect(config.exchange.spotUrl).toBe('https://api.binance.com');
@@ -188,6 +204,10 @@ describe('invalid configuration', () => {
     ['SYMBOLS_CACHE_TTL', '0'],
     ['REDIS_KEY_PREFIX', 'a:b'],
     ['LOG_LEVEL', 'loud'],
+    ['LOG_REQUESTS', 'some'],
+    ['HTTP_REQUEST_TIMEOUT_MS', '0'],
+    ['HTTP_MAX_CONNECTIONS', 'many'],
+    ['METRICS_TOKEN', 'short'],
     ['BINANCE_SPOT_URL', 'ftp://x'],
     ['POPULAR_BASE_ASSETS', 'BTC,,ETH'],
   ])('%s=%s is refused with an error naming the variable', (name, value) => {

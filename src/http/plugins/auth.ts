@@ -23,6 +23,11 @@ declare module 'fastify' {
     adminOnly: AuthGuard;
     /** 403 unless the caller is the user `pick(request)` names, or an admin. */
     ownerOf(pick: OwnerPicker): AuthGuard;
+    /**
+     * True when the request carries admin credentials; never throws and sets no header, for
+     * public routes that show admins more (`/ready` details). Sets `request.user` when valid.
+     */
+    callerIsAdmin(request: FastifyRequest): Promise<boolean>;
   }
   interface FastifyRequest {
     /** Set by `app.authenticated` (and the guards that imply it); null before. */
@@ -79,7 +84,17 @@ export const authPlugin = fp(
       };
     };
 
+    const callerIsAdmin = async (request: FastifyRequest): Promise<boolean> => {
+      if (request.user) return request.user.isAdmin;
+      const token = tokenOf(request);
+      if (!token) return false;
+      const user = await opts.authenticator.authenticate(token).catch(() => null);
+      if (user) request.user = user;
+      return user?.isAdmin === true;
+    };
+
     app.decorate('authenticated', authenticated);
+    app.decorate('callerIsAdmin', callerIsAdmin);
     app.decorate('adminOnly', adminOnly);
     app.decorate('ownerOf', ownerOf);
   },

@@ -1,33 +1,67 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { SecretScrubber } from '../../config/redact.ts';
-import { TradecacheError } from '../../errors.ts';
+import { ErrorCodes, TradecacheError } from '../../errors.ts';
+import type { FailSoftWarnings } from '../../fail-soft-warnings.ts';
 import { type ErrorBody, statusForCode } from '../errors.ts';
+import { publicErrorOf } from '../framework-errors.ts';
+import { SERVED_METHODS } from '../raw-socket-errors.ts';
+
+export interface ErrorHandlerOptions {
+  scrubber: SecretScrubber;
+  /** Where expected 502/503 answers (Redis or the exchange down) are counted instead of logged one by one. */
+  warnings?: FailSoftWarnings;
+}
+
+const SERVED = new Set<string>(SERVED_METHODS);
 
 /**
- * Turns every error into `{ error: { code, message } }`. 4xx messages are shown as they are
- * (scrubbed of secrets); 5xx details are logged and hidden from the client.
+ * Turns every error into `{ error: { code, message } }`. Our own 4xx messages are shown as they
+ * are (scrubbed of secrets); Fastify's and other libraries' get fixed messages (theirs quote the
+ * input); 5xx details are logged and hidden from the client. The access log records 4xx answers,
+ * so they get no line of their own here.
  */
 export const errorHandlerPlugin = fp(
-  async (app: FastifyInstance, opts: { scrubber: SecretScrubber }) => {
+  async (app: FastifyInstance, opts: ErrorHandlerOptions) => {
     app.setErrorHandler((err: FastifyError | TradecacheError | Error, request, reply) => {
       const { status, body } = toResponse(err, opts.scrubber);
-      if (status >= 500) request.log.error({ err }, 'request failed');
-      else request.log.info({ code: body.error.code, status }, 'request rejected');
+      if (status === 502 || status === 503) {
+        // A dependency is down: every request says so until it is back; one line per interval is enough.
+        const cause = `${body.error.code}:${request.routeOptions.url ?? ''}`;
+        const fields = { code: body.error.code, status, route: request.routeOptions.url ?? null };
+        if (opts.warnings) opts.warnings.warn(cause, fields, 'request failed: a dependency is unavailable');
+        else request.log.warn(fields, 'request failed: a dependency is unavailable');
+      } else if (status >= 500) {
+        request.log.error({ err }, 'request failed');
+      } else {
+        request.log.debug({ code: body.error.code, status }, 'request rejected');
+      }
       const retryAfter = err instanceof TradecacheError ? err.context.retryAfterSec : undefined;
       if (typeof retryAfter === 'number') reply.header('retry-after', String(Math.ceil(retryAfter)));
       return reply.status(status).send(body);
     });
-    app.setNotFoundHandler((request, reply) =>
-      reply.status(404).send({
-        error: { code: 'NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` },
-      } satisfies ErrorBody),
-    );
+    app.setNotFoundHandler((request, reply) => {
+      // The path is not repeated: an error page must not reflect what the client sent.
+      if (!SERVED.has(request.method)) {
+        return reply
+          .status(405)
+          .header('allow', SERVED_METHODS.join(', '))
+          .send({
+            error: { code: ErrorCodes.METHOD_NOT_ALLOWED, message: 'method not allowed' },
+          } satisfies ErrorBody);
+      }
+      return reply.status(404).send({
+        error: { code: ErrorCodes.NOT_FOUND, message: 'no such route' },
+      } satisfies ErrorBody);
+    });
   },
   { name: 'tradecache-error-handler' },
 );
 
-function toResponse(err: FastifyError | TradecacheError | Error, scrubber: SecretScrubber) {
+function toResponse(
+  err: FastifyError | TradecacheError | Error,
+  scrubber: SecretScrubber,
+): { status: number; body: ErrorBody } {
   if (err instanceof TradecacheError) {
     const status = statusForCode(err.code);
     const message =
@@ -39,13 +73,9 @@ function toResponse(err: FastifyError | TradecacheError | Error, scrubber: Secre
   if (fastifyErr.validation) {
     return {
       status: 400,
-      body: { error: { code: 'VALIDATION_FAILED', message: scrubber.scrub(fastifyErr.message) } },
+      body: { error: { code: ErrorCodes.VALIDATION_FAILED, message: scrubber.scrub(fastifyErr.message) } },
     };
   }
-  const status = typeof fastifyErr.statusCode === 'number' ? fastifyErr.statusCode : 500;
-  if (status >= 400 && status < 500) {
-    const code = fastifyErr.code?.startsWith('FST_') ? 'BAD_REQUEST' : (fastifyErr.code ?? 'BAD_REQUEST');
-    return { status, body: { error: { code, message: scrubber.scrub(err.message) } } };
-  }
-  return { status: 500, body: { error: { code: 'INTERNAL', message: 'internal error' } } };
+  const answer = publicErrorOf(fastifyErr);
+  return { status: answer.status, body: { error: { code: answer.code, message: answer.message } } };
 }

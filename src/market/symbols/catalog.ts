@@ -1,6 +1,7 @@
 import type { CacheEngine, CacheNamespace, CacheResult, GetOrSetOptions } from '../../cache/index.ts';
 import type { SymbolsConfig } from '../../config/types.ts';
 import { ErrorCodes, errorMessage, TradecacheError } from '../../errors.ts';
+import type { FailSoftWarnings } from '../../fail-soft-warnings.ts';
 import type { Logger } from '../../logger.ts';
 import type { Metrics } from '../../metrics.ts';
 import type { CounterBuffer } from '../../redis/counter-buffer.ts';
@@ -30,6 +31,8 @@ export interface SymbolCatalogDeps {
   exchange: ExchangeClient;
   rules: SymbolsConfig;
   logger: Logger;
+  /** When given, per-request failure warnings are counted per interval there (an outage fails every request). */
+  warnings?: FailSoftWarnings;
   metrics: Metrics;
   now?: () => number;
   /** How long a refresh may hold the cross-process lease (covers a slow exchangeInfo). */
@@ -69,8 +72,13 @@ export class SymbolCatalog {
     };
   }
 
+  private warn(cause: string, fields: Record<string, unknown>, message: string): void {
+    if (this.deps.warnings) this.deps.warnings.warn(cause, fields, message);
+    else this.deps.logger.warn(fields, message);
+  }
+
   async get(market: MarketType): Promise<SymbolsResult> {
-    const { metrics, logger } = this.deps;
+    const { metrics } = this.deps;
     let result: CacheResult<SymbolListing>;
     try {
       result = await this.lists[market].getOrSetWithMeta(LIST, ({ signal }) => this.fetch(market, signal), {
@@ -78,7 +86,11 @@ export class SymbolCatalog {
         hardTimeoutMs: this.deps.waitTimeoutMs ?? 15_000,
       });
     } catch (err) {
-      logger.warn({ market, err: errorMessage(err), lastGood: false }, 'symbols refresh failed');
+      this.warn(
+        `${market}:${errorMessage(err)}`,
+        { market, err: errorMessage(err), lastGood: false },
+        'symbols refresh failed',
+      );
       metrics.symbolsRequests.inc({ market, result: 'unavailable' });
       throw new TradecacheError(
         ErrorCodes.UPSTREAM_UNAVAILABLE,
@@ -97,7 +109,11 @@ export class SymbolCatalog {
         metrics.symbolsRequests.inc({ market, result: 'miss' });
         return { listing, cache: 'MISS', source: 'exchange', ageMs };
       default:
-        logger.warn({ market, lastGood: true, ageMs }, 'symbols refresh failed; serving the last-good copy');
+        this.warn(
+          market,
+          { market, lastGood: true, ageMs },
+          'symbols refresh failed; serving the last-good copy',
+        );
         metrics.symbolsRequests.inc({ market, result: 'stale' });
         return { listing, cache: 'STALE', source: 'last-good', ageMs };
     }

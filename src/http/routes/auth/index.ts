@@ -35,6 +35,8 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRoutesOptions) 
   app.post<{ Body: { userId: string; apiKey: string } }>(
     '/api/v1/auth/login',
     {
+      // A user id and an API key: a few hundred bytes.
+      bodyLimit: 4 * 1024,
       schema: {
         tags: ['auth'],
         summary: 'Exchange a user id and API key for a session token',

@@ -1,4 +1,4 @@
-import type { FastifyInstance, preHandlerHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyRequest, preHandlerHookHandler } from 'fastify';
 import type { BacktestService, HistoryStore, SmaCrossoverParams } from '../../../history/index.ts';
 import { formatKlinesCsv } from '../../../history/index.ts';
 import { alignDown } from '../../../market/vocabulary/index.ts';
@@ -15,6 +15,8 @@ export interface BacktestRoutesOptions {
   store: HistoryStore;
   /** Guards cache clearing (admin only). */
   adminGuard: preHandlerHookHandler;
+  /** Whether the caller is an admin, who alone sees the store's absolute path; without it nobody does. */
+  isAdmin?: (request: FastifyRequest) => Promise<boolean>;
 }
 
 interface HistoryQuery {
@@ -50,7 +52,11 @@ export async function backtestRoutes(app: FastifyInstance, opts: BacktestRoutesO
         response: { 200: cacheInfoResponseSchema },
       },
     },
-    async () => opts.store.getCacheInfo(),
+    async (request) => {
+      const { dir, ...info } = await opts.store.getCacheInfo();
+      // The absolute data path tells an anonymous caller where the files live: admins only.
+      return (await opts.isAdmin?.(request)) ? { dir, ...info } : info;
+    },
   );
 
   app.post(

@@ -41,6 +41,8 @@ export async function userRoutes(app: FastifyInstance, opts: UserRoutesOptions) 
   app.put<{ Body: unknown }>(
     '/api/v1/users/me/preferences',
     {
+      // ≤ 100 favourite symbols and a few settings fit in well under this.
+      bodyLimit: 16 * 1024,
       schema: { tags: ['users'], summary: 'Replace my preferences', body: userPreferencesSchema },
       preHandler: [app.authenticated],
     },
