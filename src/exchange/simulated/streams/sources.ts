@@ -147,7 +147,10 @@ class DepthSource implements StreamSource {
     private readonly everySteps: number,
     now: number,
   ) {
-    this.#sent = depth.book(def, depth.step(now));
+    // The baseline is the step before the subscription, so the first diff spans the step in
+    // force now: a snapshot taken after subscribing always lies within it (futures'
+    // `U <= lastUpdateId <= u`, spot's `U <= lastUpdateId + 1 <= u`).
+    this.#sent = depth.book(def, depth.step(now) - 1);
   }
 
   poll(now: number): unknown[] {
