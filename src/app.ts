@@ -3,7 +3,7 @@ import { type CacheEngine, createCacheEngine } from './cache/index.ts';
 import { loadLocalSecrets } from './config/local-secrets.ts';
 import { SecretScrubber } from './config/redact.ts';
 import type { Config } from './config/types.ts';
-import { openExchange } from './exchange/open.ts';
+import { type OpenedExchange, openExchange } from './exchange/open.ts';
 import type { SimulatedExchange } from './exchange/simulated/index.ts';
 import type { ExchangeClient } from './exchange/types.ts';
 import { type HistoryServices, openHistory } from './history/open.ts';
@@ -54,6 +54,8 @@ export interface AppContext {
   readonly jobs: JobRuntime | null;
   readonly embeddedRedis: EmbeddedRedis | null;
   readonly simulatedExchange: SimulatedExchange | null;
+  /** WebSocket market-stream bases (the simulated exchange's with `EXCHANGE=simulated`). */
+  readonly exchangeStreamUrls: OpenedExchange['streamUrls'];
   readonly history: HistoryServices;
   readonly sessions: SessionServices;
   /** The two-tier cache engine (L1 memory + Redis, cross-process bus). */
@@ -193,6 +195,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       jobs,
       embeddedRedis,
       simulatedExchange,
+      exchangeStreamUrls: opened.streamUrls,
       history,
       sessions,
       cache,

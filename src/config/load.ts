@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { parseKeyring } from '../cache/crypto/aes-gcm.ts';
-import { asset, assetList, bool, type Env, httpUrl, int, invalid, oneOf, read } from './parse.ts';
+import { asset, assetList, bool, type Env, httpUrl, int, invalid, oneOf, read, wsUrl } from './parse.ts';
 import { resolveSentinel } from './redis-sentinel.ts';
 import { type ResolvedRedisUrl, refuseRedisCluster, resolveRedisUrl } from './redis-url.ts';
 import type { Config, LogLevel } from './types.ts';
@@ -41,6 +41,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Record<str
       kind: oneOf(e, 'EXCHANGE', ['binance', 'simulated'] as const, 'binance'),
       spotUrl: httpUrl(e, 'BINANCE_SPOT_URL', 'https://api.binance.com'),
       futuresUrl: httpUrl(e, 'BINANCE_FUTURES_URL', 'https://fapi.binance.com'),
+      spotStreamUrl: wsUrl(e, 'BINANCE_SPOT_STREAM_URL', 'wss://stream.binance.com:9443'),
+      futuresStreamUrl: wsUrl(e, 'BINANCE_FUTURES_STREAM_URL', 'wss://fstream.binance.com'),
       timeoutMs: int(e, 'EXCHANGE_TIMEOUT_MS', 10_000, 100, 600_000),
     },
     symbols: {
