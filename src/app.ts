@@ -4,7 +4,7 @@ import { loadLocalSecrets } from './config/local-secrets.ts';
 import { SecretScrubber } from './config/redact.ts';
 import type { Config, RedisConfig } from './config/types.ts';
 import { ErrorCodes, TradecacheError } from './errors.ts';
-import { openExchange } from './exchange/open.ts';
+import { type OpenedExchange, openExchange } from './exchange/open.ts';
 import type { SimulatedExchange } from './exchange/simulated/index.ts';
 import { FailSoftWarnings } from './fail-soft-warnings.ts';
 import type { BacktestService, HistoryStore } from './history/index.ts';
@@ -65,6 +65,8 @@ export interface AppContext {
   readonly jobs: JobRuntime | null;
   readonly embeddedRedis: EmbeddedRedis | null;
   readonly simulatedExchange: SimulatedExchange | null;
+  /** WebSocket market-stream bases (the simulated exchange's with `EXCHANGE=simulated`). */
+  readonly exchangeStreamUrls: OpenedExchange['streamUrls'];
   readonly history: HistoryServices;
   readonly sessions: SessionServices;
   /** The two-tier cache engine (L1 memory + Redis, cross-process bus). */
@@ -217,6 +219,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       jobs,
       embeddedRedis,
       simulatedExchange,
+      exchangeStreamUrls: opened.streamUrls,
       history,
       sessions,
       cache,

@@ -12,6 +12,7 @@ import {
   KEY_PART_CHARS,
   oneOf,
   read,
+  wsUrl,
 } from './parse.ts';
 
 const KEY_PREFIX = new RegExp(`^[${KEY_PART_CHARS}]{1,64}$`);
@@ -67,6 +68,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Record<str
       kind: oneOf(e, 'EXCHANGE', ['binance', 'simulated'] as const, 'binance'),
       spotUrl: httpUrl(e, 'BINANCE_SPOT_URL', 'https://api.binance.com'),
       futuresUrl: httpUrl(e, 'BINANCE_FUTURES_URL', 'https://fapi.binance.com'),
+      spotStreamUrl: wsUrl(e, 'BINANCE_SPOT_STREAM_URL', 'wss://stream.binance.com:9443'),
+      futuresStreamUrl: wsUrl(e, 'BINANCE_FUTURES_STREAM_URL', 'wss://fstream.binance.com'),
       timeoutMs: int(e, 'EXCHANGE_TIMEOUT_MS', 10_000, 100, 600_000),
     },
     symbols: {

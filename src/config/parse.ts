@@ -63,6 +63,20 @@ export function httpUrl(env: Env, name: string, fallback: string): string {
   return raw.replace(/\/+$/, '');
 }
 
+/** A WebSocket base URL (`ws://` or `wss://`), without a trailing slash. */
+export function wsUrl(env: Env, name: string, fallback: string): string {
+  const raw = read(env, name) ?? fallback;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw invalid(name, 'expected a ws(s) URL');
+  }
+  if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') throw invalid(name, 'expected a ws(s) URL');
+  if (parsed.search !== '' || parsed.hash !== '') throw invalid(name, 'expected a base URL without ? or #');
+  return raw.replace(/\/+$/, '');
+}
+
 /** Comma-separated, upper-cased asset names (`BTC,ETH`). */
 export function assetList(env: Env, name: string, fallback: string): string[] {
   const raw = read(env, name) ?? fallback;

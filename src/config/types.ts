@@ -82,6 +82,9 @@ export interface Config {
     readonly kind: ExchangeKind;
     readonly spotUrl: string;
     readonly futuresUrl: string;
+    /** WebSocket market-stream bases (`<base>/stream?streams=...`). */
+    readonly spotStreamUrl: string;
+    readonly futuresStreamUrl: string;
     readonly timeoutMs: number;
   };
   readonly symbols: SymbolsConfig;

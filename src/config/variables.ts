@@ -140,6 +140,18 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
     default: 'https://fapi.binance.com',
     description: 'Binance USDⓈ-M futures REST base URL.',
   },
+  {
+    name: 'BINANCE_SPOT_STREAM_URL',
+    default: 'wss://stream.binance.com:9443',
+    description:
+      "Binance spot WebSocket market-stream base (`<base>/stream?streams=...`). With `EXCHANGE=simulated`, the simulated exchange's.",
+  },
+  {
+    name: 'BINANCE_FUTURES_STREAM_URL',
+    default: 'wss://fstream.binance.com',
+    description:
+      "Binance USDⓈ-M futures WebSocket market-stream base. With `EXCHANGE=simulated`, the simulated exchange's (`ws://<host>:<port>/fstream`).",
+  },
   { name: 'EXCHANGE_TIMEOUT_MS', default: '10000', description: 'Timeout of one exchange request.' },
   { name: 'SYMBOLS_CACHE_TTL', default: '300', description: 'Seconds a cached symbol list stays fresh.' },
   { name: 'SYMBOLS_WARMUP_INTERVAL', default: '300', description: 'Seconds between symbol warmup jobs.' },

@@ -9,6 +9,11 @@ export interface OpenedExchange {
   readonly client: ExchangeClient;
   /** The in-process simulated exchange when `EXCHANGE=simulated`. */
   readonly simulated: SimulatedExchange | null;
+  /**
+   * WebSocket market-stream bases for `createStreamClient` (binance/streams): the configured
+   * ones, or the in-process simulated exchange's when `EXCHANGE=simulated`.
+   */
+  readonly streamUrls: { readonly spot: string; readonly futures: string };
   close(): Promise<void>;
 }
 
@@ -23,15 +28,18 @@ export async function openExchange(
 ): Promise<OpenedExchange> {
   let simulated: SimulatedExchange | null = null;
   let urls = { spotUrl: config.exchange.spotUrl, futuresUrl: config.exchange.futuresUrl };
+  let streamUrls = { spot: config.exchange.spotStreamUrl, futures: config.exchange.futuresStreamUrl };
   if (config.exchange.kind === 'simulated') {
     simulated = await startSimulatedExchange({});
     urls = { spotUrl: simulated.spotUrl, futuresUrl: simulated.futuresUrl };
+    streamUrls = { spot: simulated.spotStreamUrl, futures: simulated.futuresStreamUrl };
     logger.info({ url: simulated.url }, 'simulated exchange started');
   }
   const client = createBinanceClient({ ...urls, timeoutMs: config.exchange.timeoutMs, logger, metrics });
   return {
     client,
     simulated,
+    streamUrls,
     close: async () => {
       await simulated?.close();
     },

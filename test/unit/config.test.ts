@@ -196,6 +196,23 @@ describe('Redis Cluster (not supported)', () => {
   });
 });
 
+describe('exchange stream URLs', () => {
+  it("default to Binance's stream hosts and accept ws:// and wss:// bases, trailing slash dropped", () => {
+    expect(loadConfig({}).exchange).toMatchObject({
+      spotStreamUrl: 'wss://stream.binance.com:9443',
+      futuresStreamUrl: 'wss://fstream.binance.com',
+    });
+    const custom = loadConfig({
+      BINANCE_SPOT_STREAM_URL: 'ws://127.0.0.1:9000/',
+      BINANCE_FUTURES_STREAM_URL: 'wss://proxy.example.invalid/fstream',
+    }).exchange;
+    expect(custom).toMatchObject({
+      spotStreamUrl: 'ws://127.0.0.1:9000',
+      futuresStreamUrl: 'wss://proxy.example.invalid/fstream',
+    });
+  });
+});
+
 describe('invalid configuration', () => {
   it.each([
     ['PORT', 'eighty'],
@@ -209,6 +226,8 @@ describe('invalid configuration', () => {
     ['HTTP_MAX_CONNECTIONS', 'many'],
     ['METRICS_TOKEN', 'short'],
     ['BINANCE_SPOT_URL', 'ftp://x'],
+    ['BINANCE_SPOT_STREAM_URL', 'https://stream.example.invalid'],
+    ['BINANCE_FUTURES_STREAM_URL', 'wss://fstream.example.invalid/stream?streams=x'],
     ['POPULAR_BASE_ASSETS', 'BTC,,ETH'],
   ])('%s=%s is refused with an error naming the variable', (name, value) => {
     const err = (() => {

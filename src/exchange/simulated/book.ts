@@ -1,10 +1,11 @@
 /**
  * Order books and recent trades derived from the price path. Trades happen in fixed slots of
  * `tradeSpacingMs` with a hashed jitter, so trade ids grow with time and any trade can be
- * rebuilt from its id; the book is re-hashed every second around the current price.
+ * rebuilt from its id; the book is a function of 100 ms update steps (`depth-book.ts`).
  */
 import { formatDecimal } from './decimal.ts';
-import { hash32, logUniform, unit } from './hash.ts';
+import { DepthModel } from './depth-book.ts';
+import { logUniform, unit } from './hash.ts';
 import type { PriceModel } from './prices.ts';
 import type { SymbolDef, Universe } from './universe.ts';
 
@@ -32,10 +33,13 @@ export interface DepthBody {
 export class MarketActivity {
   readonly #model: PriceModel;
   readonly #universe: Universe;
+  /** The order book model shared with the depth and bookTicker streams. */
+  readonly depthModel: DepthModel;
 
   constructor(model: PriceModel, universe: Universe) {
     this.#model = model;
     this.#universe = universe;
+    this.depthModel = new DepthModel(model, universe);
   }
 
   /** Trading stops at the halt time; everything after it sees the market as it was then. */
@@ -97,37 +101,14 @@ export class MarketActivity {
     return out;
   }
 
-  /** A depth snapshot with `limit` levels a side; halted symbols have an empty book. */
+  /**
+   * A depth snapshot with `limit` levels a side, from the step-based book of {@link DepthModel}
+   * (so it joins the `depth@100ms` diffs); halted symbols have an empty book.
+   */
   depth(def: SymbolDef, limit: number, now: number): DepthBody {
-    const seed = this.#universe.seed;
-    const lastUpdateId = Math.floor(now / 50) + (hash32(seed, def.symbol) % 1_000_000);
-    const body: DepthBody = { lastUpdateId, bids: [], asks: [] };
-    if (def.market === 'futures') {
-      body.E = now;
-      body.T = now - 3;
-    }
-    if (def.haltedAt !== null && def.haltedAt <= now) return body;
-    const second = Math.floor(now / 1000);
-    const mid = this.#model.price(def, now);
-    // Work in whole ticks so level prices carry no float noise.
-    const bestBidTicks = Math.max(1, Math.floor(mid / def.tick));
-    const levelUsd = def.usdPerMinute / 30;
-    const quoteUsd = this.#universe.referenceUsd(def.quoteAsset);
-    for (const side of ['bids', 'asks'] as const) {
-      let ticks = side === 'bids' ? bestBidTicks : bestBidTicks + 1;
-      for (let i = 0; i < limit && ticks >= 1; i++) {
-        const price = ticks * def.tick;
-        const usd = levelUsd * logUniform(0.02, 3, seed, 'lvl', def.symbol, side, second, i);
-        const qty = this.#quantity(def, usd / quoteUsd, price);
-        body[side].push([
-          formatDecimal(price, def.priceDecimals, def.padTo),
-          formatDecimal(qty, def.qtyDecimals, def.padTo),
-        ]);
-        const gap = 1 + (hash32(seed, 'gap', def.symbol, side, second, i) % 3);
-        ticks += side === 'bids' ? -gap : gap;
-      }
-    }
-    return body;
+    const { lastUpdateId, bids, asks } = this.depthModel.snapshot(def, limit, now);
+    if (def.market === 'spot') return { lastUpdateId, bids, asks };
+    return { lastUpdateId, E: now, T: now - 3, bids, asks };
   }
 
   /** Base quantity worth `quoteAmount`, rounded to the step and at least one step. */

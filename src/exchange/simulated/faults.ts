@@ -5,9 +5,39 @@
 import { ErrorCodes, TradecacheError } from '../../errors.ts';
 import type { MarketType } from '../../market/vocabulary/index.ts';
 
-export const FAULT_MODES = ['none', 'down', 'error500', 'rateLimit', 'banned', 'slow', 'garbage'] as const;
-/** How a request fails: `down` drops the socket, `slow` answers after `delayMs`, `garbage` sends a wrong body. */
+export const FAULT_MODES = [
+  'none',
+  'down',
+  'error500',
+  'rateLimit',
+  'banned',
+  'slow',
+  'garbage',
+  'streamClose',
+  'streamDown',
+  'streamSilent',
+  'streamNoPing',
+] as const;
+/**
+ * How a request fails: `down` drops the socket, `slow` answers after `delayMs`, `garbage` sends a
+ * wrong body. The `stream*` modes hit the WebSocket streams instead of REST (`path` is ignored):
+ * `streamClose` closes every open stream socket once and clears itself; `streamDown` does the
+ * same and refuses new stream connections (HTTP 503; `times` counts refusals) until cleared;
+ * `streamSilent` keeps sockets open but sends nothing (no data, no pings, no pongs, no answers);
+ * `streamNoPing` keeps the data flowing but neither sends pings nor answers the client's.
+ */
 export type FaultMode = (typeof FAULT_MODES)[number];
+
+/** The fault modes that hit WebSocket streams rather than REST requests. */
+export const STREAM_FAULT_MODES: ReadonlySet<FaultMode> = new Set<FaultMode>([
+  'streamClose',
+  'streamDown',
+  'streamSilent',
+  'streamNoPing',
+]);
+
+/** A standing stream condition, as the stream server checks it. */
+export type StreamFaultMode = 'streamDown' | 'streamSilent' | 'streamNoPing';
 
 /** A fault to inject. Scope it with `market` and `path`; `times` limits how many requests it hits. */
 export interface FaultSpec {
@@ -50,9 +80,14 @@ interface Slot {
 /** Keeps the active faults and hands out the one that hits a request. */
 export class FaultTable implements FaultControl {
   #slots: Slot[] = [];
+  /** Told of every fault set (after validation): the stream server acts on `streamClose`/`streamDown`. */
+  onSet: ((spec: FaultSpec) => void) | null = null;
 
   set(spec: FaultSpec): void {
     const checked = validateFault(spec);
+    this.onSet?.(checked);
+    // A one-shot action, not a standing condition: nothing to keep.
+    if (checked.mode === 'streamClose') return;
     // A bare {mode:'none'} means "healthy again" everywhere, the way tests usually mean it.
     if (checked.mode === 'none' && checked.market === undefined && checked.path === undefined) {
       this.clear();
@@ -74,7 +109,9 @@ export class FaultTable implements FaultControl {
 
   /** The fault hitting this request, consuming one of its `times`; undefined when healthy. */
   take(market: MarketType, path: string): FaultSpec | undefined {
-    const slot = this.#slots.find((s) => matches(s.spec, market, path));
+    const slot = this.#slots.find(
+      (s) => !STREAM_FAULT_MODES.has(s.spec.mode) && matches(s.spec, market, path),
+    );
     if (!slot) return undefined;
     if (slot.remaining !== null) {
       slot.remaining -= 1;
@@ -82,9 +119,32 @@ export class FaultTable implements FaultControl {
     }
     return slot.spec;
   }
+
+  /** The newest standing stream fault of a market, without consuming it; undefined when healthy. */
+  streamFault(market: MarketType): StreamFaultMode | undefined {
+    const slot = this.#slots.find((s) => STREAM_FAULT_MODES.has(s.spec.mode) && inMarket(s.spec, market));
+    return slot?.spec.mode as StreamFaultMode | undefined;
+  }
+
+  /** True when a `streamDown` fault refuses this stream connection (consuming one of its `times`). */
+  refuseStream(market: MarketType): boolean {
+    const slot = this.#slots.find((s) => s.spec.mode === 'streamDown' && inMarket(s.spec, market));
+    if (!slot) return false;
+    if (slot.remaining !== null) {
+      slot.remaining -= 1;
+      if (slot.remaining <= 0) this.#slots = this.#slots.filter((s) => s !== slot);
+    }
+    return true;
+  }
+}
+
+function inMarket(spec: FaultSpec, market: MarketType): boolean {
+  return spec.market === undefined || spec.market === 'all' || spec.market === market;
 }
 
 function scopeKey(spec: FaultSpec): string {
+  // REST and stream faults are separate conditions: setting one never replaces the other.
+  if (STREAM_FAULT_MODES.has(spec.mode)) return `stream ${spec.market ?? 'all'}`;
   return `${spec.market ?? 'all'} ${spec.path ?? '*'}`;
 }
 

@@ -13,6 +13,8 @@ import { hash32, signedUnit, unit } from './hash.ts';
 import type { SymbolDef, Universe } from './universe.ts';
 
 const MINUTE = 60_000;
+/** The price path moves in steps of this length (the order book's update step). */
+const PRICE_STEP_MS = 100;
 const TWO_PI = Math.PI * 2;
 
 /** Base periods (ms) and log-amplitudes of the sine components, fast wiggles to yearly trends. */
@@ -57,9 +59,14 @@ export class PriceModel {
     return path.reference * Math.exp(log + path.noise * this.#noise(path.noiseKey, t));
   }
 
-  /** Price of `def` (in its quote asset) at time t, frozen once the symbol halted. */
+  /**
+   * Price of `def` (in its quote asset) at time t, frozen once the symbol halted. It holds for
+   * each 100 ms update step, so the book of a step (`depth-book.ts`) straddles every trade and
+   * ticker price of that step: best bid <= last price <= best ask.
+   */
   price(def: SymbolDef, t: number): number {
-    const at = def.haltedAt === null ? t : Math.min(t, def.haltedAt);
+    const at =
+      Math.floor((def.haltedAt === null ? t : Math.min(t, def.haltedAt)) / PRICE_STEP_MS) * PRICE_STEP_MS;
     const ratio = (this.usd(def.priceAsset, at) * def.unitsPerQuote) / this.usd(def.quoteAsset, at);
     if (def.market === 'spot') return ratio;
     // Futures trade at a small, slowly moving basis to spot.

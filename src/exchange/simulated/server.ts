@@ -1,7 +1,7 @@
 /**
  * The simulated exchange: a node:http server speaking the Binance REST subset the cache uses
- * (spot `/api/v3`, futures `/fapi/v1`), with request-weight accounting, Binance error bodies
- * and injectable faults. The same Binance client code runs against it and against Binance.
+ * (spot `/api/v3`, futures `/fapi/v1`) and its WebSocket market streams (`streams/`), with
+ * request-weight accounting, Binance error bodies and injectable faults. The same Binance client code runs against it and against Binance.
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,6 +16,8 @@ import { bannedBody, sendJson, tooMuchWeightBody, UNKNOWN_ERROR_BODY, weightHead
 import type { RouteContext, RouteTable } from './routes.ts';
 import { FUTURES_ROUTES } from './routes-futures.ts';
 import { SPOT_ROUTES } from './routes-spot.ts';
+import { StreamHub, type StreamTimings } from './streams/hub.ts';
+import { FUTURES_STREAM_PREFIX, StreamUpgrades } from './streams/upgrade.ts';
 import { TickerBook } from './tickers.ts';
 import { buildUniverse } from './universe.ts';
 import { secondsToNextMinute, WeightMeter } from './weight.ts';
@@ -32,6 +34,8 @@ export interface SimulatedExchangeOptions {
   now?: () => number;
   /** REQUEST_WEIGHT limit per market and minute. @default 6000 */
   weightLimitPerMinute?: number;
+  /** Ping cadence and pong timeout of the WebSocket streams, per market (Binance's by default). */
+  streams?: Partial<Record<MarketType, StreamTimings>>;
 }
 
 /** A running simulated exchange. */
@@ -42,11 +46,19 @@ export interface SimulatedExchange {
   readonly spotUrl: string;
   /** Base URL for USDⓈ-M futures (`/fapi/v1/...` paths); same as `url`. */
   readonly futuresUrl: string;
+  /** WebSocket base for spot streams (`ws://host:port`: `/stream?streams=...`, `/ws/<stream>`). */
+  readonly spotStreamUrl: string;
+  /** WebSocket base for futures streams (`ws://host:port/fstream`). */
+  readonly futuresStreamUrl: string;
   readonly port: number;
   readonly faults: FaultControl;
   /** Requests received (faulted ones included) for a path (`/api/v3/klines`, or a suffix like `klines`), or in total. */
   requestCount(path?: string): number;
   resetCounts(): void;
+  /** Open stream sockets of a market. */
+  streamClients(market: MarketType): number;
+  /** Streams of a market that currently have subscribers (and so cost CPU). */
+  activeStreams(market: MarketType): string[];
   /** Stops listening and drops keep-alive connections. */
   close(): Promise<void>;
 }
@@ -72,6 +84,18 @@ export async function startSimulatedExchange(
     tickers: new TickerBook(model, activity, universe),
   };
   const faults = new FaultTable();
+  const sourceContext = { universe, activity, tickers: engines.tickers };
+  const hubs: Record<MarketType, StreamHub> = {
+    spot: new StreamHub({ ...sourceContext, market: 'spot' }, now, faults, options.streams?.spot),
+    futures: new StreamHub({ ...sourceContext, market: 'futures' }, now, faults, options.streams?.futures),
+  };
+  const upgrades = new StreamUpgrades(hubs, faults);
+  faults.onSet = (spec) => {
+    if (spec.mode !== 'streamClose' && spec.mode !== 'streamDown') return;
+    for (const hub of Object.values(hubs)) {
+      if (spec.market === undefined || spec.market === 'all' || spec.market === hub.market) hub.closeAll();
+    }
+  };
   const meters: Record<MarketType, WeightMeter> = {
     spot: new WeightMeter(weightLimit),
     futures: new WeightMeter(weightLimit),
@@ -173,6 +197,8 @@ export async function startSimulatedExchange(
     });
   });
 
+  server.on('upgrade', (req, socket, head) => upgrades.handle(req, socket, head));
+
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
@@ -188,14 +214,20 @@ export async function startSimulatedExchange(
     url,
     spotUrl: url,
     futuresUrl: url,
+    spotStreamUrl: `ws://${host}:${address.port}`,
+    futuresStreamUrl: `ws://${host}:${address.port}${FUTURES_STREAM_PREFIX}`,
     port: address.port,
     faults,
     requestCount,
     resetCounts,
+    streamClients: (market) => hubs[market].clientCount,
+    activeStreams: (market) => hubs[market].activeStreams(),
     close: async () => {
       if (closed) return;
       closed = true;
       for (const release of [...pendingDelays]) release();
+      for (const hub of Object.values(hubs)) hub.close();
+      upgrades.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
