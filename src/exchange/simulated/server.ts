@@ -122,7 +122,8 @@ export async function startSimulatedExchange(
       });
     }
     const charge = meters[market].charge(route.weight(url.searchParams), at);
-    const headers = weightHeaders(charge.used);
+    // The exchange's clock, not the host's: clients learn the server time from it.
+    const headers = { ...weightHeaders(charge.used), Date: new Date(at).toUTCString() };
     if (fault && fault.mode !== 'slow') {
       const handled = answerFault(res, fault, headers, at, weightLimit);
       if (handled) return;
