@@ -137,6 +137,13 @@ describe('request weight', () => {
     expect(client.requestWeight('spot', 'aggTrades')).toBe(4);
     expect(client.requestWeight('futures', 'aggTrades')).toBe(20);
     expect(client.requestWeight('futures', 'time')).toBe(1);
+    // An endpoint the table does not know is refused rather than guessed as free.
+    expect(() => client.requestWeight('spot', 'order' as WeightedEndpoint)).toThrow(
+      /No known request weight/,
+    );
+    expect(() => client.requestWeight('spot', 'toString' as WeightedEndpoint)).toThrow(
+      /No known request weight/,
+    );
   });
 });
 

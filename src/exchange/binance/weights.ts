@@ -1,3 +1,4 @@
+import { ErrorCodes, TradecacheError } from '../../errors.ts';
 import type { WeightedEndpoint, WeightParams } from '../../market/vocabulary/exchange-client.ts';
 import type { MarketType } from '../../market/vocabulary/markets.ts';
 
@@ -64,5 +65,15 @@ export function requestWeight(
   endpoint: WeightedEndpoint,
   params: WeightParams = {},
 ): number {
-  return WEIGHTS[market][endpoint](params);
+  const rule = Object.hasOwn(WEIGHTS[market], endpoint) ? WEIGHTS[market][endpoint] : undefined;
+  if (!rule) {
+    throw new TradecacheError(
+      ErrorCodes.EXCHANGE_BAD_REQUEST,
+      `No known request weight for ${market} endpoint`,
+      {
+        context: { market, endpoint: String(endpoint).slice(0, 40) },
+      },
+    );
+  }
+  return rule(params);
 }
