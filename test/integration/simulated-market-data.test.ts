@@ -236,6 +236,8 @@ describe('simulated premium index', () => {
   it('exists only on futures', async () => {
     const res = await fetch(`${ex.url}/api/v3/premiumIndex?symbol=BTCUSDT`);
     expect(res.status).toBe(404);
+    // Even a 404 tells the simulator's time, never the host's.
+    expect(res.headers.get('date')).toBe(new Date(NOW).toUTCString());
   });
 });
 

@@ -119,6 +119,7 @@ export async function startSimulatedExchange(
       return sendJson(res, 404, '', {
         'Content-Type': 'text/html',
         ...weightHeaders(meters[market].used(at)),
+        Date: new Date(at).toUTCString(),
       });
     }
     const charge = meters[market].charge(route.weight(url.searchParams), at);
