@@ -7,7 +7,7 @@
  * F is 0.01% as on a calm real market.
  */
 import { formatDecimal } from './decimal.ts';
-import type { PriceModel } from './prices.ts';
+import { PRICE_STEP_MS, type PriceModel } from './prices.ts';
 import type { SymbolDef } from './universe.ts';
 
 const FUNDING_PERIOD_MS = 8 * 3_600_000;
@@ -17,9 +17,13 @@ const PREMIUM_SAMPLES = 8;
 /** Binance prints mark, index and rates with 8 decimals whatever the contract's tick. */
 const DECIMALS = 8;
 
-/** Spot value of the contract's underlying at t (frozen once the contract halted). */
+/**
+ * Spot value of the contract's underlying at t (frozen once the contract halted), held for each
+ * price step like every price of the model, so the index equals the spot pair's price of that step.
+ */
 function indexPrice(model: PriceModel, def: SymbolDef, t: number): number {
-  const at = def.haltedAt === null ? t : Math.min(t, def.haltedAt);
+  const at =
+    Math.floor((def.haltedAt === null ? t : Math.min(t, def.haltedAt)) / PRICE_STEP_MS) * PRICE_STEP_MS;
   return (model.usd(def.priceAsset, at) * def.unitsPerQuote) / model.usd(def.quoteAsset, at);
 }
 
