@@ -13,6 +13,7 @@ const BENCHES: Record<string, () => Promise<BenchResult | BenchResult[]>> = {
   history: async () => (await import('./history-load.ts')).runHistoryBench(),
   'history-fetch': async () => (await import('./history-fetch.ts')).runHistoryFetchBench(),
   auth: async () => (await import('./auth-overhead.ts')).runAuthBench(),
+  'market-decimal': async () => (await import('./market-decimal.ts')).runMarketDecimalBench(),
 };
 
 async function main() {
