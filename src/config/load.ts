@@ -16,6 +16,7 @@ import {
 
 const KEY_PREFIX = new RegExp(`^[${KEY_PART_CHARS}]{1,64}$`);
 
+import { loadMarketConfig } from './market.ts';
 import { resolveSentinel } from './redis-sentinel.ts';
 import { type ResolvedRedisUrl, refuseRedisCluster, resolveRedisUrl } from './redis-url.ts';
 import type { Config, LogLevel } from './types.ts';
@@ -73,6 +74,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Record<str
     },
     encryptionKeys: encryptionKeys(e),
     history: { maxRangeDays: int(e, 'HISTORY_MAX_RANGE_DAYS', 1830, 1, 36_500) },
+    market: loadMarketConfig(e),
     logLevel: oneOf(e, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     shutdownTimeoutMs: int(e, 'SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
   };
