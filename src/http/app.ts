@@ -10,6 +10,8 @@ import { authRoutes } from './routes/auth/index.ts';
 import { backtestRoutes } from './routes/backtest/index.ts';
 import { dashboardRoutes, packageVersion } from './routes/dashboard/index.ts';
 import { healthRoutes } from './routes/health/index.ts';
+import { marketCacheRoutes } from './routes/market-cache/index.ts';
+import { marketSeriesRoutes } from './routes/market-series/index.ts';
 import { metricsRoutes } from './routes/metrics/index.ts';
 import { sessionRoutes } from './routes/sessions/index.ts';
 import { symbolsRoutes } from './routes/symbols/index.ts';
@@ -21,6 +23,7 @@ export type HttpDeps = Pick<
   | 'metrics'
   | 'health'
   | 'symbols'
+  | 'market'
   | 'sessions'
   | 'history'
   | 'cache'
@@ -46,6 +49,8 @@ export async function httpApp(app: FastifyInstance, deps: HttpDeps) {
   await app.register(healthRoutes, { health: deps.health });
   await app.register(metricsRoutes, { metrics: deps.metrics, symbols: deps.symbols, health: deps.health });
   await app.register(symbolsRoutes, { symbols: deps.symbols });
+  await app.register(marketCacheRoutes, { market: deps.market });
+  await app.register(marketSeriesRoutes, { market: deps.market });
   await app.register(authRoutes);
   await app.register(sessionRoutes, { sessions: deps.sessions.sessions });
   await app.register(userRoutes, { preferences: deps.sessions.preferences });

@@ -152,4 +152,14 @@ export class PriceCache {
     }
     return candles;
   }
+
+  /** Whether the symbol has a price series at all (to tell "nothing cached" from an empty range). */
+  async hasHistory(symbol: string): Promise<boolean> {
+    return (await this.deps.redis.exists(this.deps.keys.ticks(this.market, symbol))) === 1;
+  }
+
+  /** Whether the symbol has any candle stored. */
+  async hasCandles(symbol: string): Promise<boolean> {
+    return (await this.deps.redis.exists(this.deps.keys.candleIndex(this.market, symbol))) === 1;
+  }
 }
