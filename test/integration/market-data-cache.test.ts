@@ -233,4 +233,25 @@ describe('write batch input checks', () => {
     expect((await batch.flush()).written).toBe(0);
     expect(await client.keys(`${keys.root}:*`)).toEqual([]);
   });
+
+  it('refuses a batch holding a bad candle at flush, sending nothing of it', async () => {
+    const good = {
+      openTime: 60_000,
+      closeTime: 119_999,
+      open: '1.0',
+      high: '1.0',
+      low: '1.0',
+      close: '1.0',
+      volume: '1.0',
+      quoteVolume: '1.0',
+      trades: 1,
+      closed: false,
+    };
+    const batch = live.batch('spot').price('BTCUSDT', '1.0', 1);
+    batch.candle('BTCUSDT', '1m', good, { lastTradeId: 1 });
+    batch.candle('ETHUSDT', '1m', { ...good, high: 1.5 as never }, { lastTradeId: 1 });
+    await expect(batch.flush()).rejects.toThrow(/candle high must be a plain decimal string/);
+    expect(() => batch.candle('BTCUSDT', '2m' as never, good, { lastTradeId: 1 })).toThrow(/interval/);
+    expect(await client.keys(`${keys.root}:*`)).toEqual([]);
+  });
 });

@@ -4,12 +4,14 @@
  * tick and trade (the series and the tape need them all). What coalescing drops is counted as
  * ignored, exactly as if it had reached Redis after the newer write.
  */
+import type { Candle } from '../prices/candle-codec.ts';
 import type { RecordKind } from './kinds.ts';
 
+/** A candle as handed over (a shallow copy), encoded at flush only if it is still the winner. */
 export interface PendingCandle {
   readonly rank: number;
   readonly final: boolean;
-  readonly value: string;
+  readonly candle: Candle;
 }
 
 export interface PendingRecord {
@@ -18,13 +20,13 @@ export interface PendingRecord {
 }
 
 export class PendingSymbol {
-  /** Flat (seq, time, price) triples in the tick script's argument order. */
-  readonly ticks: (string | number)[] = [];
+  /** `<seq>|<time>|<price>` values (the price record's own form), in arrival order. */
+  readonly ticks: string[] = [];
   ticksSorted = true;
   lastTickSeq = -1;
   maxTickTime = -1;
-  /** Flat (id, element) pairs. */
-  readonly trades: (string | number)[] = [];
+  /** Trade list elements (id first), in arrival order. */
+  readonly trades: string[] = [];
   tradesSorted = true;
   lastTradeId = -1;
   readonly candles = new Map<string, PendingCandle>();
@@ -36,13 +38,13 @@ export class PendingSymbol {
     if (seq < this.lastTickSeq) this.ticksSorted = false;
     this.lastTickSeq = seq;
     if (time > this.maxTickTime) this.maxTickTime = time;
-    this.ticks.push(seq, time, price);
+    this.ticks.push(`${seq}|${time}|${price}`);
   }
 
   addTrade(id: number, element: string): void {
     if (id < this.lastTradeId) this.tradesSorted = false;
     this.lastTradeId = id;
-    this.trades.push(id, element);
+    this.trades.push(element);
   }
 
   addCandle(field: string, candle: PendingCandle): void {
@@ -64,19 +66,21 @@ export class PendingSymbol {
     this.records.set(kind, record);
   }
 
-  /** Tick triples in ascending seq (stable: equal seqs keep their order, the script ignores repeats). */
-  sortedTicks(): (string | number)[] {
-    return this.ticksSorted ? this.ticks : sortGroups(this.ticks, 3);
+  /** Ticks in ascending seq (stable: equal seqs keep their order, the script ignores repeats). */
+  sortedTicks(): string[] {
+    return this.ticksSorted ? this.ticks : byLeadingInteger(this.ticks);
   }
 
-  sortedTrades(): (string | number)[] {
-    return this.tradesSorted ? this.trades : sortGroups(this.trades, 2);
+  /** Trades in ascending id. */
+  sortedTrades(): string[] {
+    return this.tradesSorted ? this.trades : byLeadingInteger(this.trades);
   }
 }
 
-function sortGroups(flat: (string | number)[], size: number): (string | number)[] {
-  const groups: (string | number)[][] = [];
-  for (let i = 0; i < flat.length; i += size) groups.push(flat.slice(i, i + size));
-  groups.sort((a, b) => (a[0] as number) - (b[0] as number));
-  return groups.flat();
+/** Sorted by the integer before the first `|` (seq or trade id). */
+function byLeadingInteger(values: readonly string[]): string[] {
+  return values
+    .map((value) => ({ value, key: Number(value.slice(0, value.indexOf('|'))) }))
+    .sort((a, b) => a.key - b.key)
+    .map((e) => e.value);
 }

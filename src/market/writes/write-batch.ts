@@ -36,8 +36,38 @@ import { encodeBookTicker, encodeOrderBook, encodePremiumIndex, encodeStats24h }
 import type { SymbolKeyCache } from './symbol-keys.ts';
 import { checkDecimal, checkInteger, checkIntegerOrNull, checkRank } from './validate.ts';
 
-/** Most ticks or trades of one symbol per script call (bounds the script's argument list). */
+/** Most ticks, trades or candles of one symbol per script call (bounds its argument list). */
 const MAX_PER_CALL = 2000;
+
+const D = '\\d{1,30}(?:\\.\\d{1,36})?';
+/** `encodeCandle`'s output for valid input: rank, final, times, six decimals, trades, closed. */
+const CANDLE_VALUE = new RegExp(
+  `^-?\\d{1,16}\\|[01]\\|\\d{1,16}\\|\\d{1,16}(?:\\|${D}){6}\\|\\d{1,16}\\|[01]$`,
+);
+
+/** The member types the pattern cannot see (`1.5` and `"1.5"` encode alike). */
+function hasCandleTypes(c: Candle): boolean {
+  return (
+    typeof c.open === 'string' &&
+    typeof c.high === 'string' &&
+    typeof c.low === 'string' &&
+    typeof c.close === 'string' &&
+    typeof c.volume === 'string' &&
+    typeof c.quoteVolume === 'string' &&
+    typeof c.openTime === 'number' &&
+    typeof c.closeTime === 'number' &&
+    typeof c.trades === 'number'
+  );
+}
+
+function checkCandle(candle: Candle): void {
+  for (const field of ['open', 'high', 'low', 'close', 'volume', 'quoteVolume'] as const) {
+    checkDecimal(`candle ${field}`, candle[field]);
+  }
+  checkInteger('candle openTime', candle.openTime);
+  checkInteger('candle closeTime', candle.closeTime);
+  checkInteger('candle trades', candle.trades);
+}
 
 export interface WriteBatchDeps {
   readonly redis: Redis;
@@ -90,19 +120,12 @@ export class MarketWriteBatch {
 
   /** One candle (a new one or a changed one); see {@link CandleOrder} for which version wins. */
   candle(symbol: string, interval: CandleInterval, candle: Candle, order: CandleOrder): this {
-    for (const field of ['open', 'high', 'low', 'close', 'volume', 'quoteVolume'] as const) {
-      checkDecimal(`candle ${field}`, candle[field]);
-    }
-    checkInteger('candle openTime', candle.openTime);
-    checkInteger('candle closeTime', candle.closeTime);
-    checkInteger('candle trades', candle.trades);
     const rank = checkRank(order.lastTradeId);
     const field = this.deps.keys.candleField(interval, candle.openTime);
-    this.symbol(symbol).addCandle(field, {
-      rank,
-      final: order.final === true,
-      value: encodeCandle(candle, order),
-    });
+    // A copy, so a builder that updates its candle in place cannot change what was queued.
+    // Encoding and the member checks wait for the flush: most versions of a candle are
+    // superseded within the batch and never sent.
+    this.symbol(symbol).addCandle(field, { rank, final: order.final === true, candle: { ...candle } });
     this.queued++;
     return this;
   }
@@ -152,6 +175,20 @@ export class MarketWriteBatch {
     const counts = emptyCounts();
     if (pending.size === 0) return { written: 0, ignored: 0, byKind: counts, roundTrips: 0 };
     const { redis, options } = this.deps;
+    // Every queued candle is checked before anything is sent: a bad one fails the whole flush
+    // and changes nothing.
+    const encoded = new Map<PendingSymbol, [string, string][]>();
+    for (const writes of pending.values()) {
+      const list: [string, string][] = [];
+      for (const [field, c] of writes.candles) {
+        const value = encodeCandle(c.candle, { lastTradeId: c.rank, final: c.final });
+        // One pattern over the encoded candle instead of ten checks; the detailed ones name the
+        // bad member only when it fails.
+        if (!hasCandleTypes(c.candle) || !CANDLE_VALUE.test(value)) checkCandle(c.candle);
+        list.push([field, value]);
+      }
+      encoded.set(writes, list);
+    }
     const pipeline = scriptPipeline(redis);
     const replies: Array<{ kind: 'tick' } | { kind: 'record'; record: RecordKind }> = [];
     const index: (string | number)[] = [];
@@ -163,7 +200,7 @@ export class MarketWriteBatch {
       if (writes.ticks.length > 0 || writes.trades.length > 0 || writes.candles.size > 0) {
         const ticks = writes.sortedTicks();
         const trades = writes.sortedTrades();
-        const candles = [...writes.candles];
+        const candles = encoded.get(writes) ?? [];
         // Usually one call; a symbol with a huge backlog is split so no argument list explodes.
         for (let t = 0, r = 0, c = 0; t < ticks.length || r < trades.length || c < candles.length; ) {
           const args: (string | number)[] = [
@@ -172,17 +209,17 @@ export class MarketWriteBatch {
             options.realtimeTtlMs,
             options.tradesKept,
           ];
-          const tickEnd = Math.min(ticks.length, t + MAX_PER_CALL * 3);
-          args.push((tickEnd - t) / 3);
+          const tickEnd = Math.min(ticks.length, t + MAX_PER_CALL);
+          args.push(tickEnd - t);
           for (; t < tickEnd; t++) args.push(ticks[t]!);
-          const tradeEnd = Math.min(trades.length, r + MAX_PER_CALL * 2);
-          args.push((tradeEnd - r) / 2);
+          const tradeEnd = Math.min(trades.length, r + MAX_PER_CALL);
+          args.push(tradeEnd - r);
           for (; r < tradeEnd; r++) args.push(trades[r]!);
           const candleEnd = Math.min(candles.length, c + MAX_PER_CALL);
           args.push(candleEnd - c);
           for (; c < candleEnd; c++) {
-            const [field, candle] = candles[c]!;
-            args.push(field, candle.rank, candle.final ? 1 : 0, candle.value);
+            const [field, value] = candles[c]!;
+            args.push(field, value);
           }
           queueScript(pipeline, 'market-tick', keys.tick, args);
           replies.push({ kind: 'tick' });
