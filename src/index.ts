@@ -32,6 +32,10 @@ export {
   type HistoryStoreOptions,
 } from './history/index.ts';
 export { buildServer, listen } from './http/server.ts';
+// Live market data: MarketDataCache and PriceCache per market, and the feed's write batch.
+export type { MarketDataCache, MarketSnapshot, PricePoint } from './market/data/index.ts';
+export { LiveMarket, type LiveMarketDeps } from './market/live-market.ts';
+export type { Candle, CandleInterval, PriceCache, PriceChange } from './market/prices/index.ts';
 // Exchange symbol lists.
 export {
   SymbolCatalog,
@@ -41,6 +45,7 @@ export {
 } from './market/symbols/index.ts';
 // The trading vocabulary: markets, symbols, intervals, klines, market data, the exchange port.
 export * from './market/vocabulary/index.ts';
+export type { FlushResult, MarketWriteBatch } from './market/writes/index.ts';
 // The key registry: every Redis key of a deployment, with its validators.
 export { createKeys, type Keys, UNPREFIXED_ROOT } from './redis/keys/index.ts';
 // Sessions, users, preferences, authentication and rate limits.
