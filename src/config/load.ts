@@ -56,7 +56,13 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Record<str
       maxSessionsPerUser: int(e, 'MAX_SESSIONS_PER_USER', 10, 1, 1000),
     },
     encryptionKeys: encryptionKeys(e),
-    history: { maxRangeDays: int(e, 'HISTORY_MAX_RANGE_DAYS', 1830, 1, 36_500) },
+    history: {
+      maxRangeDays: int(e, 'HISTORY_MAX_RANGE_DAYS', 1830, 1, 36_500),
+      maxCandles: int(e, 'HISTORY_MAX_CANDLES', 100_000, 10, 10_000_000),
+      maxConcurrent: int(e, 'HISTORY_MAX_CONCURRENT', 2, 1, 64),
+      maxQueued: int(e, 'HISTORY_MAX_QUEUED', 4, 0, 1000),
+      anonymousPerMinute: int(e, 'HISTORY_ANON_PER_MIN', 5, 0, 100_000),
+    },
     logLevel: oneOf(e, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     shutdownTimeoutMs: int(e, 'SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
   };

@@ -53,6 +53,19 @@ export interface SymbolsConfig {
   readonly popularBaseAssets: readonly string[];
 }
 
+/** Bounds on the work one history/backtest request may cause (see README, "Work bounds"). */
+export interface HistoryLimitsConfig {
+  readonly maxRangeDays: number;
+  /** Candles one `/backtest/data` or `/backtest/run` request may cover. */
+  readonly maxCandles: number;
+  /** Expensive history requests running at once in this process. */
+  readonly maxConcurrent: number;
+  /** Expensive requests waiting for a slot; past that, 503 with Retry-After. */
+  readonly maxQueued: number;
+  /** Expensive requests per minute an anonymous address may make (0: none). */
+  readonly anonymousPerMinute: number;
+}
+
 export interface Config {
   readonly redis: RedisConfig;
   readonly http: { readonly host: string; readonly port: number };
@@ -74,7 +87,7 @@ export interface Config {
   };
   /** `kid:base64key,...`; null means "use the key generated in the data dir". Never log it. */
   readonly encryptionKeys: string | null;
-  readonly history: { readonly maxRangeDays: number };
+  readonly history: HistoryLimitsConfig;
   readonly logLevel: LogLevel;
   readonly shutdownTimeoutMs: number;
 }

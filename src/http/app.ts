@@ -7,6 +7,7 @@ import { rateLimitPlugin } from './plugins/rate-limit.ts';
 import { requestMetricsPlugin } from './plugins/request-metrics.ts';
 import { responseCachePlugin } from './plugins/response-cache.ts';
 import { authRoutes } from './routes/auth/index.ts';
+import { heavyWorkAdmission } from './routes/backtest/admission.ts';
 import { backtestRoutes } from './routes/backtest/index.ts';
 import { dashboardRoutes, packageVersion } from './routes/dashboard/index.ts';
 import { healthRoutes } from './routes/health/index.ts';
@@ -14,6 +15,7 @@ import { metricsRoutes } from './routes/metrics/index.ts';
 import { sessionRoutes } from './routes/sessions/index.ts';
 import { symbolsRoutes } from './routes/symbols/index.ts';
 import { userRoutes } from './routes/users/index.ts';
+import { WorkSlots } from './work-slots.ts';
 
 export type HttpDeps = Pick<
   AppContext,
@@ -50,10 +52,28 @@ export async function httpApp(app: FastifyInstance, deps: HttpDeps) {
   await app.register(authRoutes);
   await app.register(sessionRoutes, { sessions: deps.sessions.sessions });
   await app.register(userRoutes, { preferences: deps.sessions.preferences });
+  const limits = deps.config.history;
   await app.register(backtestRoutes, {
     backtest: deps.history.backtest,
     store: deps.history.store,
     adminGuard: app.adminOnly,
+    maxCandles: limits.maxCandles,
+    admission: heavyWorkAdmission({
+      slots: new WorkSlots(limits.maxConcurrent, limits.maxQueued),
+      authenticate: app.authenticated,
+      // Across processes (Redis), and refused while Redis is down: an outage must not open the
+      // exchange's shared request weight to anonymous callers.
+      anonymousBudget:
+        limits.anonymousPerMinute === 0
+          ? 'signed-in-only'
+          : app.rateLimit({
+              action: 'backtest',
+              limit: limits.anonymousPerMinute,
+              windowSec: 60,
+              by: ['ip'],
+              failMode: 'closed',
+            }),
+    }),
   });
   // Only these narrowed values reach the dashboard: never the config object or the Redis URL.
   await app.register(dashboardRoutes, {
