@@ -15,6 +15,7 @@ import { metricsRoutes } from './routes/metrics/index.ts';
 import { sessionRoutes } from './routes/sessions/index.ts';
 import { symbolsRoutes } from './routes/symbols/index.ts';
 import { userRoutes } from './routes/users/index.ts';
+import { workBounds, workBoundsPlugin } from './work-bounds.ts';
 import { WorkSlots } from './work-slots.ts';
 
 export type HttpDeps = Pick<
@@ -40,6 +41,7 @@ export async function httpApp(app: FastifyInstance, deps: HttpDeps) {
   await app.register(errorHandlerPlugin, { scrubber: deps.scrubber });
   await app.register(requestMetricsPlugin, { metrics: deps.metrics });
   await app.register(openapiPlugin, { version: '0.1.0' });
+  await app.register(workBoundsPlugin, { bounds: workBounds(deps.config) });
   // Rate limits before auth: a flood of bad tokens is refused before it costs a session lookup.
   await app.register(rateLimitPlugin, { limiter: deps.sessions.limiter });
   await app.register(authPlugin, { authenticator: deps.sessions.authenticator });

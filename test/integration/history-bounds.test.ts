@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import v8 from 'node:v8';
@@ -171,5 +171,23 @@ describe('the OpenAPI description', () => {
     };
     expect(doc.paths['/api/v1/backtest/data']?.get?.description).toContain('100000 candles');
     expect(doc.paths['/api/v1/backtest/run']?.post?.description).toContain('100000 candles');
+  });
+
+  it('states a work bound for every route, as the README table does', async () => {
+    const doc = (await (await fetch(`${base}/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, { description?: string }>>;
+    };
+    const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
+    const documented: string[] = [];
+    for (const [route, methods] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(methods)) {
+        const name = `${method.toUpperCase()} ${route.replace(/\{(\w+)\}/g, ':$1')}`;
+        documented.push(name);
+        expect(op.description, name).toMatch(/Work bound: \S/);
+        expect(readme, name).toContain(`| \`${name}\` |`);
+      }
+    }
+    expect(documented).toContain('GET /health');
+    expect(documented.length).toBeGreaterThan(10);
   });
 });

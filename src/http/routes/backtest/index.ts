@@ -78,11 +78,6 @@ export async function backtestRoutes(app: FastifyInstance, opts: BacktestRoutesO
     return req;
   };
   const streamed = (req: HistoryRequest) => estimatedBytes(req) > DATA_CACHE_MAX_BYTES;
-  const bounds =
-    `At most ${maxCandles} candles per request ((end - start) / interval; more: 400 VALIDATION_FAILED, ` +
-    'decided before any fetch). Ranges not stored yet and backtest runs are expensive: anonymous ' +
-    'callers get a small per-address budget (429 past it), and a few run at once per process ' +
-    '(503 SERVER_BUSY with Retry-After past them). A client that disconnects stops work only it was waiting for.';
   app.get(
     '/api/v1/backtest/cache/info',
     {
@@ -120,7 +115,7 @@ export async function backtestRoutes(app: FastifyInstance, opts: BacktestRoutesO
         tags: ['backtest'],
         summary: 'Closed candles of a range (end exclusive); CSV with Accept: text/csv',
         description:
-          `${bounds} Answers estimated over ${DATA_CACHE_MAX_BYTES} bytes (about ` +
+          `Answers estimated over ${DATA_CACHE_MAX_BYTES} bytes (about ` +
           `${Math.floor(DATA_CACHE_MAX_BYTES / BYTES_PER_CANDLE)} candles) are streamed in chunks ` +
           '(`count` then comes after `klines`) and never kept by the response cache.',
         querystring: historyQuerySchema,
@@ -213,7 +208,8 @@ export async function backtestRoutes(app: FastifyInstance, opts: BacktestRoutesO
       schema: {
         tags: ['backtest'],
         summary: 'Run an SMA crossover backtest over stored candles',
-        description: `${bounds} The answer holds one equity point per candle.`,
+        description:
+          'The answer holds one equity point per candle. A client that disconnects stops a fetch only it was waiting for.',
         body: runBodySchema,
       },
     },
