@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SimulatedExchange } from '../../src/exchange/simulated/index.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { startTestRedis, type TestRedis } from '../helpers/redis.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 /**
  * The work one kline request may cause, as mounted in the real app: real Redis, real Fastify
@@ -31,6 +32,9 @@ beforeAll(async () => {
   sim = app.ctx.simulatedExchange!;
 });
 afterAll(async () => {
+  // The aborted request leaves fetch's keep-alive pool with a socket the server will not count
+  // as idle; the client is this test's own.
+  app?.http.server.closeAllConnections();
   await app?.close();
   await redis?.destroy();
   await rm(dataDir, { recursive: true, force: true });
@@ -161,6 +165,29 @@ describe('large answers', () => {
     const second = await fetch(url);
     expect(second.headers.get('x-cache')).toBe('HIT');
     expect(second.headers.get('content-length')).not.toBeNull();
+  });
+});
+
+describe('a shared request whose first client leaves', () => {
+  it('still answers the client that stayed, from the same cached route', async () => {
+    sim.faults.set({ mode: 'slow', path: 'klines', delayMs: 100 });
+    try {
+      // 5,000 candles: small enough for the response cache, whose one handler run both share.
+      const url = dataUrl('1m', Date.UTC(2023, 6, 1), Date.UTC(2023, 6, 1) + 5000 * MIN);
+      const before = sim.requestCount('klines');
+      const leaving = new AbortController();
+      const gone = fetch(url, { signal: leaving.signal }).catch(() => null);
+      await waitFor(() => sim.requestCount('klines') > before);
+      const staying = fetch(url);
+      await waitFor(() => sim.requestCount('klines') > before + 1);
+      leaving.abort();
+      await gone;
+      const res = await staying;
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { count: number }).count).toBe(5000);
+    } finally {
+      sim.faults.clear();
+    }
   });
 });
 
