@@ -37,6 +37,8 @@ export const ErrorCodes = {
   AUTH_INVALID: 'AUTH_INVALID',
   FORBIDDEN: 'FORBIDDEN',
   RATE_LIMITED: 'RATE_LIMITED',
+  /** Too much expensive work in flight in this process: retry after the Retry-After delay. */
+  SERVER_BUSY: 'SERVER_BUSY',
   // cache engine
   CACHE_FACTORY_TIMEOUT: 'CACHE_FACTORY_TIMEOUT',
   CACHE_FACTORY_FAILED: 'CACHE_FACTORY_FAILED',

@@ -76,6 +76,19 @@ export interface SymbolsConfig {
   readonly popularBaseAssets: readonly string[];
 }
 
+/** Bounds on the work one history/backtest request may cause (see README, "Work bounds"). */
+export interface HistoryLimitsConfig {
+  readonly maxRangeDays: number;
+  /** Candles one `/backtest/data` or `/backtest/run` request may cover. */
+  readonly maxCandles: number;
+  /** Expensive history requests running at once in this process. */
+  readonly maxConcurrent: number;
+  /** Expensive requests waiting for a slot; past that, 503 with Retry-After. */
+  readonly maxQueued: number;
+  /** Expensive requests per minute an anonymous address may make (0: none). */
+  readonly anonymousPerMinute: number;
+}
+
 export interface Config {
   readonly redis: RedisConfig;
   readonly http: { readonly host: string; readonly port: number; readonly limits: HttpLimits };
@@ -110,7 +123,7 @@ export interface Config {
   };
   /** `kid:base64key,...`; null means "use the key generated in the data dir". Never log it. */
   readonly encryptionKeys: string | null;
-  readonly history: { readonly maxRangeDays: number };
+  readonly history: HistoryLimitsConfig;
   /** Live market data: TTLs, freshness, depth, retention. */
   readonly market: MarketConfig;
   readonly logLevel: LogLevel;

@@ -262,6 +262,29 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
       'How long the price series and each candle interval are kept (`part=<n><s|m|h|d>`, comma-separated; parts left out keep their default).',
   },
   {
+    name: 'HISTORY_MAX_CANDLES',
+    default: '100000',
+    description:
+      'Most candles one `/backtest/data` or `/backtest/run` request may cover ((end - start) / interval); past it, 400 before anything is fetched.',
+  },
+  {
+    name: 'HISTORY_MAX_CONCURRENT',
+    default: '2',
+    description:
+      'Expensive history requests (an exchange fetch, a streamed answer, a backtest run) running at once per process.',
+  },
+  {
+    name: 'HISTORY_MAX_QUEUED',
+    default: '4',
+    description: 'Expensive history requests waiting for a slot; past it, 503 with `Retry-After`.',
+  },
+  {
+    name: 'HISTORY_ANON_PER_MIN',
+    default: '5',
+    description:
+      'Expensive history requests per minute per anonymous address (authenticated users are not counted); `0`: sign-in required.',
+  },
+  {
     name: 'SHUTDOWN_TIMEOUT_MS',
     default: '10000',
     description: 'How long shutdown waits for jobs and requests in flight.',

@@ -12,6 +12,7 @@ import { chooseCovering, mergeKlines, missingSpans } from './coverage.ts';
 import { parseRange, type TimeRange } from './dates.ts';
 import { HistoryStore } from './history-store.ts';
 import { abortableSleep, DEFAULT_WEIGHT_LIMITS, fetchSpanPages, type Sleep } from './kline-pager.ts';
+import { SharedFlights } from './shared-flight.ts';
 import {
   type BacktestResult,
   checkSmaParams,
@@ -19,6 +20,7 @@ import {
   type SmaCrossoverParams,
 } from './sma-backtest.ts';
 import type { HistoryEntryMeta, HistoryRequest } from './store-types.ts';
+import { coverageOf, readStoredKlines } from './stored-reader.ts';
 
 /** Progress of one historical fetch; rows already stored count as fetched. */
 export interface FetchProgress {
@@ -66,8 +68,13 @@ export class BacktestService {
   private readonly now: () => number;
   private readonly sleep: Sleep;
   private readonly options: BacktestServiceOptions;
-  /** In-process single flight: concurrent callers of one range share one exchange pass. */
-  private readonly inFlight = new Map<string, Promise<Kline[]>>();
+  /**
+   * In-process single flight: concurrent callers of one range share one exchange pass, which
+   * stops only when the last of them leaves (their signals).
+   */
+  private readonly inFlight = new SharedFlights<Kline[]>();
+  /** Same for {@link ensureStored}, which keeps nothing in memory. */
+  private readonly filling = new SharedFlights<void>();
 
   constructor(options: BacktestServiceOptions) {
     this.options = options;
@@ -108,12 +115,50 @@ export class BacktestService {
     options: HistoryFetchOptions = {},
   ): Promise<Kline[]> {
     const req = this.parseRequest(symbol, interval, start, end, market);
-    const key = HistoryStore.keyFor(req);
-    const running = this.inFlight.get(key);
-    if (running) return running;
-    const run = this.load(req, options).finally(() => this.inFlight.delete(key));
-    this.inFlight.set(key, run);
-    return run;
+    return this.inFlight.join(
+      HistoryStore.keyFor(req),
+      (signal) => this.load(req, { ...options, signal }),
+      options.signal,
+    );
+  }
+
+  /**
+   * True when answering `req` needs the exchange: part of its closed range is not stored. What
+   * is stored is answered from disk, which costs no request weight.
+   */
+  async needsFetch(req: HistoryRequest): Promise<boolean> {
+    const wanted = this.closedPart(req);
+    if (wanted.end <= wanted.start) return false;
+    const entries = await this.store.listEntries(req);
+    return missingSpans(wanted, entries.map(coverageOf)).length > 0;
+  }
+
+  /**
+   * Fetches and stores the missing spans of `req` without keeping the candles in memory (for
+   * answers streamed from the store). Shared with concurrent callers of the same range.
+   */
+  async ensureStored(req: HistoryRequest, signal?: AbortSignal): Promise<void> {
+    await this.filling.join(
+      HistoryStore.keyFor(req),
+      async (shared) => {
+        const wanted = this.closedPart(req);
+        if (wanted.end <= wanted.start) return;
+        const entries = await this.store.listEntries(req);
+        const progress = { fetchedRows: 0, expectedRows: 0, requests: 0 };
+        for (const gap of missingSpans(wanted, entries.map(coverageOf))) {
+          await this.fetchGap(req, gap, null, progress, { signal: shared });
+        }
+      },
+      signal,
+    );
+  }
+
+  /**
+   * The stored candles of `req`, oldest first, in slices of about `sliceRows`, never all in
+   * memory at once. Call {@link ensureStored} first (see {@link readStoredKlines}).
+   */
+  readStored(req: HistoryRequest, sliceRows = 1000, signal?: AbortSignal): AsyncGenerator<Kline[]> {
+    return readStoredKlines(this, req, sliceRows, signal);
   }
 
   /** Runs the SMA crossover over the candles of a range. */
@@ -159,18 +204,16 @@ export class BacktestService {
     return this.store.clearCache();
   }
 
+  /** The part of `req` already closed: the candle containing `now` is never fetched or returned. */
+  closedPart(req: HistoryRequest): TimeRange {
+    return { start: req.start, end: Math.min(req.end, alignDown(req.interval, this.now())) };
+  }
+
   private async load(req: HistoryRequest, options: HistoryFetchOptions): Promise<Kline[]> {
-    // The candle containing `now` is still open: never fetched as final, never returned.
-    const wanted: TimeRange = {
-      start: req.start,
-      end: Math.min(req.end, alignDown(req.interval, this.now())),
-    };
+    const wanted = this.closedPart(req);
     if (wanted.end <= wanted.start) return [];
     const entries = await this.store.listEntries(req);
-    const pieces = chooseCovering(
-      wanted,
-      entries.map((m) => ({ meta: m, start: m.start, end: m.coveredEnd })),
-    );
+    const pieces = chooseCovering(wanted, entries.map(coverageOf));
     const lists: Kline[][] = [];
     const covered: TimeRange[] = [];
     for (const piece of pieces) {
@@ -195,11 +238,14 @@ export class BacktestService {
     return merged;
   }
 
-  /** Fetches one missing span, storing every `pagesPerChunk` pages; returns entries written. */
+  /**
+   * Fetches one missing span, storing every `pagesPerChunk` pages; returns entries written.
+   * `lists` collects the rows for the caller; null keeps only the chunk being written.
+   */
   private async fetchGap(
     req: HistoryRequest,
     gap: TimeRange,
-    lists: Kline[][],
+    lists: Kline[][] | null,
     progress: { fetchedRows: number; expectedRows: number; requests: number },
     options: HistoryFetchOptions,
   ): Promise<number> {
@@ -223,7 +269,7 @@ export class BacktestService {
       },
       async (rows, coveredUntil) => {
         chunk.push(...rows);
-        lists.push(rows);
+        lists?.push(rows);
         pages++;
         progress.requests++;
         progress.fetchedRows += rows.length;

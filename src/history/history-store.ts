@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Kline, KlineInterval, MarketType } from '../market/vocabulary/index.ts';
 import { alignDown } from '../market/vocabulary/index.ts';
 import { storeFailed, writeFileAtomic } from './atomic-file.ts';
-import { formatKlinesCsv, parseKlinesCsv } from './kline-csv.ts';
+import { formatKlinesCsv, parseKlinesCsvYielding } from './kline-csv.ts';
 import type { HistoryCacheInfo, HistoryEntryMeta, HistoryRequest } from './store-types.ts';
 
 const DAY_MS = 86_400_000;
@@ -128,11 +128,21 @@ export class HistoryStore {
    * it still does not match, both files are moved to `corrupt/` and null is returned.
    */
   async readEntry(meta: HistoryEntryMeta): Promise<Kline[] | null> {
+    const bytes = await this.readEntryBytes(meta);
+    // Parsed a slice at a time: a year of 1m candles must not hold the event loop.
+    return bytes ? parseKlinesCsvYielding(bytes) : null;
+  }
+
+  /**
+   * An entry's checked CSV bytes (see {@link readEntry}), for readers that parse a slice at a
+   * time instead of holding every candle of a large entry at once.
+   */
+  async readEntryBytes(meta: HistoryEntryMeta): Promise<Buffer | null> {
     let current: HistoryEntryMeta | null = meta;
     for (let attempt = 0; attempt < 2 && current; attempt++) {
       const bytes = await this.readIfExists(path.join(this.dir, `${current.key}.csv`));
       if (bytes && createHash('sha256').update(bytes).digest('hex') === current.sha256) {
-        return parseKlinesCsv(bytes.toString('utf8'));
+        return bytes;
       }
       const again: HistoryEntryMeta | null = await this.readMeta(meta.key);
       // Both files gone: the entry was removed (replaced by a merged one), not damaged.

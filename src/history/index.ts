@@ -17,8 +17,17 @@ export {
   type TimeRange,
 } from './dates.ts';
 export { HistoryStore, type HistoryStoreOptions } from './history-store.ts';
-export { formatKlinesCsv, KLINE_CSV_HEADER, parseKlinesCsv } from './kline-csv.ts';
+export {
+  csvLineSlices,
+  formatKlinesCsv,
+  KLINE_CSV_HEADER,
+  parseKlinesCsv,
+  parseKlinesCsvYielding,
+  yieldToEventLoop,
+} from './kline-csv.ts';
 export { DEFAULT_WEIGHT_LIMITS, PAGE_LIMIT, type Sleep } from './kline-pager.ts';
+export { assertCandleCap, DEFAULT_MAX_CANDLES } from './request-limits.ts';
+export { SharedFlights } from './shared-flight.ts';
 export {
   type BacktestResult,
   type BacktestTrade,
@@ -28,3 +37,4 @@ export {
   type SmaCrossoverParams,
 } from './sma-backtest.ts';
 export type { HistoryCacheInfo, HistoryEntryMeta, HistoryRequest } from './store-types.ts';
+export { readStoredKlines, type StoredRangeSource } from './stored-reader.ts';

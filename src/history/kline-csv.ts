@@ -106,3 +106,36 @@ export function parseKlinesCsv(text: string): Kline[] {
   }
   return out;
 }
+
+/**
+ * Splits CSV bytes into strings of at most `lines` whole lines each, so a large stored file is
+ * decoded and parsed one slice at a time: the file stays a Buffer (outside the JS heap) and only
+ * one slice of candles is alive at once.
+ */
+export function* csvLineSlices(bytes: Buffer, lines: number): Generator<string> {
+  let from = 0;
+  while (from < bytes.length) {
+    let to = from;
+    for (let n = 0; n < lines && to < bytes.length; n++) {
+      const eol = bytes.indexOf(10, to);
+      to = eol === -1 ? bytes.length : eol + 1;
+    }
+    yield bytes.toString('utf8', from, to);
+    from = to;
+  }
+}
+
+/** {@link parseKlinesCsv} one slice at a time, giving the event loop a turn between slices. */
+export async function parseKlinesCsvYielding(bytes: Buffer, sliceLines = 5000): Promise<Kline[]> {
+  const out: Kline[] = [];
+  for (const text of csvLineSlices(bytes, sliceLines)) {
+    for (const k of parseKlinesCsv(text)) out.push(k);
+    await yieldToEventLoop();
+  }
+  return out;
+}
+
+/** Lets pending I/O (other requests, health probes) run between slices of CPU work. */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}

@@ -7,6 +7,7 @@ import { rateLimitPlugin } from './plugins/rate-limit.ts';
 import { requestMetricsPlugin } from './plugins/request-metrics.ts';
 import { responseCachePlugin } from './plugins/response-cache.ts';
 import { authRoutes } from './routes/auth/index.ts';
+import { heavyWorkAdmission } from './routes/backtest/admission.ts';
 import { backtestRoutes } from './routes/backtest/index.ts';
 import { dashboardRoutes, packageVersion } from './routes/dashboard/index.ts';
 import { healthRoutes } from './routes/health/index.ts';
@@ -16,6 +17,8 @@ import { metricsRoutes } from './routes/metrics/index.ts';
 import { sessionRoutes } from './routes/sessions/index.ts';
 import { symbolsRoutes } from './routes/symbols/index.ts';
 import { userRoutes } from './routes/users/index.ts';
+import { workBounds, workBoundsPlugin } from './work-bounds.ts';
+import { WorkSlots } from './work-slots.ts';
 
 export type HttpDeps = Pick<
   AppContext,
@@ -41,6 +44,7 @@ export async function httpApp(app: FastifyInstance, deps: HttpDeps) {
   await app.register(errorHandlerPlugin, { scrubber: deps.scrubber, warnings: deps.warnings });
   await app.register(requestMetricsPlugin, { metrics: deps.metrics });
   await app.register(openapiPlugin, { version: packageVersion() });
+  await app.register(workBoundsPlugin, { bounds: workBounds(deps.config) });
   // Rate limits before auth: a flood of bad tokens is refused before it costs a session lookup.
   await app.register(rateLimitPlugin, { limiter: deps.sessions.limiter });
   await app.register(authPlugin, { authenticator: deps.sessions.authenticator });
@@ -60,11 +64,29 @@ export async function httpApp(app: FastifyInstance, deps: HttpDeps) {
   await app.register(authRoutes, { limiter: deps.sessions.loginLimiter, metrics: deps.metrics });
   await app.register(sessionRoutes, { sessions: deps.sessions.sessions });
   await app.register(userRoutes, { preferences: deps.sessions.preferences });
+  const limits = deps.config.history;
   await app.register(backtestRoutes, {
     backtest: deps.history.backtest,
     store: deps.history.store,
     adminGuard: app.adminOnly,
     isAdmin: app.callerIsAdmin,
+    maxCandles: limits.maxCandles,
+    admission: heavyWorkAdmission({
+      slots: new WorkSlots(limits.maxConcurrent, limits.maxQueued),
+      authenticate: app.authenticated,
+      // Across processes (Redis), and refused while Redis is down: an outage must not open the
+      // exchange's shared request weight to anonymous callers.
+      anonymousBudget:
+        limits.anonymousPerMinute === 0
+          ? 'signed-in-only'
+          : app.rateLimit({
+              action: 'backtest',
+              limit: limits.anonymousPerMinute,
+              windowSec: 60,
+              by: ['ip'],
+              failMode: 'closed',
+            }),
+    }),
   });
   // Only these narrowed values reach the dashboard: never the config object or the Redis URL.
   await app.register(dashboardRoutes, {

@@ -22,6 +22,9 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   [ErrorCodes.AUTH_INVALID]: 401,
   [ErrorCodes.FORBIDDEN]: 403,
   [ErrorCodes.RATE_LIMITED]: 429,
+  [ErrorCodes.SERVER_BUSY]: 503,
+  // nginx's "client closed request": the client left, nobody reads this answer.
+  [ErrorCodes.ABORTED]: 499,
   [ErrorCodes.HISTORY_RANGE_INVALID]: 400,
   [ErrorCodes.HISTORY_IMPORT_INVALID]: 400,
   [ErrorCodes.HISTORY_STORE_FAILED]: 507,

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
 import fp from 'fastify-plugin';
 import type { CacheEngine } from '../../cache/index.ts';
+import { ErrorCodes, TradecacheError } from '../../errors.ts';
 import {
   etagOf,
   type HeaderSnapshot,
@@ -32,6 +33,12 @@ export interface ResponseCacheRouteConfig {
   perUser?: (request: FastifyRequest) => string | undefined;
   /** Bodies larger than this are served but not stored. @default 1 MiB */
   maxBodyBytes?: number;
+  /**
+   * The answer's size in bytes, estimated from the request before the handler runs (e.g. from
+   * a range's candle count). Over `maxBodyBytes`, the request bypasses the cache: the handler
+   * may stream, and nothing tries to serialise a body too large to keep. Undefined: unknown.
+   */
+  estimateBytes?: (request: FastifyRequest) => number | undefined;
 }
 
 /** Invalidation for routes that change what a cached GET returns. */
@@ -73,6 +80,16 @@ interface Uncacheable {
 const UNCACHEABLE: Uncacheable = { uncacheable: true };
 
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+/**
+ * Errors about one request rather than the resource (its client left, its caller's budget or
+ * credentials): a waiter given another request's factory error of this kind runs its own.
+ */
+const REQUEST_OWN_ERRORS = new Set<string>([
+  ErrorCodes.ABORTED,
+  ErrorCodes.RATE_LIMITED,
+  ErrorCodes.AUTH_REQUIRED,
+  ErrorCodes.AUTH_INVALID,
+]);
 const KEY_PREFIX = /^[A-Za-z0-9_.-]{1,64}$/;
 
 type Handler = (this: FastifyInstance, request: FastifyRequest, reply: FastifyReply) => unknown;
@@ -110,16 +127,19 @@ export const responseCachePlugin = fp(
         if (request.method !== 'GET' && request.method !== 'HEAD') return original.call(this, request, reply);
         const user = config.perUser?.(request);
         const mayShare = config.perUser ? user !== undefined : !hasCredentials(request);
-        if (!mayShare) {
+        const tooBig = (config.estimateBytes?.(request) ?? 0) > maxBodyBytes;
+        if (!mayShare || tooBig) {
           reply.header('x-cache', 'BYPASS');
           return original.call(this, request, reply);
         }
         const tags =
           user === undefined ? [config.keyPrefix] : [config.keyPrefix, userTag(config.keyPrefix, user)];
         let own: { payload: unknown } | undefined;
-        const result = await ns.getOrSetWithMeta(
+        let ran = false;
+        const lookup = ns.getOrSetWithMeta(
           responseKey({ keyPrefix: config.keyPrefix, vary, user }, request),
           async ({ skip }) => {
+            ran = true;
             reply.header('x-cache', 'MISS');
             const before = snapshotHeaders(reply);
             const cookies = watchCookies(reply);
@@ -132,6 +152,16 @@ export const responseCachePlugin = fp(
           },
           { ttlMs: config.ttlMs, tags },
         );
+        let result: Awaited<typeof lookup>;
+        try {
+          result = await lookup;
+        } catch (err) {
+          // Another request's handler failed for a reason of its own (its client left, its
+          // budget ran out): that is not this request's answer, so run ours.
+          if (ran || !(err instanceof TradecacheError) || !REQUEST_OWN_ERRORS.has(err.code)) throw err;
+          reply.header('x-cache', 'MISS');
+          return original.call(this, request, reply);
+        }
         const entry = result.value;
         if ('uncacheable' in entry) {
           // Our own handler ran: its answer stands as it is. Another request's did: its answer

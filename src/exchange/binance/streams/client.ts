@@ -22,7 +22,10 @@ export interface StreamClientOptions {
   readonly backoffBaseMs?: number;
   /** Longest reconnect delay. @default 30000 */
   readonly backoffCapMs?: number;
-  /** Control messages per connection and second (Binance allows 5 incoming, pongs included). @default 4 */
+  /**
+   * Control messages per connection and second. Binance allows 5 incoming, pongs included, counted
+   * by arrival: 3 leaves room for a pong and for jitter that bunches two sends together. @default 3
+   */
   readonly controlMessagesPerSecond?: number;
   /** Streams per connection. @default 1024 */
   readonly maxStreamsPerConnection?: number;
@@ -61,7 +64,7 @@ const DEFAULTS = {
   maxConnectionAgeMs: 23 * 3_600_000 + 50 * 60_000,
   backoffBaseMs: 500,
   backoffCapMs: 30_000,
-  controlMessagesPerSecond: 4,
+  controlMessagesPerSecond: 3,
   maxStreamsPerConnection: 1024,
 };
 
