@@ -12,6 +12,7 @@ import { type HistoryServices, openHistory } from './history/open.ts';
 import { createJobRuntime, type JobRuntime } from './jobs/index.ts';
 import { jobDefinitions } from './jobs/processors/registry.ts';
 import { createLogger, type Logger } from './logger.ts';
+import { LiveMarket } from './market/live-market.ts';
 import { SymbolCatalog } from './market/symbols/index.ts';
 import type { ExchangeClient } from './market/vocabulary/index.ts';
 import { Metrics } from './metrics.ts';
@@ -62,6 +63,8 @@ export interface AppContext {
   readonly counters: CounterBuffer;
   readonly exchange: ExchangeClient;
   readonly symbols: SymbolCatalog;
+  /** Live market data (MarketDataCache, PriceCache per market) and the feed's write batch. */
+  readonly market: LiveMarket;
   readonly jobs: JobRuntime | null;
   readonly embeddedRedis: EmbeddedRedis | null;
   readonly simulatedExchange: SimulatedExchange | null;
@@ -183,6 +186,21 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       metrics,
     });
 
+    const m = config.market;
+    const market = new LiveMarket({
+      redis,
+      keys: keys.market,
+      options: {
+        realtimeTtlMs: m.realtimeTtlSec * 1000,
+        statsTtlMs: m.statsTtlSec * 1000,
+        infoTtlMs: m.infoTtlSec * 1000,
+        freshMs: m.freshMs,
+        tradesKept: m.tradesKept,
+        orderBookDepth: m.orderBookDepth,
+        retentionMs: m.retentionMs,
+      },
+    });
+
     let jobs: JobRuntime | null = null;
     if (options.role !== 'tool') {
       jobs = createJobRuntime({
@@ -216,6 +234,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       counters,
       exchange,
       symbols,
+      market,
       jobs,
       embeddedRedis,
       simulatedExchange,

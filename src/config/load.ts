@@ -17,6 +17,7 @@ import {
 
 const KEY_PREFIX = new RegExp(`^[${KEY_PART_CHARS}]{1,64}$`);
 
+import { loadMarketConfig } from './market.ts';
 import { resolveSentinel } from './redis-sentinel.ts';
 import { type ResolvedRedisUrl, refuseRedisCluster, resolveRedisUrl } from './redis-url.ts';
 import type { Config, LogLevel, RequestLogMode } from './types.ts';
@@ -94,6 +95,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Record<str
     },
     encryptionKeys: encryptionKeys(e),
     history: { maxRangeDays: int(e, 'HISTORY_MAX_RANGE_DAYS', 1830, 1, 36_500) },
+    market: loadMarketConfig(e),
     logLevel: oneOf(e, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     logRequests: oneOf(e, 'LOG_REQUESTS', REQUEST_LOG_MODES, 'errors'),
     logRepeatIntervalMs: int(e, 'LOG_REPEAT_INTERVAL_SEC', 10, 1, 3600) * 1000,

@@ -1,3 +1,5 @@
+import type { MarketConfig } from './market.ts';
+
 /** Where the Redis connection settings came from: Sentinel, else the Python platform's resolution order. */
 export type RedisSource = 'REDIS_SENTINELS' | 'REDIS_URL' | 'CELERY_BROKER_URL' | 'REDIS_HOST' | 'embedded';
 
@@ -109,6 +111,8 @@ export interface Config {
   /** `kid:base64key,...`; null means "use the key generated in the data dir". Never log it. */
   readonly encryptionKeys: string | null;
   readonly history: { readonly maxRangeDays: number };
+  /** Live market data: TTLs, freshness, depth, retention. */
+  readonly market: MarketConfig;
   readonly logLevel: LogLevel;
   /** Access-log lines: every request, only 4xx/5xx answers, or none (probes are sampled). */
   readonly logRequests: RequestLogMode;

@@ -233,6 +233,35 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
     description: 'Longest kline range one history/backtest request may ask for.',
   },
   {
+    name: 'MARKET_REALTIME_TTL',
+    default: '30',
+    description:
+      'Seconds a price, best bid/ask, order book, recent trade list or premium index lives in Redis after its last write.',
+  },
+  {
+    name: 'MARKET_STATS_TTL',
+    default: '300',
+    description: 'Seconds the 24h statistics of a symbol live after their last write.',
+  },
+  { name: 'MARKET_INFO_TTL', default: '3600', description: 'Seconds cached symbol information lives.' },
+  {
+    name: 'MARKET_FRESH_MS',
+    default: '10000',
+    description: 'A price whose exchange time is at most this old is `fresh` in the market answers.',
+  },
+  { name: 'MARKET_TRADES_KEPT', default: '100', description: 'Recent trades kept per symbol.' },
+  {
+    name: 'ORDER_BOOK_DEPTH',
+    default: '20',
+    description: 'Order book levels kept per side (at least 20).',
+  },
+  {
+    name: 'MARKET_RETENTION',
+    default: 'ticks=24h,1m=7d,5m=30d,15m=30d,1h=365d,4h=365d,1d=365d',
+    description:
+      'How long the price series and each candle interval are kept (`part=<n><s|m|h|d>`, comma-separated; parts left out keep their default).',
+  },
+  {
     name: 'SHUTDOWN_TIMEOUT_MS',
     default: '10000',
     description: 'How long shutdown waits for jobs and requests in flight.',

@@ -10,6 +10,8 @@ import { authRoutes } from './routes/auth/index.ts';
 import { backtestRoutes } from './routes/backtest/index.ts';
 import { dashboardRoutes, packageVersion } from './routes/dashboard/index.ts';
 import { healthRoutes } from './routes/health/index.ts';
+import { marketCacheRoutes } from './routes/market-cache/index.ts';
+import { marketSeriesRoutes } from './routes/market-series/index.ts';
 import { metricsRoutes } from './routes/metrics/index.ts';
 import { sessionRoutes } from './routes/sessions/index.ts';
 import { symbolsRoutes } from './routes/symbols/index.ts';
@@ -22,6 +24,7 @@ export type HttpDeps = Pick<
   | 'metrics'
   | 'health'
   | 'symbols'
+  | 'market'
   | 'sessions'
   | 'history'
   | 'cache'
@@ -52,6 +55,8 @@ export async function httpApp(app: FastifyInstance, deps: HttpDeps) {
     token: deps.config.auth.metricsToken,
   });
   await app.register(symbolsRoutes, { symbols: deps.symbols });
+  await app.register(marketCacheRoutes, { market: deps.market });
+  await app.register(marketSeriesRoutes, { market: deps.market });
   await app.register(authRoutes, { limiter: deps.sessions.loginLimiter, metrics: deps.metrics });
   await app.register(sessionRoutes, { sessions: deps.sessions.sessions });
   await app.register(userRoutes, { preferences: deps.sessions.preferences });

@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 
 const LUA_DIR = new URL('./lua/', import.meta.url);
 const FILE_NAME = /^([a-z0-9-]+)-(\d+)\.lua$/;
@@ -19,6 +19,9 @@ const FILE_NAME = /^([a-z0-9-]+)-(\d+)\.lua$/;
 export type ScriptName =
   | 'login-attempt'
   | 'login-user-failures'
+  | 'market-cleanup'
+  | 'market-record'
+  | 'market-tick'
   | 'release-lease'
   | 'sliding-window'
   | 'sliding-window-counter';
@@ -60,6 +63,40 @@ export function loadScripts(client: Redis): void {
 }
 
 /**
+ * A pipeline of `client` that can queue our scripts (ioredis copies a client's scripts into a
+ * pipeline when the pipeline is created, so they are defined first).
+ */
+export function scriptPipeline(client: Redis): ChainableCommander {
+  loadScripts(client);
+  return client.pipeline();
+}
+
+/**
+ * Queues script `name` on a pipeline from {@link scriptPipeline}; its reply comes with the
+ * pipeline's `exec()`, in queue order.
+ */
+export function queueScript(
+  pipeline: ChainableCommander,
+  name: ScriptName,
+  keys: readonly string[],
+  args: readonly (string | number)[] = [],
+): void {
+  const source = checkedSource(name, keys);
+  const command = (pipeline as unknown as Record<string, ScriptCommand>)[source.command];
+  if (!command) throw new Error(`script ${name} is not defined on this pipeline (use scriptPipeline)`);
+  command.call(pipeline, ...keys, ...args);
+}
+
+function checkedSource(name: ScriptName, keys: readonly string[]): ScriptSource {
+  const source = scriptSources().get(name);
+  if (!source) throw new Error(`no Lua script lua/${name}-<n>.lua`);
+  if (keys.length !== source.numberOfKeys) {
+    throw new Error(`script ${name} takes ${source.numberOfKeys} keys, got ${keys.length}`);
+  }
+  return source;
+}
+
+/**
  * Runs script `name` with its KEYS and ARGV. The result is what the script returns (its header
  * says the shape); the caller narrows it.
  */
@@ -69,11 +106,7 @@ export function runScript<T>(
   keys: readonly string[],
   args: readonly (string | number)[] = [],
 ): Promise<T> {
-  const source = scriptSources().get(name);
-  if (!source) throw new Error(`no Lua script lua/${name}-<n>.lua`);
-  if (keys.length !== source.numberOfKeys) {
-    throw new Error(`script ${name} takes ${source.numberOfKeys} keys, got ${keys.length}`);
-  }
+  const source = checkedSource(name, keys);
   loadScripts(client);
   const command = (client as unknown as Record<string, ScriptCommand>)[source.command];
   if (!command) throw new Error(`script ${name} is not defined on this client`);

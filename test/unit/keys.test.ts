@@ -61,7 +61,13 @@ describe('Cluster hash tags', () => {
 
   it('puts every key of one symbol in one slot, and an alert symbol set with its records', () => {
     const m = keys.market;
-    const all = [m.price('spot', 'BTCUSDT'), m.ticks('spot', 'BTCUSDT'), m.candles('spot', 'BTCUSDT', '1m')];
+    const all = [
+      m.price('spot', 'BTCUSDT'),
+      m.ticks('spot', 'BTCUSDT'),
+      m.candles('spot', 'BTCUSDT'),
+      m.candleIndex('spot', 'BTCUSDT'),
+      m.trades('spot', 'BTCUSDT'),
+    ];
     expect(new Set(all.map(tagOf))).toEqual(new Set(['spot:BTCUSDT']));
     const a = keys.alerts;
     expect(tagOf(a.targets('spot', 'BTCUSDT', 'above'))).toBe(tagOf(a.alert('spot', 'BTCUSDT', 'a1')));
@@ -70,7 +76,7 @@ describe('Cluster hash tags', () => {
 
   it('refuses user input that is not a symbol, interval or user id before it reaches a key', () => {
     expect(() => keys.market.price('spot', 'BTC:*')).toThrow();
-    expect(() => keys.market.candles('spot', 'BTCUSDT', '7m' as never)).toThrow();
+    expect(() => keys.market.candleField('7m' as never, 0)).toThrow();
     expect(() => keys.sessions.account('a}b')).toThrow();
     expect(() => keys.alerts.alert('spot', 'BTCUSDT', 'x:y')).toThrow();
   });

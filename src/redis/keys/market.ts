@@ -5,7 +5,7 @@
  * series and six candle intervals) is one MULTI or one script call in one Cluster slot. The index
  * of symbols with data and the feed lease are touched alone.
  */
-import type { KlineInterval, MarketType } from '../../market/vocabulary/index.ts';
+import { isSymbol, type KlineInterval, type MarketType } from '../../market/vocabulary/index.ts';
 import { assertInterval, assertMarket, assertSymbol } from './validators.ts';
 
 export function createMarketKeys(root: string) {
@@ -30,11 +30,30 @@ export function createMarketKeys(root: string) {
     premiumIndex: (market: MarketType, symbol: string) => `${area(market, symbol)}:premium_index`,
     /** Price time series (ZSET by exchange time). */
     ticks: (market: MarketType, symbol: string) => `${area(market, symbol)}:ticks`,
-    /** OHLCV candles of one interval (ZSET by open time). */
-    candles: (market: MarketType, symbol: string, interval: KlineInterval) =>
-      `${area(market, symbol)}:candles:${assertInterval(interval)}`,
-    /** SET of the symbols of a market the feed holds a price for. */
+    /**
+     * OHLCV candles of every interval: HASH of `<interval>:<open time, 15 digits>` → candle, so one
+     * tick updates all six intervals in one key and reads are one HMGET.
+     */
+    candles: (market: MarketType, symbol: string) => `${area(market, symbol)}:candles`,
+    /**
+     * The candle fields in open-time order: ZSET, every score 0, members the HASH's fields, so a
+     * range of one interval is one ZRANGEBYLEX (O(log N + k)).
+     */
+    candleIndex: (market: MarketType, symbol: string) => `${area(market, symbol)}:candle_index`,
+    /** Candle field of one interval and open time (the HASH field and ZSET member above). */
+    candleField: (interval: KlineInterval, openTime: number) =>
+      `${assertInterval(interval)}:${String(openTime).padStart(15, '0')}`,
+    /** ZSET of the symbols of a market with a price, scored by that price's exchange time. */
     symbolsWithData: (market: MarketType) => `${root}:market:${assertMarket(market)}:symbols`,
+    /** SCAN pattern of every per-symbol key of a market (for maintenance; SCAN only, never KEYS). */
+    symbolAreaPattern: (market: MarketType) => `${root}:market:{${assertMarket(market)}:*}:*`,
+    /** The symbol of a key matched by `symbolAreaPattern`, or null when it is not one of ours. */
+    symbolOfAreaKey: (market: MarketType, key: string): string | null => {
+      const head = `${root}:market:{${assertMarket(market)}:`;
+      if (!key.startsWith(head)) return null;
+      const symbol = key.slice(head.length, key.indexOf('}', head.length));
+      return isSymbol(symbol) ? symbol : null;
+    },
     /** Lease electing the one worker that runs a market's feed. */
     feedLease: (market: MarketType) => `${root}:market:${assertMarket(market)}:feed_lease`,
     /** Pub/sub channel of market updates, for WebSocket fan-out in every process. */

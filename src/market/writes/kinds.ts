@@ -1,0 +1,36 @@
+/** What a batch writes, for the counts a flush returns (the feed exports them as metrics). */
+export const WRITE_KINDS = [
+  'price',
+  'trade',
+  'candle',
+  'bookTicker',
+  'orderBook',
+  'stats24h',
+  'premiumIndex',
+  'symbolInfo',
+] as const;
+export type WriteKind = (typeof WRITE_KINDS)[number];
+
+/** The single-value records, written by the `market-record` script. */
+export type RecordKind = Exclude<WriteKind, 'price' | 'trade' | 'candle'>;
+
+export interface WriteCounts {
+  written: number;
+  /** Older than (or a replay of) what was stored or queued before it: changed nothing. */
+  ignored: number;
+}
+
+/** What one flush did. */
+export interface FlushResult {
+  readonly written: number;
+  readonly ignored: number;
+  readonly byKind: Readonly<Record<WriteKind, WriteCounts>>;
+  /** Redis round trips used (1 per flush: one pipeline). */
+  readonly roundTrips: number;
+}
+
+export function emptyCounts(): Record<WriteKind, WriteCounts> {
+  const counts = {} as Record<WriteKind, WriteCounts>;
+  for (const kind of WRITE_KINDS) counts[kind] = { written: 0, ignored: 0 };
+  return counts;
+}
