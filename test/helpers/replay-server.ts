@@ -12,11 +12,13 @@ import { KLINE_INTERVALS } from '../../src/market/vocabulary/index.ts';
  * Routes (spot `/api/v3/...` and futures `/fapi/v1/...`):
  * - `exchangeInfo`: the chosen file (defaults: spot 2021-10-22 two symbols, futures 2022-02-19
  *   three symbols); switch with `useExchangeInfo`.
- * - `klines`, `depth`, `trades`, `ticker/price`, `ticker/24hr`: the 2021-10-22 BTCUSDT spot
- *   bodies, on both markets (futures shapes are a superset-compatible subset of these).
+ * - `klines`, `depth`, `trades`, `aggTrades`, `ticker/price`, `ticker/24hr`, `ticker/bookTicker`:
+ *   the 2021-10-22 BTCUSDT spot bodies, on both markets (futures shapes are a superset-compatible subset of these).
  *   `limit` trims klines/trades (newest kept) and depth levels. Symbols other than BTCUSDT
  *   answer 400 -1121, illegal symbols 400 -1100, unknown intervals 400 -1120. Without `symbol`,
- *   `ticker/price` and `ticker/24hr` answer the 2020 all-symbol lists.
+ *   `ticker/price` and `ticker/24hr` answer the 2020 all-symbol lists (`ticker/bookTicker` has
+ *   no recorded all-symbol body: it answers -1102 like the other symbol-only routes).
+ * - `time`: the recorded 2021-10-10 `serverTime` (its Date header is this machine's clock).
  * Every response carries `X-MBX-USED-WEIGHT-1M` (per market, summed per fixed minute).
  *
  * @example
@@ -81,6 +83,8 @@ const MARKET_DATA_FILES = {
   trades: 'trades.BTCUSDT.2021-10-22.json',
   'ticker/price': 'ticker_price.BTCUSDT.2021-10-22.json',
   'ticker/24hr': 'ticker_24hr.BTCUSDT.2021-10-22.json',
+  'ticker/bookTicker': 'ticker_bookTicker.BTCUSDT.2021-10-22.json',
+  aggTrades: 'aggTrades.BTCUSDT.2021-10-22.json',
 } as const;
 
 const ALL_SYMBOL_FILES: Record<string, string> = {
@@ -96,6 +100,9 @@ const WEIGHT: Record<string, number> = {
   trades: 25,
   'ticker/price': 2,
   'ticker/24hr': 2,
+  'ticker/bookTicker': 2,
+  aggTrades: 4,
+  time: 1,
 };
 
 const KNOWN_SYMBOL = 'BTCUSDT';
@@ -136,6 +143,7 @@ export async function startReplayServer(options: ReplayServerOptions = {}): Prom
 
   function fixtureAnswer(endpoint: string, market: ReplayMarket, query: URLSearchParams): Answer | undefined {
     if (endpoint === 'exchangeInfo') return { status: 200, body: read(exchangeInfo[market]) };
+    if (endpoint === 'time') return { status: 200, body: read(path.join(SPOT_DIR, 'time.2021-10-22.json')) };
     if (!(endpoint in MARKET_DATA_FILES)) return undefined;
     const symbol = query.get('symbol');
     const allSymbolsFile = ALL_SYMBOL_FILES[endpoint];

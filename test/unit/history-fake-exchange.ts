@@ -1,3 +1,4 @@
+import type { ServerTimeOffset } from '../../src/market/vocabulary/exchange-client.ts';
 import type {
   ExchangeClient,
   Kline,
@@ -11,6 +12,7 @@ import type {
   WeightSnapshot,
 } from '../../src/market/vocabulary/index.ts';
 import { alignDown, intervalMs } from '../../src/market/vocabulary/index.ts';
+import type { AggTrade, BookTicker, PremiumIndex } from '../../src/market/vocabulary/quotes.ts';
 
 /**
  * A deterministic in-process exchange for history tests (a stand-in for the exchange, never for
@@ -80,5 +82,27 @@ export class HistoryFakeExchange implements ExchangeClient {
   }
   getRecentTrades(): Promise<Trade[]> {
     throw new Error('not used by history tests');
+  }
+  getBookTickers(): Promise<BookTicker[]> {
+    throw new Error('not used by history tests');
+  }
+  getPremiumIndex(): Promise<PremiumIndex[]> {
+    throw new Error('not used by history tests');
+  }
+  getAggTrades(): Promise<AggTrade[]> {
+    throw new Error('not used by history tests');
+  }
+  getServerTime(): Promise<number> {
+    return Promise.resolve(this.now());
+  }
+  /** Its candles come from the same clock the tests inject, so the offset is exactly zero. */
+  serverTimeOffset(): ServerTimeOffset {
+    return { offsetMs: 0, uncertaintyMs: 0, source: 'server-time', observedAt: this.now() };
+  }
+  serverNow(): number {
+    return this.now();
+  }
+  requestWeight(): number {
+    return 0;
   }
 }

@@ -1,4 +1,11 @@
+import { ErrorCodes, TradecacheError } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
+import type {
+  AggTradeQuery,
+  ServerTimeOffset,
+  WeightedEndpoint,
+  WeightParams,
+} from '../../market/vocabulary/exchange-client.ts';
 import type {
   ExchangeClient,
   Kline,
@@ -12,8 +19,10 @@ import type {
   Trade,
   WeightSnapshot,
 } from '../../market/vocabulary/index.ts';
+import type { AggTrade, BookTicker, PremiumIndex } from '../../market/vocabulary/quotes.ts';
 import type { Metrics } from '../../metrics.ts';
 import { normalizeFuturesExchangeInfo, normalizeSpotExchangeInfo } from './exchange-info.ts';
+import { parseAggTrades, parseBookTickers, parsePremiumIndex, parseServerTime } from './live-market-data.ts';
 import {
   parse24hTickers,
   parseKlines,
@@ -21,9 +30,11 @@ import {
   parseTickerPrices,
   parseTrades,
 } from './market-data.ts';
-import { checkKlineQuery, checkLimit, checkMarket, checkSymbol } from './params.ts';
-import { BinanceTransport, type QueryValue } from './transport.ts';
+import { checkAggTradeQuery, checkKlineQuery, checkLimit, checkMarket, checkSymbol } from './params.ts';
+import { ServerClock } from './server-clock.ts';
+import { BinanceTransport, type BodyParser, type QueryValue } from './transport.ts';
 import { RequestWeightLedger } from './weight-ledger.ts';
+import { requestWeight } from './weights.ts';
 
 /** How to reach Binance and how hard to try. */
 export interface BinanceClientOptions {
@@ -55,11 +66,13 @@ export interface BinanceClientOptions {
  */
 export class BinanceClient implements ExchangeClient {
   readonly #ledger: RequestWeightLedger;
+  readonly #clock: ServerClock;
   readonly #transport: BinanceTransport;
 
   constructor(options: BinanceClientOptions) {
     const now = options.now ?? Date.now;
     this.#ledger = new RequestWeightLedger(now, options.metrics);
+    this.#clock = new ServerClock(now);
     this.#transport = new BinanceTransport({
       baseUrls: { spot: options.spotUrl, futures: options.futuresUrl },
       timeoutMs: options.timeoutMs ?? 10_000,
@@ -70,6 +83,7 @@ export class BinanceClient implements ExchangeClient {
       fetch: options.fetch ?? globalThis.fetch,
       now,
       ledger: this.#ledger,
+      clock: this.#clock,
       logger: options.logger,
       metrics: options.metrics,
     });
@@ -79,7 +93,7 @@ export class BinanceClient implements ExchangeClient {
     market: MarketType,
     endpoint: string,
     query: Record<string, QueryValue>,
-    parse: (json: unknown) => T,
+    parse: BodyParser<T>,
     options: RequestOptions | undefined,
   ): Promise<T> {
     return this.#transport.get({ market, endpoint }, query, parse, options?.signal);
@@ -136,6 +150,74 @@ export class BinanceClient implements ExchangeClient {
     checkKlineQuery(market, query);
     const { symbol, interval, startTime, endTime, limit } = query;
     return this.#get(market, 'klines', { symbol, interval, startTime, endTime, limit }, parseKlines, options);
+  }
+
+  async getBookTickers(market: MarketType, symbol?: string, options?: RequestOptions): Promise<BookTicker[]> {
+    checkMarket(market);
+    if (symbol !== undefined) checkSymbol(symbol);
+    return this.#get(market, 'ticker/bookTicker', { symbol }, parseBookTickers, options);
+  }
+
+  async getPremiumIndex(
+    market: MarketType,
+    symbol?: string,
+    options?: RequestOptions,
+  ): Promise<PremiumIndex[]> {
+    checkMarket(market);
+    if (market !== 'futures') {
+      throw new TradecacheError(
+        ErrorCodes.EXCHANGE_BAD_REQUEST,
+        'premiumIndex (mark price and funding) exists only for futures, not spot',
+        { context: { market, endpoint: 'premiumIndex' } },
+      );
+    }
+    if (symbol !== undefined) checkSymbol(symbol);
+    return this.#get(market, 'premiumIndex', { symbol }, parsePremiumIndex, options);
+  }
+
+  async getAggTrades(
+    market: MarketType,
+    query: AggTradeQuery,
+    options?: RequestOptions,
+  ): Promise<AggTrade[]> {
+    checkMarket(market);
+    checkAggTradeQuery(market, query);
+    const { symbol, fromId, startTime, endTime, limit } = query;
+    return this.#get(
+      market,
+      'aggTrades',
+      { symbol, fromId, startTime, endTime, limit },
+      parseAggTrades,
+      options,
+    );
+  }
+
+  async getServerTime(market: MarketType, options?: RequestOptions): Promise<number> {
+    checkMarket(market);
+    return this.#get(
+      market,
+      'time',
+      {},
+      (json, trip) => {
+        const serverTime = parseServerTime(json);
+        this.#clock.observeServerTime(market, serverTime, trip);
+        return serverTime;
+      },
+      options,
+    );
+  }
+
+  serverTimeOffset(market: MarketType): ServerTimeOffset | null {
+    return this.#clock.offset(market);
+  }
+
+  serverNow(market: MarketType): number | null {
+    return this.#clock.serverNow(market);
+  }
+
+  requestWeight(market: MarketType, endpoint: WeightedEndpoint, params?: WeightParams): number {
+    checkMarket(market);
+    return requestWeight(market, endpoint, params);
   }
 
   /** Last used weight Binance reported for a market, and the running 429/418 pause if any. */

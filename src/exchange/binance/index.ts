@@ -12,6 +12,12 @@ export {
   normalizeSpotExchangeInfo,
 } from './exchange-info.ts';
 export {
+  parseAggTrades,
+  parseBookTickers,
+  parsePremiumIndex,
+  parseServerTime,
+} from './live-market-data.ts';
+export {
   parse24hTickers,
   parseKlineRow,
   parseKlines,
@@ -19,6 +25,8 @@ export {
   parseTickerPrices,
   parseTrades,
 } from './market-data.ts';
-export { checkKlineQuery, LIMIT_MAX } from './params.ts';
+export { AGG_TRADES_MAX_WINDOW_MS, checkAggTradeQuery, checkKlineQuery, LIMIT_MAX } from './params.ts';
+export { type ExchangeRoundTrip, ServerClock } from './server-clock.ts';
 export { parseRetryAfter } from './transport.ts';
 export { type MarketPause, RequestWeightLedger } from './weight-ledger.ts';
+export { requestWeight } from './weights.ts';

@@ -1,4 +1,5 @@
 import { ErrorCodes, TradecacheError } from '../../errors.ts';
+import type { AggTradeQuery } from '../../market/vocabulary/exchange-client.ts';
 import {
   isInterval,
   isMarketType,
@@ -17,8 +18,8 @@ const SYMBOL_PATTERN = /^[A-Z0-9_.-]{1,20}$/;
 
 /** Largest `limit` each endpoint accepts, per market (rest-api.md and the futures docs). */
 export const LIMIT_MAX = {
-  spot: { klines: 1000, depth: 5000, trades: 1000 },
-  futures: { klines: 1500, depth: 1000, trades: 1000 },
+  spot: { klines: 1000, depth: 5000, trades: 1000, aggTrades: 1000 },
+  futures: { klines: 1500, depth: 1000, trades: 1000, aggTrades: 1000 },
 } as const satisfies Record<MarketType, Record<string, number>>;
 
 type LimitedEndpoint = keyof (typeof LIMIT_MAX)['spot'];
@@ -81,5 +82,31 @@ export function checkKlineQuery(market: MarketType, query: KlineQuery): void {
   checkTime('endTime', query.endTime);
   if (query.startTime !== undefined && query.endTime !== undefined && query.startTime > query.endTime) {
     throw badRequest('startTime is after endTime', { startTime: query.startTime, endTime: query.endTime });
+  }
+}
+
+/** Binance refuses an aggTrades window of an hour or more (-1127); we refuse it first. */
+export const AGG_TRADES_MAX_WINDOW_MS = 3_600_000;
+
+/** Every check an aggTrades request needs; throws on the first problem. */
+export function checkAggTradeQuery(market: MarketType, query: AggTradeQuery): void {
+  checkSymbol(query.symbol);
+  checkLimit(market, 'aggTrades', query.limit);
+  if (query.fromId !== undefined && (!Number.isSafeInteger(query.fromId) || query.fromId < 0)) {
+    throw badRequest('fromId must be a non-negative integer (an aggregate trade id)', {
+      fromId: query.fromId,
+    });
+  }
+  checkTime('startTime', query.startTime);
+  checkTime('endTime', query.endTime);
+  const { startTime, endTime } = query;
+  if (startTime !== undefined && endTime !== undefined) {
+    if (startTime > endTime) throw badRequest('startTime is after endTime', { startTime, endTime });
+    if (endTime - startTime >= AGG_TRADES_MAX_WINDOW_MS) {
+      throw badRequest('aggTrades startTime and endTime must be less than one hour apart', {
+        startTime,
+        endTime,
+      });
+    }
   }
 }

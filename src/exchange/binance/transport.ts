@@ -4,12 +4,15 @@ import { ErrorCodes, isTradecacheError, TradecacheError } from '../../errors.ts'
 import type { Logger } from '../../logger.ts';
 import type { Metrics } from '../../metrics.ts';
 import { errorFromResponse, type RequestFacts, withRequestFacts } from './errors.ts';
+import type { ExchangeRoundTrip, ServerClock } from './server-clock.ts';
 import type { RequestWeightLedger } from './weight-ledger.ts';
 
 /**
  * One GET against Binance, the way a weight-limited public API wants to be called: a timeout
  * per attempt joined with the caller's signal, full-jitter retries only for failures that may
  * pass (network, timeout, 5xx), and never a retry into a 429/418: those pause the market.
+ * Every answer from the exchange also teaches the ServerClock the exchange's time (its `Date`
+ * header), so callers can order answers that carry no time of their own.
  */
 
 export type QueryValue = string | number | undefined;
@@ -23,6 +26,7 @@ export interface TransportSettings {
   readonly fetch: typeof fetch;
   readonly now: () => number;
   readonly ledger: RequestWeightLedger;
+  readonly clock: ServerClock;
   readonly logger: Logger | undefined;
   readonly metrics: Metrics | undefined;
 }
@@ -32,6 +36,9 @@ const PREFIX = { spot: '/api/v3/', futures: '/fapi/v1/' } as const;
 
 /** Pause when a 429/418 comes without Retry-After: one weight window, or the shortest ban. */
 const DEFAULT_PAUSE_SEC = { 429: 60, 418: 120 } as const;
+
+/** Turns a JSON body into T; `trip` says when the answer was asked for and came back, by our clock. */
+export type BodyParser<T> = (json: unknown, trip: ExchangeRoundTrip) => T;
 
 type Attempt<T> = { ok: true; value: T } | { ok: false; error: TradecacheError; retryable: boolean };
 
@@ -66,7 +73,7 @@ export class BinanceTransport {
   async get<T>(
     facts: RequestFacts,
     query: Record<string, QueryValue>,
-    parse: (json: unknown) => T,
+    parse: BodyParser<T>,
     signal: AbortSignal | undefined,
   ): Promise<T> {
     try {
@@ -82,7 +89,7 @@ export class BinanceTransport {
   async #withRetries<T>(
     facts: RequestFacts,
     url: string,
-    parse: (json: unknown) => T,
+    parse: BodyParser<T>,
     signal: AbortSignal | undefined,
   ): Promise<T> {
     for (let attempt = 0; ; attempt++) {
@@ -126,7 +133,7 @@ export class BinanceTransport {
   async #attempt<T>(
     facts: RequestFacts,
     url: string,
-    parse: (json: unknown) => T,
+    parse: BodyParser<T>,
     signal: AbortSignal | undefined,
   ): Promise<Attempt<T>> {
     const timeout = new AbortController();
@@ -135,12 +142,15 @@ export class BinanceTransport {
     let status: number;
     let headers: Headers;
     let text: string;
+    const sentAt = this.#s.now();
+    let receivedAt: number;
     try {
       const response = await this.#s.fetch(url, {
         method: 'GET',
         signal: combined,
         headers: { accept: 'application/json' },
       });
+      receivedAt = this.#s.now();
       status = response.status;
       headers = response.headers;
       // Reading the body stays under the timeout: a stalled body is a timeout too.
@@ -160,12 +170,15 @@ export class BinanceTransport {
       clearTimeout(timer);
     }
     this.#s.ledger.observe(facts.market, headers);
+    const trip = { sentAt, receivedAt };
+    // A 5xx may come from a proxy or load balancer in between, whose clock is not the exchange's.
+    if (status < 500) this.#s.clock.observeDateHeader(facts.market, headers.get('date'), trip);
     if (status === 429 || status === 418)
       return { ok: false, error: this.#pause(facts, status, headers, text), retryable: false };
     if (status < 200 || status > 299) {
       return { ok: false, error: errorFromResponse(status, text, facts), retryable: status >= 500 };
     }
-    return this.#parse(facts, status, text, parse);
+    return this.#parse(facts, status, text, parse, trip);
   }
 
   #pause(facts: RequestFacts, status: 429 | 418, headers: Headers, text: string): TradecacheError {
@@ -178,7 +191,13 @@ export class BinanceTransport {
     return errorFromResponse(status, text, facts, { retryAfterSec: seconds, pausedUntil: pause.until });
   }
 
-  #parse<T>(facts: RequestFacts, status: number, text: string, parse: (json: unknown) => T): Attempt<T> {
+  #parse<T>(
+    facts: RequestFacts,
+    status: number,
+    text: string,
+    parse: BodyParser<T>,
+    trip: ExchangeRoundTrip,
+  ): Attempt<T> {
     let json: unknown;
     try {
       json = JSON.parse(text);
@@ -191,7 +210,7 @@ export class BinanceTransport {
       return { ok: false, error, retryable: false };
     }
     try {
-      return { ok: true, value: parse(json) };
+      return { ok: true, value: parse(json, trip) };
     } catch (err) {
       if (!isTradecacheError(err)) throw err;
       return { ok: false, error: withRequestFacts(err, facts, status), retryable: false };

@@ -14,7 +14,7 @@ import type { SymbolDef, Universe } from './universe.ts';
 
 const MINUTE = 60_000;
 /** The price path moves in steps of this length (the order book's update step). */
-const PRICE_STEP_MS = 100;
+export const PRICE_STEP_MS = 100;
 const TWO_PI = Math.PI * 2;
 
 /** Base periods (ms) and log-amplitudes of the sine components, fast wiggles to yearly trends. */

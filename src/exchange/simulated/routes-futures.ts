@@ -1,8 +1,11 @@
 /**
  * USDⓈ-M futures endpoints (`/fapi/v1/...`) with the weights of FORMATS §4.
  */
+import { aggTrades } from './agg-trades.ts';
+import { bookTicker } from './book-ticker.ts';
 import { futuresExchangeInfo } from './exchange-info.ts';
 import { limitParam, symbolParam } from './params.ts';
+import { premiumIndexBody } from './premium-index.ts';
 import {
   fixedWeight,
   klinesHandler,
@@ -50,6 +53,28 @@ const klines: Route = {
   handle: klinesHandler('futures', 1500),
 };
 
+const tickerBook: Route = {
+  weight: (q) => (q.has('symbol') ? 2 : 5),
+  handle: (q, ctx) => {
+    const def = symbolParam(q, ctx.universe, 'futures', false);
+    if (def) return bookTicker(ctx.activity, def, ctx.now);
+    return ctx.universe.futures.map((d) => bookTicker(ctx.activity, d, ctx.now));
+  },
+};
+
+const premiumIndex: Route = {
+  weight: (q) => (q.has('symbol') ? 1 : 10),
+  handle: (q, ctx) => {
+    const def = symbolParam(q, ctx.universe, 'futures', false);
+    if (def) return premiumIndexBody(ctx.model, def, ctx.now);
+    return ctx.universe.futures.map((d) => premiumIndexBody(ctx.model, d, ctx.now));
+  },
+};
+
+const aggregateTrades = fixedWeight(20, (q, ctx) =>
+  aggTrades(ctx.activity, symbolParam(q, ctx.universe, 'futures', true), q, ctx.now),
+);
+
 /** The futures route table. */
 export const FUTURES_ROUTES: RouteTable = new Map<string, Route>([
   ['/fapi/v1/ping', fixedWeight(1, () => ({}))],
@@ -60,7 +85,10 @@ export const FUTURES_ROUTES: RouteTable = new Map<string, Route>([
   ],
   ['/fapi/v1/ticker/price', tickerPrice],
   ['/fapi/v1/ticker/24hr', ticker24h],
+  ['/fapi/v1/ticker/bookTicker', tickerBook],
+  ['/fapi/v1/premiumIndex', premiumIndex],
   ['/fapi/v1/depth', depth],
   ['/fapi/v1/trades', fixedWeight(5, tradesHandler('futures'))],
+  ['/fapi/v1/aggTrades', aggregateTrades],
   ['/fapi/v1/klines', klines],
 ]);

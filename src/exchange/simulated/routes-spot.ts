@@ -1,6 +1,8 @@
 /**
  * Spot endpoints (`/api/v3/...`) with the weights of FORMATS §2.
  */
+import { aggTrades } from './agg-trades.ts';
+import { bookTicker } from './book-ticker.ts';
 import { spotExchangeInfo } from './exchange-info.ts';
 import { BinanceApiError, limitParam, symbolParam, symbolsParam } from './params.ts';
 import {
@@ -95,6 +97,19 @@ const depth: Route = {
 
 const klines = fixedWeight(2, klinesHandler('spot', 1000));
 
+const tickerBook: Route = {
+  weight: (q) => (q.has('symbol') ? 2 : 4),
+  handle: (q, ctx) => {
+    const sel = selection(q, ctx);
+    if ('one' in sel) return bookTicker(ctx.activity, sel.one, ctx.now);
+    return sel.many.map((d) => bookTicker(ctx.activity, d, ctx.now));
+  },
+};
+
+const aggregateTrades = fixedWeight(4, (q, ctx) =>
+  aggTrades(ctx.activity, symbolParam(q, ctx.universe, 'spot', true), q, ctx.now),
+);
+
 /** The spot route table. */
 export const SPOT_ROUTES: RouteTable = new Map<string, Route>([
   ['/api/v3/ping', fixedWeight(1, () => ({}))],
@@ -102,8 +117,10 @@ export const SPOT_ROUTES: RouteTable = new Map<string, Route>([
   ['/api/v3/exchangeInfo', exchangeInfo],
   ['/api/v3/ticker/price', tickerPrice],
   ['/api/v3/ticker/24hr', ticker24h],
+  ['/api/v3/ticker/bookTicker', tickerBook],
   ['/api/v3/depth', depth],
   ['/api/v3/trades', fixedWeight(25, tradesHandler('spot'))],
+  ['/api/v3/aggTrades', aggregateTrades],
   ['/api/v3/klines', klines],
   ['/api/v3/uiKlines', klines],
 ]);

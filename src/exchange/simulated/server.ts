@@ -143,10 +143,12 @@ export async function startSimulatedExchange(
       return sendJson(res, 404, '', {
         'Content-Type': 'text/html',
         ...weightHeaders(meters[market].used(at)),
+        Date: new Date(at).toUTCString(),
       });
     }
     const charge = meters[market].charge(route.weight(url.searchParams), at);
-    const headers = weightHeaders(charge.used);
+    // The exchange's clock, not the host's: clients learn the server time from it.
+    const headers = { ...weightHeaders(charge.used), Date: new Date(at).toUTCString() };
     if (fault && fault.mode !== 'slow') {
       const handled = answerFault(res, fault, headers, at, weightLimit);
       if (handled) return;

@@ -3,7 +3,16 @@
  * their arithmetic, kline rows, market data shapes and the exchange port. It depends on nothing
  * but the error catalog, so `exchange/`, `history/`, `redis/` and the HTTP edge can all import it.
  */
-export type { ExchangeClient, KlineQuery, RequestOptions, WeightSnapshot } from './exchange-client.ts';
+export type {
+  AggTradeQuery,
+  ExchangeClient,
+  KlineQuery,
+  RequestOptions,
+  ServerTimeOffset,
+  WeightedEndpoint,
+  WeightParams,
+  WeightSnapshot,
+} from './exchange-client.ts';
 export type { InstrumentType, MarketInfo } from './instruments.ts';
 export {
   alignDown,
@@ -20,5 +29,14 @@ export {
 } from './intervals.ts';
 export type { Kline } from './klines.ts';
 export { assertMarket, isMarketType, MARKET_TYPES, type MarketType } from './markets.ts';
-export type { DepthLevel, OrderBook, Ticker24h, TickerPrice, Trade } from './quotes.ts';
+export type {
+  AggTrade,
+  BookTicker,
+  DepthLevel,
+  OrderBook,
+  PremiumIndex,
+  Ticker24h,
+  TickerPrice,
+  Trade,
+} from './quotes.ts';
 export { assertSymbol, isSymbol, SYMBOL_PATTERN } from './symbols.ts';
