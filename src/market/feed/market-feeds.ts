@@ -56,7 +56,7 @@ export class MarketFeeds {
           statsIntervalMs: config.statsIntervalMs,
           streamLivenessMs: config.streamLivenessMs,
           metrics,
-          logger: deps.logger.child({ component: 'feed', market }),
+          logger: deps.logger.child({ component: 'feed' }),
           initialWatch: async () =>
             config.watchSymbols ??
             (await deps.symbols.get(market)).listing.symbols.slice(0, DEFAULT_WATCHED).map((s) => s.symbol),

@@ -45,7 +45,7 @@ export class StreamFeed {
     this.client.on('state', (change) => {
       if (change.state === 'reconnecting') metrics.reconnects.inc({ market });
       metrics.streamUp.set({ market }, this.up ? 1 : 0);
-      if (change.state !== 'connected') {
+      if (change.state !== 'connected' && change.state !== 'closed') {
         deps.logger.warn({ market, state: change.state }, 'market stream not connected: REST fills in');
       }
     });
