@@ -12,6 +12,7 @@ import { type HistoryServices, openHistory } from './history/open.ts';
 import { createJobRuntime, type JobRuntime } from './jobs/index.ts';
 import { jobDefinitions } from './jobs/processors/registry.ts';
 import { createLogger, type Logger } from './logger.ts';
+import { MarketFeeds } from './market/feed/index.ts';
 import { LiveMarket } from './market/live-market.ts';
 import { SymbolCatalog } from './market/symbols/index.ts';
 import type { ExchangeClient } from './market/vocabulary/index.ts';
@@ -65,6 +66,11 @@ export interface AppContext {
   readonly symbols: SymbolCatalog;
   /** Live market data (MarketDataCache, PriceCache per market) and the feed's write batch. */
   readonly market: LiveMarket;
+  /**
+   * The live market feed (roles `start` and `worker`; null otherwise). `feed.watch(market,
+   * symbol)` adds a watched symbol at run time.
+   */
+  readonly feed: MarketFeeds | null;
   readonly jobs: JobRuntime | null;
   readonly embeddedRedis: EmbeddedRedis | null;
   readonly simulatedExchange: SimulatedExchange | null;
@@ -219,6 +225,25 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       }
     }
 
+    // After the jobs: closed before them (reverse order), so the last writes still go out.
+    let feed: MarketFeeds | null = null;
+    if ((options.role === 'start' || options.role === 'worker') && config.feed.markets.length > 0) {
+      const running = new MarketFeeds({
+        config: config.feed,
+        redis,
+        keys: keys.market,
+        live: market,
+        exchange,
+        symbols,
+        streamUrls: opened.streamUrls,
+        metrics,
+        logger,
+      });
+      feed = running;
+      closers.push({ name: 'market feed', close: () => running.close() });
+      running.start();
+    }
+
     return {
       config,
       role: options.role,
@@ -235,6 +260,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       exchange,
       symbols,
       market,
+      feed,
       jobs,
       embeddedRedis,
       simulatedExchange,

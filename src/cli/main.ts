@@ -4,6 +4,7 @@ import { loadConfig } from '../config/load.ts';
 import type { Config } from '../config/types.ts';
 import { assertMarket, MARKET_TYPES } from '../market/vocabulary/index.ts';
 import { historyCommand } from './commands/history.ts';
+import { marketCommand } from './commands/market.ts';
 import { usersCommand } from './commands/users.ts';
 import { EXIT_FAILURE, EXIT_USAGE, exitCodeFor, printError } from './exit.ts';
 import { formatPing, pingRedis } from './ping.ts';
@@ -72,6 +73,12 @@ export function buildProgram(): Command {
       }
     });
 
+  program.addCommand(
+    marketCommand(async () => {
+      const ctx = await createApp(config(), { role: 'tool' });
+      return { market: ctx.market, close: () => ctx.close() };
+    }),
+  );
   program.addCommand(historyCommand(() => createHistoryTools(config())));
   program.addCommand(
     usersCommand(async () => {

@@ -17,6 +17,7 @@ import {
 
 const KEY_PREFIX = new RegExp(`^[${KEY_PART_CHARS}]{1,64}$`);
 
+import { loadFeedConfig } from './feed.ts';
 import { loadMarketConfig } from './market.ts';
 import { resolveSentinel } from './redis-sentinel.ts';
 import { type ResolvedRedisUrl, refuseRedisCluster, resolveRedisUrl } from './redis-url.ts';
@@ -102,6 +103,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Record<str
       anonymousPerMinute: int(e, 'HISTORY_ANON_PER_MIN', 5, 0, 100_000),
     },
     market: loadMarketConfig(e),
+    feed: loadFeedConfig(e),
     logLevel: oneOf(e, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     logRequests: oneOf(e, 'LOG_REQUESTS', REQUEST_LOG_MODES, 'errors'),
     logRepeatIntervalMs: int(e, 'LOG_REPEAT_INTERVAL_SEC', 10, 1, 3600) * 1000,

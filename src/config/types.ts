@@ -1,3 +1,4 @@
+import type { FeedConfig } from './feed.ts';
 import type { MarketConfig } from './market.ts';
 
 /** Where the Redis connection settings came from: Sentinel, else the Python platform's resolution order. */
@@ -126,6 +127,8 @@ export interface Config {
   readonly history: HistoryLimitsConfig;
   /** Live market data: TTLs, freshness, depth, retention. */
   readonly market: MarketConfig;
+  /** The live market feed: source, polling, watched symbols, leader lease. */
+  readonly feed: FeedConfig;
   readonly logLevel: LogLevel;
   /** Access-log lines: every request, only 4xx/5xx answers, or none (probes are sampled). */
   readonly logRequests: RequestLogMode;

@@ -285,6 +285,46 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
       'Expensive history requests per minute per anonymous address (authenticated users are not counted); `0`: sign-in required.',
   },
   {
+    name: 'FEED_SOURCE',
+    default: 'stream',
+    description:
+      "`stream`: the exchange's WebSocket streams feed the market cache, REST fills in while a stream is down; `rest`: REST polling only.",
+  },
+  {
+    name: 'FEED_INTERVAL_MS',
+    default: '2000',
+    description:
+      'How often REST fetches all-symbol prices and best bid/ask (and depth and trades of watched symbols while REST runs them).',
+  },
+  {
+    name: 'FEED_STATS_INTERVAL_MS',
+    default: '30000',
+    description: 'How often REST fetches all-symbol 24h statistics.',
+  },
+  {
+    name: 'FEED_WATCH_SYMBOLS',
+    default: undefined,
+    description:
+      "Comma-separated symbols that get trades, order books and candles; unset: the first ten of each market's symbol list.",
+  },
+  {
+    name: 'FEED_MARKETS',
+    default: 'spot',
+    description: 'Markets the feed runs for, comma-separated (`spot,futures`), or `none`.',
+  },
+  {
+    name: 'FEED_LEASE_TTL_MS',
+    default: '5000',
+    description:
+      "Leader lease of a market's feed (one worker per market runs it); renewed at a third of it, so a dead leader is replaced within about this long.",
+  },
+  {
+    name: 'FEED_STREAM_LIVENESS_MS',
+    default: '60000',
+    description:
+      'A stream connection that sends nothing (not even a ping) for this long is dropped and reconnected.',
+  },
+  {
     name: 'SHUTDOWN_TIMEOUT_MS',
     default: '10000',
     description: 'How long shutdown waits for jobs and requests in flight.',

@@ -23,6 +23,7 @@ export type ScriptName =
   | 'market-record'
   | 'market-tick'
   | 'release-lease'
+  | 'renew-lease'
   | 'sliding-window'
   | 'sliding-window-counter';
 
