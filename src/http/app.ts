@@ -11,6 +11,7 @@ import { backtestRoutes } from './routes/backtest/index.ts';
 import { dashboardRoutes, packageVersion } from './routes/dashboard/index.ts';
 import { healthRoutes } from './routes/health/index.ts';
 import { metricsRoutes } from './routes/metrics/index.ts';
+import { operationsRoutes } from './routes/operations/index.ts';
 import { sessionRoutes } from './routes/sessions/index.ts';
 import { symbolsRoutes } from './routes/symbols/index.ts';
 import { userRoutes } from './routes/users/index.ts';
@@ -28,6 +29,7 @@ export type HttpDeps = Pick<
   | 'role'
   | 'jobs'
   | 'config'
+  | 'operations'
 >;
 
 /**
@@ -52,6 +54,11 @@ export async function httpApp(app: FastifyInstance, deps: HttpDeps) {
     token: deps.config.auth.metricsToken,
   });
   await app.register(symbolsRoutes, { symbols: deps.symbols });
+  await app.register(operationsRoutes, {
+    operations: deps.operations,
+    metrics: deps.metrics,
+    version: packageVersion(),
+  });
   await app.register(authRoutes, { limiter: deps.sessions.loginLimiter, metrics: deps.metrics });
   await app.register(sessionRoutes, { sessions: deps.sessions.sessions });
   await app.register(userRoutes, { preferences: deps.sessions.preferences });
