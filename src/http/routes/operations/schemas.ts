@@ -1,4 +1,4 @@
-/** OpenAPI/JSON schemas of the operations routes (OpenAPI 3.0.3 subset: no `propertyNames`). */
+/** OpenAPI/JSON schemas of the operations routes (OpenAPI 3.1: JSON Schema 2020-12 within what Fastify's validator reads). */
 
 const count = { type: 'integer', minimum: 0 } as const;
 const counts = { type: 'object', additionalProperties: count } as const;
@@ -16,8 +16,7 @@ export const healthSchema = {
     status: { type: 'string', enum: ['healthy', 'degraded', 'unhealthy'] },
     redisConnected: { type: 'boolean' },
     redisInfo: {
-      type: 'object',
-      nullable: true,
+      type: ['object', 'null'],
       properties: {
         version: { type: 'string' },
         mode: { type: 'string' },
@@ -55,7 +54,7 @@ export const statsSchema = {
       type: 'object',
       additionalProperties: {
         type: 'object',
-        properties: { hits: count, misses: count, hitRate: { type: 'number', nullable: true } },
+        properties: { hits: count, misses: count, hitRate: { type: ['number', 'null'] } },
       },
     },
     complete: { type: 'boolean' },
