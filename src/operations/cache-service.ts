@@ -180,7 +180,9 @@ export class CacheService {
 
   /** Runs every registered cleanup step (sessions, and what other areas registered). */
   async cleanupExpiredData(signal: AbortSignal = new AbortController().signal): Promise<CleanupReport> {
-    const report = await this.deps.cleanup.runAll(signal);
+    const report = await this.deps.cleanup.runAll(signal, (step, error) =>
+      this.deps.logger.warn({ step, error }, 'cleanup step failed'),
+    );
     this.deps.logger.info(
       { removed: report.removed, failed: Object.keys(report.failed), durationMs: report.durationMs },
       'expired data cleaned up',

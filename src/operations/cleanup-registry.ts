@@ -1,4 +1,4 @@
-import { errorMessage } from '../errors.ts';
+import { errorMessage, isTradecacheError } from '../errors.ts';
 
 /**
  * One area's cleanup of data past its life: dangling index entries, expired alerts, ticks and
@@ -10,7 +10,7 @@ export type CleanupStep = (signal: AbortSignal) => Promise<number>;
 /** What one cleanup did: per step, the entries removed or the error it stopped on. */
 export interface CleanupReport {
   removed: Record<string, number>;
-  /** Steps that failed, with their (already scrubbed by the caller's logger) message. */
+  /** Steps that failed, with the error code only: messages go to the (scrubbing) log. */
   failed: Record<string, string>;
   totalRemoved: number;
   startedAt: string;
@@ -35,7 +35,11 @@ export class CleanupRegistry {
   }
 
   /** Runs every step in registration order; a failing step is reported and the others still run. */
-  async runAll(signal: AbortSignal, only?: ReadonlySet<string>): Promise<CleanupReport> {
+  async runAll(
+    signal: AbortSignal,
+    onError: (step: string, message: string) => void = () => {},
+    only?: ReadonlySet<string>,
+  ): Promise<CleanupReport> {
     const started = Date.now();
     const removed: Record<string, number> = {};
     const failed: Record<string, string> = {};
@@ -51,7 +55,9 @@ export class CleanupRegistry {
         removed[name] = count;
         totalRemoved += count;
       } catch (err) {
-        failed[name] = errorMessage(err);
+        // The answer reaches API callers: a code, never a message that could quote a key or URL.
+        failed[name] = isTradecacheError(err) ? err.code : 'ERROR';
+        onError(name, errorMessage(err));
       }
     }
     return {
