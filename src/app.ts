@@ -17,6 +17,7 @@ import { LiveMarket } from './market/live-market.ts';
 import { SymbolCatalog } from './market/symbols/index.ts';
 import type { ExchangeClient } from './market/vocabulary/index.ts';
 import { Metrics } from './metrics.ts';
+import { type OperationsServices, openOperations } from './operations/index.ts';
 import {
   closeRedisClient,
   connectRedisClient,
@@ -80,6 +81,8 @@ export interface AppContext {
   readonly sessions: SessionServices;
   /** The two-tier cache engine (L1 memory + Redis, cross-process bus). */
   readonly cache: CacheEngine;
+  /** Cache service (health, stats, cleanup, clear) and the Redis monitor. */
+  readonly operations: OperationsServices;
   /** Closes in reverse order of creation; safe to call twice. */
   close(): Promise<void>;
 }
@@ -208,11 +211,23 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     });
 
     let jobs: JobRuntime | null = null;
+    const operations = openOperations({
+      redis,
+      keys,
+      cache,
+      sessions: sessions.sessions,
+      queues: () => new Map(jobs ? [[jobs.queue.name, jobs.queue]] : []),
+      logger,
+      monitorIntervalMs: config.operations.monitorIntervalMs,
+    });
+    closers.push({ name: 'operations', close: () => operations.close() });
     if (options.role !== 'tool') {
+      operations.service.start();
+      operations.monitor.start();
       jobs = createJobRuntime({
         connection: () => connect('queue'),
         prefix: keys.bullPrefix,
-        definitions: jobDefinitions({ config, symbols }),
+        definitions: jobDefinitions({ config, symbols, operations: operations.service }),
         logger,
         metrics,
       });
@@ -268,6 +283,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       history,
       sessions,
       cache,
+      operations,
       close,
     };
   } catch (err) {

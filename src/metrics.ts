@@ -42,6 +42,14 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly jobDuration = new Histogram({
+    name: 'tradecache_job_duration_seconds',
+    help: 'Duration of one background job attempt by job name and outcome',
+    labelNames: ['job', 'outcome'] as const,
+    buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300],
+    registers: [this.registry],
+  });
+
   readonly loginFailures = new Counter({
     name: 'tradecache_login_failures_total',
     help: 'Logins refused for a wrong API key or an unknown user id (this process)',

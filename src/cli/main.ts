@@ -5,6 +5,7 @@ import type { Config } from '../config/types.ts';
 import { assertMarket, MARKET_TYPES } from '../market/vocabulary/index.ts';
 import { historyCommand } from './commands/history.ts';
 import { marketCommand } from './commands/market.ts';
+import { operationsCommands } from './commands/operations.ts';
 import { usersCommand } from './commands/users.ts';
 import { EXIT_FAILURE, EXIT_USAGE, exitCodeFor, printError } from './exit.ts';
 import { formatPing, pingRedis } from './ping.ts';
@@ -80,6 +81,13 @@ export function buildProgram(): Command {
     }),
   );
   program.addCommand(historyCommand(() => createHistoryTools(config())));
+  for (const command of operationsCommands(async () => {
+    // Logs to stderr: stdout is the command's JSON.
+    const ctx = await createApp(config(), { role: 'tool', logWrite: (line) => process.stderr.write(line) });
+    return { service: ctx.operations.service, close: () => ctx.close() };
+  })) {
+    program.addCommand(command);
+  }
   program.addCommand(
     usersCommand(async () => {
       const ctx = await createApp(config(), { role: 'tool' });

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { CronExpressionParser } from 'cron-parser';
 import { parseKeyring } from '../crypto/aes-gcm.ts';
 import { deepFreeze } from '../deep-freeze.ts';
 import {
@@ -108,8 +109,31 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Record<str
     logRequests: oneOf(e, 'LOG_REQUESTS', REQUEST_LOG_MODES, 'errors'),
     logRepeatIntervalMs: int(e, 'LOG_REPEAT_INTERVAL_SEC', 10, 1, 3600) * 1000,
     shutdownTimeoutMs: int(e, 'SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
+    operations: {
+      monitorIntervalMs: int(e, 'MONITOR_INTERVAL_MS', 60_000, 100, 86_400_000),
+      ...maintenanceSchedule(e),
+    },
   };
   return deepFreeze(config);
+}
+
+/** MAINTENANCE_CRON and MAINTENANCE_TZ, parsed once so a typo fails the boot, not the 2 a.m. run. */
+function maintenanceSchedule(env: Env): { maintenanceCron: string; maintenanceTz: string } {
+  const maintenanceTz = read(env, 'MAINTENANCE_TZ') ?? 'UTC';
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: maintenanceTz });
+  } catch {
+    throw invalid('MAINTENANCE_TZ', 'expected an IANA time zone such as UTC or Europe/Berlin');
+  }
+  const maintenanceCron = read(env, 'MAINTENANCE_CRON') ?? '0 2 * * *';
+  const fields = maintenanceCron.trim().split(/\s+/).length;
+  try {
+    if (fields < 5 || fields > 6) throw new Error('field count');
+    CronExpressionParser.parse(maintenanceCron, { tz: maintenanceTz });
+  } catch {
+    throw invalid('MAINTENANCE_CRON', 'expected a cron pattern of 5 or 6 fields, such as 0 2 * * *');
+  }
+  return { maintenanceCron, maintenanceTz };
 }
 
 /** A secret that must be long enough to resist guessing; the message never shows it. */

@@ -135,4 +135,12 @@ export interface Config {
   /** Window over which repeated fail-soft warnings are counted into one line per cause. */
   readonly logRepeatIntervalMs: number;
   readonly shutdownTimeoutMs: number;
+  /** Redis monitor and scheduled maintenance (see src/operations). */
+  readonly operations: {
+    readonly monitorIntervalMs: number;
+    /** Cron pattern (5 or 6 fields) of the maintenance job, checked at load. */
+    readonly maintenanceCron: string;
+    /** IANA zone the pattern is read in. */
+    readonly maintenanceTz: string;
+  };
 }

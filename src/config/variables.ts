@@ -325,6 +325,23 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
       'A stream connection that sends nothing (not even a ping) for this long is dropped and reconnected.',
   },
   {
+    name: 'MONITOR_INTERVAL_MS',
+    default: '60000',
+    description:
+      'Period of the Redis monitor: one `INFO` and one `SLOWLOG GET` per round, a warning and a cleanup at 80 % of `maxmemory`.',
+  },
+  {
+    name: 'MAINTENANCE_CRON',
+    default: '0 2 * * *',
+    description:
+      'Cron pattern of the maintenance job (expired data, dangling session entries, old price data). A run missed while no worker was up runs once at the next start.',
+  },
+  {
+    name: 'MAINTENANCE_TZ',
+    default: 'UTC',
+    description: 'IANA time zone `MAINTENANCE_CRON` is read in.',
+  },
+  {
     name: 'SHUTDOWN_TIMEOUT_MS',
     default: '10000',
     description: 'How long shutdown waits for jobs and requests in flight.',

@@ -14,6 +14,7 @@ import { healthRoutes } from './routes/health/index.ts';
 import { marketCacheRoutes } from './routes/market-cache/index.ts';
 import { marketSeriesRoutes } from './routes/market-series/index.ts';
 import { metricsRoutes } from './routes/metrics/index.ts';
+import { operationsRoutes } from './routes/operations/index.ts';
 import { sessionRoutes } from './routes/sessions/index.ts';
 import { symbolsRoutes } from './routes/symbols/index.ts';
 import { userRoutes } from './routes/users/index.ts';
@@ -34,6 +35,7 @@ export type HttpDeps = Pick<
   | 'role'
   | 'jobs'
   | 'config'
+  | 'operations'
 >;
 
 /**
@@ -61,6 +63,11 @@ export async function httpApp(app: FastifyInstance, deps: HttpDeps) {
   await app.register(symbolsRoutes, { symbols: deps.symbols });
   await app.register(marketCacheRoutes, { market: deps.market });
   await app.register(marketSeriesRoutes, { market: deps.market });
+  await app.register(operationsRoutes, {
+    operations: deps.operations,
+    metrics: deps.metrics,
+    version: packageVersion(),
+  });
   await app.register(authRoutes, { limiter: deps.sessions.loginLimiter, metrics: deps.metrics });
   await app.register(sessionRoutes, { sessions: deps.sessions.sessions });
   await app.register(userRoutes, { preferences: deps.sessions.preferences });

@@ -40,6 +40,13 @@ export function workBounds(config: Pick<Config, 'history' | 'auth' | 'market'>):
       "one Redis read of the market's priced symbols (the exchange's symbol count).",
     'GET /api/v1/market/:symbol/ohlcv': 'at most 1000 candles (limit), one O(log n + k) range read.',
     'GET /api/v1/market/:symbol/history': 'at most 1000 ticks (limit), one O(log n + k) range read.',
+    'GET /api/v1/cache/health':
+      'anonymous: a summary reused for 5 s; admin: one INFO and one SCAN of our keys, stopped after 2 s or a million keys.',
+    'GET /api/v1/cache/stats': 'one SCAN of our keys (stopped after 2 s or a million keys), reused for 5 s.',
+    'POST /api/v1/cache/cleanup':
+      'admin only; the registered cleanup steps, each bounded by its own batches.',
+    'DELETE /api/v1/cache/clear':
+      'admin only; SCAN + UNLINK of our cache keys in batches of 500, stopped after 10 s.',
   };
 }
 

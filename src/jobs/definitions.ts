@@ -36,6 +36,9 @@ export function indexDefinitions(definitions: readonly JobDefinition[]): Readonl
     assertPositiveInt(def.name, 'keepCompleted', def.keepCompleted, 0);
     assertPositiveInt(def.name, 'keepFailed', def.keepFailed, 0);
     if (def.every !== undefined) assertPositiveInt(def.name, 'every', def.every, 1);
+    if (def.every !== undefined && def.cron !== undefined) {
+      throw invalid(`job ${def.name} has both every and cron`, { job: def.name });
+    }
     byName.set(def.name, def);
   }
   return byName;

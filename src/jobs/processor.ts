@@ -41,11 +41,16 @@ export function createJobProcessor(deps: JobProcessorDeps): Processor {
         context: { job: job.name, jobId, attempt },
       });
       deps.metrics.jobRuns.inc({ job: job.name, outcome: 'completed' });
+      deps.metrics.jobDuration.observe({ job: job.name, outcome: 'completed' }, elapsed() / 1000);
       log.info({ durationMs: elapsed() }, 'job completed');
       return result;
     } catch (err) {
       const timedOut = isTradecacheError(err, ErrorCodes.JOB_TIMEOUT);
       deps.metrics.jobRuns.inc({ job: job.name, outcome: timedOut ? 'timeout' : 'failed' });
+      deps.metrics.jobDuration.observe(
+        { job: job.name, outcome: timedOut ? 'timeout' : 'failed' },
+        elapsed() / 1000,
+      );
       const willRetry = !isUnrecoverable(err) && attempt < def.attempts;
       const fields = {
         durationMs: elapsed(),

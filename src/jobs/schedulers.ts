@@ -30,27 +30,60 @@ async function removeQueuedRuns(queue: Queue, schedulerId: string, logger: Logge
   }
 }
 
+const isScheduled = (def: JobDefinition | undefined) => def?.every !== undefined || def?.cron !== undefined;
+
+/**
+ * The run a cron scheduler queued for `next` and no worker took: still delayed or waiting
+ * although its time has passed. Returns that time, or null when nothing was missed.
+ */
+async function missedRunAt(queue: Queue, id: string, now: number): Promise<number | null> {
+  const scheduler = await queue.getJobScheduler(id);
+  const next = scheduler?.next;
+  if (next === undefined || next === null || next > now) return null;
+  const job = await queue.getJob(`repeat:${id}:${next}`);
+  if (!job) return null;
+  const state = await job.getState();
+  return state === 'delayed' || state === 'waiting' || state === 'prioritized' ? next : null;
+}
+
 /**
  * Makes the queue's job schedulers match the definitions (Celery beat's schedule): one
- * scheduler per definition with `every`, keyed by the job name, and none other. Upserting an
- * unchanged scheduler keeps its next run, so calling this at every boot is safe; a scheduler
- * left by an older deployment (a renamed or dropped job) is removed with its pending run.
+ * scheduler per definition with `every` or `cron`, keyed by the job name, and none other.
+ * Upserting an unchanged scheduler keeps its next run, so calling this at every boot is safe; a
+ * scheduler left by an older deployment (a renamed or dropped job) is removed with its pending run.
+ *
+ * Missed cron runs: a cron scheduler queues only its next run, so while no worker is up at most
+ * one run waits however many days pass; upserting replaces it with the next future time. So
+ * when that waiting run was overdue, one catch-up run is enqueued under an id made of its due
+ * time: every process booting together adds the same id, and the run happens once.
  */
 export async function reconcileSchedulers(
   queue: Queue,
   definitions: Iterable<JobDefinition>,
   logger: Logger,
-): Promise<{ upserted: string[]; removed: string[] }> {
+  now: () => number = Date.now,
+): Promise<{ upserted: string[]; removed: string[]; caughtUp: string[] }> {
   const declared = new Map<string, JobDefinition>();
-  for (const def of definitions) if (def.every !== undefined) declared.set(def.name, def);
+  for (const def of definitions) if (isScheduled(def)) declared.set(def.name, def);
 
   const upserted: string[] = [];
+  const caughtUp: string[] = [];
   for (const def of declared.values()) {
-    await queue.upsertJobScheduler(
-      def.name,
-      { every: def.every },
-      { name: def.name, data: {}, opts: jobOptions(def) },
-    );
+    const template = { name: def.name, data: {}, opts: jobOptions(def) };
+    if (def.cron) {
+      const missed = await missedRunAt(queue, def.name, now());
+      await queue.upsertJobScheduler(def.name, { pattern: def.cron.pattern, tz: def.cron.tz }, template);
+      if (missed !== null) {
+        await queue.add(def.name, {}, { ...jobOptions(def), jobId: `catchup-${def.name}-${missed}` });
+        caughtUp.push(def.name);
+        logger.info(
+          { job: def.name, dueAt: new Date(missed).toISOString() },
+          'missed scheduled run enqueued once',
+        );
+      }
+    } else {
+      await queue.upsertJobScheduler(def.name, { every: def.every }, template);
+    }
     upserted.push(def.name);
   }
 
@@ -61,8 +94,8 @@ export async function reconcileSchedulers(
     if (await queue.removeJobScheduler(id)) removed.push(id);
     await removeQueuedRuns(queue, id, logger);
   }
-  logger.info({ upserted, removed }, 'job schedulers reconciled');
-  return { upserted, removed };
+  logger.info({ upserted, removed, caughtUp }, 'job schedulers reconciled');
+  return { upserted, removed, caughtUp };
 }
 
 /** The queue's schedulers, declared or not, for status pages. */
@@ -76,9 +109,10 @@ export async function describeSchedulers(
       id,
       job: scheduler.name,
       every: scheduler.every ?? null,
+      pattern: scheduler.pattern ?? null,
       nextRunAt: scheduler.next ?? null,
       iterations: scheduler.iterationCount ?? 0,
-      declared: definitions.get(id)?.every !== undefined,
+      declared: isScheduled(definitions.get(id)),
     };
   });
 }

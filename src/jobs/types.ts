@@ -29,6 +29,11 @@ export interface JobDefinition<Data = any> {
   description: string;
   /** Repeat every this many ms through a BullMQ job scheduler (Celery beat). Omit for on-demand jobs. */
   every?: number;
+  /**
+   * Or run on a cron pattern (5 or 6 fields, read in `tz`) through a BullMQ job scheduler. A run
+   * due while no worker was up runs once at the next start (see `reconcileSchedulers`).
+   */
+  cron?: { pattern: string; tz: string };
   /** Enqueue one run when a worker process boots (deduplicated across processes booting together). */
   runAtStart?: boolean;
   /** Time limit of one attempt; the signal fires and the attempt fails with JOB_TIMEOUT after it. */
@@ -86,6 +91,8 @@ export interface JobSchedulerStatus {
   /** Name of the jobs it produces. */
   job: string;
   every: number | null;
+  /** Cron pattern, for cron schedulers. */
+  pattern: string | null;
   /** Epoch ms of the next run, when known. */
   nextRunAt: number | null;
   /** Jobs produced so far. */
@@ -103,8 +110,8 @@ export interface JobRuntime {
   runNow(name: string, data?: unknown, opts?: RunNowOptions): Promise<unknown>;
   /** Starts this process's worker; only the process that runs jobs calls it. */
   startWorker(): Promise<void>;
-  /** Makes the queue's schedulers match the definitions with `every`. Idempotent. */
-  reconcileSchedulers(): Promise<{ upserted: string[]; removed: string[] }>;
+  /** Makes the queue's schedulers match the definitions with `every` or `cron`. Idempotent. */
+  reconcileSchedulers(): Promise<{ upserted: string[]; removed: string[]; caughtUp: string[] }>;
   /** Enqueues one run of each `runAtStart` definition; returns the names actually enqueued. */
   enqueueStartupRuns(): Promise<string[]>;
   schedulers(): Promise<JobSchedulerStatus[]>;

@@ -140,12 +140,15 @@ describe('GET /api/v1/dashboard', () => {
       100,
     );
     expect(body.jobs.schedulers.map((s: { id: string }) => s.id)).toEqual([
+      'maintenance',
       'warmup-symbols-futures',
       'warmup-symbols-spot',
     ]);
     for (const scheduler of body.jobs.schedulers) {
       expect(scheduler.declared).toBe(true);
-      expect(scheduler.everyMs).toBeGreaterThan(0);
+      // The maintenance job runs on a cron pattern (MAINTENANCE_CRON), not an interval.
+      if (scheduler.id === 'maintenance') expect(scheduler.everyMs).toBeNull();
+      else expect(scheduler.everyMs).toBeGreaterThan(0);
       expect(Date.parse(scheduler.nextRunAt ?? '')).toBeGreaterThan(0);
     }
     const spot = market(body, 'spot');

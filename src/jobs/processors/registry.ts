@@ -1,11 +1,14 @@
 import type { Config } from '../../config/types.ts';
 import type { SymbolCatalog } from '../../market/symbols/index.ts';
 import type { JobDefinition } from '../types.ts';
+import { type MaintenanceTarget, maintenanceJob } from './maintenance.ts';
 import { warmupSymbolsJob } from './warmup-symbols.ts';
 
 export interface JobDeps {
   config: Config;
   symbols: SymbolCatalog;
+  /** The cache service; without it (tests of other jobs) there is no maintenance job. */
+  operations?: MaintenanceTarget;
 }
 
 /**
@@ -17,5 +20,13 @@ export function jobDefinitions(deps: JobDeps): JobDefinition<never>[] {
   return [
     warmupSymbolsJob('spot', deps.symbols, interval),
     warmupSymbolsJob('futures', deps.symbols, interval),
+    ...(deps.operations
+      ? [
+          maintenanceJob(deps.operations, {
+            pattern: deps.config.operations.maintenanceCron,
+            tz: deps.config.operations.maintenanceTz,
+          }),
+        ]
+      : []),
   ] as JobDefinition<never>[];
 }

@@ -1,0 +1,66 @@
+import { Command } from 'commander';
+import { ErrorCodes, TradecacheError } from '../../errors.ts';
+import type { CacheService } from '../../operations/index.ts';
+
+/** Opens the cache service of a one-shot process and how to close it. */
+export type OpenCacheService = () => Promise<{ service: CacheService; close(): Promise<void> }>;
+
+const print = (value: unknown): void => {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+};
+
+/**
+ * `tradecache health`, `tradecache stats`, `tradecache cache cleanup|clear --confirm`: the cache
+ * routes for an operator at a shell, printed as JSON on stdout (logs go to stderr).
+ */
+export function operationsCommands(open: OpenCacheService): Command[] {
+  const withService = async (run: (service: CacheService) => Promise<void>) => {
+    const { service, close } = await open();
+    try {
+      await run(service);
+    } finally {
+      await close();
+    }
+  };
+
+  const health = new Command('health')
+    .description('cache health: status, Redis info, key counts per cache (exit 1 when unhealthy)')
+    .action(() =>
+      withService(async (service) => {
+        const answer = await service.healthCheck();
+        print(answer);
+        if (answer.status === 'unhealthy') {
+          throw new TradecacheError(
+            ErrorCodes.REDIS_UNAVAILABLE,
+            `cache is unhealthy: ${answer.warnings.join('; ')}`,
+          );
+        }
+      }),
+    );
+
+  const stats = new Command('stats')
+    .description('our keys per area and cache namespace, symbols cached, hit rates of every process')
+    .action(() => withService(async (service) => print(await service.getCacheSummary())));
+
+  const cache = new Command('cache').description('cache maintenance');
+  cache
+    .command('cleanup')
+    .description('remove expired data now (dangling session entries and every registered step)')
+    .action(() => withService(async (service) => print(await service.cleanupExpiredData())));
+  cache
+    .command('clear')
+    .description('remove every cache key (never users, sessions, preferences, alerts, queues)')
+    .option('--confirm', 'required: without it nothing is deleted', false)
+    .action((options: { confirm: boolean }) => {
+      if (!options.confirm) {
+        // Refused before Redis is even opened: exit 2, nothing touched.
+        throw new TradecacheError(
+          ErrorCodes.VALIDATION_FAILED,
+          'cache clear deletes every cache key: add --confirm to do it',
+        );
+      }
+      return withService(async (service) => print(await service.clearAllCache()));
+    });
+
+  return [health, stats, cache];
+}
