@@ -221,6 +221,15 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       monitorIntervalMs: config.operations.monitorIntervalMs,
     });
     closers.push({ name: 'operations', close: () => operations.close() });
+    // Ticks and candles past their retention go with the cleanup and the nightly maintenance.
+    operations.cleanup.register('market-data', async () => {
+      let removed = 0;
+      for (const result of Object.values(await market.cleanupOldData())) {
+        removed += result.ticks + result.indexEntries;
+        for (const count of Object.values(result.candles)) removed += count;
+      }
+      return removed;
+    });
     if (options.role !== 'tool') {
       operations.service.start();
       operations.monitor.start();

@@ -208,4 +208,15 @@ describe('POST /api/v1/cache/cleanup', () => {
     expect(res.json().removed.sessions).toBeGreaterThanOrEqual(1);
     expect(await redis.zscore(app.ctx.keys.sessions.sessionIndex('alice'), 'gone-session-0001')).toBeNull();
   });
+
+  it('removes price ticks past their retention and keeps recent ones', async () => {
+    const old = Date.now() - 2 * 24 * 3_600_000;
+    await app.ctx.market.batch('spot').price('CLEANUSDT', '1.00000000', old).flush();
+    await app.ctx.market.batch('spot').price('CLEANUSDT', '2.00000000', Date.now()).flush();
+    const res = await inject('POST', '/api/v1/cache/cleanup', admin);
+    expect(res.statusCode).toBe(200);
+    expect(res.json().removed['market-data']).toBeGreaterThanOrEqual(1);
+    const ticks = await app.ctx.market.prices.spot.getPriceHistory('CLEANUSDT');
+    expect(ticks.map((t) => t.price)).toEqual(['2.00000000']);
+  });
 });
