@@ -8,6 +8,7 @@ import {
   expectName,
   expectRecord,
   expectString,
+  oneOrMany,
 } from './shape.ts';
 
 /**
@@ -16,11 +17,6 @@ import {
  * `market-data.ts`: a body that is not the documented shape is EXCHANGE_BAD_RESPONSE, decimals
  * stay the exchange's strings, fields we do not know are ignored.
  */
-
-/** Endpoints that answer one object for `symbol=` and an array without it. */
-function oneOrMany(json: unknown, what: string): unknown[] {
-  return Array.isArray(json) ? json : [expectRecord(json, what)];
-}
 
 function parseBookTicker(entry: unknown, what: string): BookTicker {
   const row = expectRecord(entry, what);

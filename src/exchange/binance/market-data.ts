@@ -15,6 +15,7 @@ import {
   expectName,
   expectRecord,
   expectString,
+  oneOrMany,
 } from './shape.ts';
 
 /**
@@ -22,11 +23,6 @@ import {
  * futures. Pure functions; each throws EXCHANGE_BAD_RESPONSE on a body that is not the
  * documented shape and ignores fields it does not know (futures add `time`, `E`, `T`, ...).
  */
-
-/** Endpoints that answer one object for `symbol=` and an array without it. */
-function oneOrMany(json: unknown, what: string): unknown[] {
-  return Array.isArray(json) ? json : [expectRecord(json, what)];
-}
 
 function parseTickerPrice(entry: unknown, what: string): TickerPrice {
   const row = expectRecord(entry, what);

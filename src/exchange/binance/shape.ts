@@ -60,3 +60,8 @@ export function expectBoolean(value: unknown, what: string): boolean {
   if (typeof value !== 'boolean') throw badResponse(what, 'is not a boolean');
   return value;
 }
+
+/** Endpoints that answer one object for `symbol=` and an array without it. */
+export function oneOrMany(json: unknown, what: string): unknown[] {
+  return Array.isArray(json) ? json : [expectRecord(json, what)];
+}
