@@ -17,6 +17,7 @@ import {
 
 const KEY_PREFIX = new RegExp(`^[${KEY_PART_CHARS}]{1,64}$`);
 
+import { loadAlertsConfig, loadWebSocketConfig } from './alerts.ts';
 import { loadMarketConfig } from './market.ts';
 import { resolveSentinel } from './redis-sentinel.ts';
 import { type ResolvedRedisUrl, refuseRedisCluster, resolveRedisUrl } from './redis-url.ts';
@@ -96,6 +97,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Record<str
     encryptionKeys: encryptionKeys(e),
     history: { maxRangeDays: int(e, 'HISTORY_MAX_RANGE_DAYS', 1830, 1, 36_500) },
     market: loadMarketConfig(e),
+    alerts: loadAlertsConfig(e),
+    webSocket: loadWebSocketConfig(e),
     logLevel: oneOf(e, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     logRequests: oneOf(e, 'LOG_REQUESTS', REQUEST_LOG_MODES, 'errors'),
     logRepeatIntervalMs: int(e, 'LOG_REPEAT_INTERVAL_SEC', 10, 1, 3600) * 1000,

@@ -1,3 +1,4 @@
+import type { AlertsConfig, WebSocketConfig } from './alerts.ts';
 import type { MarketConfig } from './market.ts';
 
 /** Where the Redis connection settings came from: Sentinel, else the Python platform's resolution order. */
@@ -113,6 +114,10 @@ export interface Config {
   readonly history: { readonly maxRangeDays: number };
   /** Live market data: TTLs, freshness, depth, retention. */
   readonly market: MarketConfig;
+  /** Price alerts and notifications: per-user cap, notifications kept. */
+  readonly alerts: AlertsConfig;
+  /** The WebSocket push: send buffer, message rate, subscription heartbeat. */
+  readonly webSocket: WebSocketConfig;
   readonly logLevel: LogLevel;
   /** Access-log lines: every request, only 4xx/5xx answers, or none (probes are sampled). */
   readonly logRequests: RequestLogMode;
