@@ -12,6 +12,7 @@ import { type HistoryServices, openHistory } from './history/open.ts';
 import { createJobRuntime, type JobRuntime } from './jobs/index.ts';
 import { jobDefinitions } from './jobs/processors/registry.ts';
 import { createLogger, type Logger } from './logger.ts';
+import { PriceAlerts, TradableSymbols } from './market/alerts/index.ts';
 import { LiveMarket } from './market/live-market.ts';
 import { SymbolCatalog } from './market/symbols/index.ts';
 import type { ExchangeClient } from './market/vocabulary/index.ts';
@@ -65,6 +66,10 @@ export interface AppContext {
   readonly symbols: SymbolCatalog;
   /** Live market data (MarketDataCache, PriceCache per market) and the feed's write batch. */
   readonly market: LiveMarket;
+  /** Price alerts and notifications; `alerts.checkPrices` is the feed's seam. */
+  readonly alerts: PriceAlerts;
+  /** The exchange's TRADING symbols (any quote asset), for validating alert symbols. */
+  readonly tradableSymbols: TradableSymbols;
   readonly jobs: JobRuntime | null;
   readonly embeddedRedis: EmbeddedRedis | null;
   readonly simulatedExchange: SimulatedExchange | null;
@@ -201,6 +206,15 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       },
     });
 
+    const alerts = new PriceAlerts({
+      redis,
+      keys: keys.alerts,
+      maxAlertsPerUser: config.alerts.maxAlertsPerUser,
+      notificationsKept: config.alerts.notificationsKept,
+      currentPrice: (marketType, symbol) => market.data[marketType].getPrice(symbol),
+    });
+    const tradableSymbols = new TradableSymbols({ exchange, ttlMs: config.symbols.cacheTtlSec * 1000 });
+
     let jobs: JobRuntime | null = null;
     if (options.role !== 'tool') {
       jobs = createJobRuntime({
@@ -235,6 +249,8 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       exchange,
       symbols,
       market,
+      alerts,
+      tradableSymbols,
       jobs,
       embeddedRedis,
       simulatedExchange,

@@ -6,6 +6,7 @@ import { openapiPlugin } from './plugins/openapi.ts';
 import { rateLimitPlugin } from './plugins/rate-limit.ts';
 import { requestMetricsPlugin } from './plugins/request-metrics.ts';
 import { responseCachePlugin } from './plugins/response-cache.ts';
+import { alertRoutes } from './routes/alerts/index.ts';
 import { authRoutes } from './routes/auth/index.ts';
 import { backtestRoutes } from './routes/backtest/index.ts';
 import { dashboardRoutes, packageVersion } from './routes/dashboard/index.ts';
@@ -25,6 +26,8 @@ export type HttpDeps = Pick<
   | 'health'
   | 'symbols'
   | 'market'
+  | 'alerts'
+  | 'tradableSymbols'
   | 'sessions'
   | 'history'
   | 'cache'
@@ -60,6 +63,7 @@ export async function httpApp(app: FastifyInstance, deps: HttpDeps) {
   await app.register(authRoutes, { limiter: deps.sessions.loginLimiter, metrics: deps.metrics });
   await app.register(sessionRoutes, { sessions: deps.sessions.sessions });
   await app.register(userRoutes, { preferences: deps.sessions.preferences });
+  await app.register(alertRoutes, { alerts: deps.alerts, symbols: deps.tradableSymbols });
   await app.register(backtestRoutes, {
     backtest: deps.history.backtest,
     store: deps.history.store,
