@@ -38,7 +38,12 @@ afterAll(async () => {
 });
 
 const create = (headers: Record<string, string>, payload: unknown) =>
-  app.http.inject({ method: 'POST', url: '/api/v1/cache/price-alert', headers, payload: payload as object });
+  app.http.inject({
+    method: 'POST',
+    url: '/api/v1/cache/price-alert',
+    headers: { ...headers, 'content-type': 'application/json' },
+    payload: typeof payload === 'string' ? payload : JSON.stringify(payload),
+  });
 
 describe('price alert routes', () => {
   it('sets, lists and deletes an alert; another user sees nothing and gets 404', async () => {
@@ -139,7 +144,8 @@ describe('price alert routes', () => {
     ['a missing field', { symbol: 'BTCUSDT', condition: 'above' }],
     [
       'a float targetPrice with 30 digits',
-      { symbol: 'BTCUSDT', condition: 'above', targetPrice: 0.123456789012345678901234567891 },
+      // Raw JSON: the number's 30 digits as the client sent them.
+      '{"symbol":"BTCUSDT","condition":"above","targetPrice":0.123456789012345678901234567891}',
     ],
     [
       'a 30-digit decimal string',
