@@ -9,11 +9,14 @@ import type { SimulatedExchange } from './exchange/simulated/index.ts';
 import { FailSoftWarnings } from './fail-soft-warnings.ts';
 import type { BacktestService, HistoryStore } from './history/index.ts';
 import { type HistoryServices, openHistory } from './history/open.ts';
+import { WebSocketHub } from './http/ws/hub.ts';
+import { SubscriptionTracker } from './http/ws/subscription-tracker.ts';
 import { createJobRuntime, type JobRuntime } from './jobs/index.ts';
 import { jobDefinitions } from './jobs/processors/registry.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { PriceAlerts, TradableSymbols } from './market/alerts/index.ts';
 import { LiveMarket } from './market/live-market.ts';
+import { MarketUpdatePublisher, RealtimeBus } from './market/realtime/index.ts';
 import { SymbolCatalog } from './market/symbols/index.ts';
 import type { ExchangeClient } from './market/vocabulary/index.ts';
 import { Metrics } from './metrics.ts';
@@ -70,6 +73,16 @@ export interface AppContext {
   readonly alerts: PriceAlerts;
   /** The exchange's TRADING symbols (any quote asset), for validating alert symbols. */
   readonly tradableSymbols: TradableSymbols;
+  /**
+   * Realtime fan-out: `publisher` is the feed's (market updates to every process), `bus` this
+   * process's subscriber (null for CLI tools), `hub` the WebSocket sockets of this process
+   * (`hub.onWatch` tells the feed which symbols clients watch).
+   */
+  readonly realtime: {
+    readonly publisher: MarketUpdatePublisher;
+    readonly bus: RealtimeBus | null;
+    readonly hub: WebSocketHub;
+  };
   readonly jobs: JobRuntime | null;
   readonly embeddedRedis: EmbeddedRedis | null;
   readonly simulatedExchange: SimulatedExchange | null;
@@ -215,6 +228,24 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     });
     const tradableSymbols = new TradableSymbols({ exchange, ttlMs: config.symbols.cacheTtlSec * 1000 });
 
+    let bus: RealtimeBus | null = null;
+    if (options.role !== 'tool') {
+      const realtimeBus = new RealtimeBus(connect('subscriber'), keys, logger);
+      bus = realtimeBus;
+      closers.push({ name: 'realtime bus', close: () => realtimeBus.close() });
+      await realtimeBus.start();
+    }
+    const ws = config.webSocket;
+    const hub = new WebSocketHub({
+      bus,
+      tracker: new SubscriptionTracker(redis, keys.sessions, ws.subscriptionTtlSec),
+      limits: ws,
+      logger,
+      heartbeatMs: Math.min(30_000, (ws.subscriptionTtlSec * 1000) / 3),
+    });
+    closers.push({ name: 'websocket hub', close: () => hub.close() });
+    const realtime = { publisher: new MarketUpdatePublisher(redis, keys.market), bus, hub };
+
     let jobs: JobRuntime | null = null;
     if (options.role !== 'tool') {
       jobs = createJobRuntime({
@@ -251,6 +282,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       market,
       alerts,
       tradableSymbols,
+      realtime,
       jobs,
       embeddedRedis,
       simulatedExchange,

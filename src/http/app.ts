@@ -17,6 +17,7 @@ import { metricsRoutes } from './routes/metrics/index.ts';
 import { sessionRoutes } from './routes/sessions/index.ts';
 import { symbolsRoutes } from './routes/symbols/index.ts';
 import { userRoutes } from './routes/users/index.ts';
+import { webSocketRoutes } from './ws/plugin.ts';
 
 export type HttpDeps = Pick<
   AppContext,
@@ -28,6 +29,7 @@ export type HttpDeps = Pick<
   | 'market'
   | 'alerts'
   | 'tradableSymbols'
+  | 'realtime'
   | 'sessions'
   | 'history'
   | 'cache'
@@ -64,6 +66,7 @@ export async function httpApp(app: FastifyInstance, deps: HttpDeps) {
   await app.register(sessionRoutes, { sessions: deps.sessions.sessions });
   await app.register(userRoutes, { preferences: deps.sessions.preferences });
   await app.register(alertRoutes, { alerts: deps.alerts, symbols: deps.tradableSymbols });
+  await app.register(webSocketRoutes, { hub: deps.realtime.hub });
   await app.register(backtestRoutes, {
     backtest: deps.history.backtest,
     store: deps.history.store,
