@@ -193,7 +193,10 @@ export class WebSocketHub implements RealtimeListener {
     session.channels.add(channel.name);
     const key = channel.kind === 'alerts' ? `alerts:${session.userId}` : channel.name;
     let set = this.byChannel.get(key);
-    if (!set) this.byChannel.set(key, (set = new Set()));
+    if (!set) {
+      set = new Set();
+      this.byChannel.set(key, set);
+    }
     set.add(session);
     if (channel.kind !== 'alerts') {
       const symbolKey = `${channel.market}:${channel.symbol}`;
@@ -248,7 +251,10 @@ export class WebSocketHub implements RealtimeListener {
   private sendCoalesced(key: string, text: string): void {
     const now = Date.now();
     let c = this.coalesced.get(key);
-    if (!c) this.coalesced.set(key, (c = { lastSentAt: 0, pending: null, timer: null }));
+    if (!c) {
+      c = { lastSentAt: 0, pending: null, timer: null };
+      this.coalesced.set(key, c);
+    }
     if (c.timer === null && now - c.lastSentAt >= PRICE_MIN_SPACING_MS) {
       c.lastSentAt = now;
       this.sendTo(key, text);
