@@ -191,6 +191,33 @@ describe('GET /api/v1/ws', () => {
     expect(ws.socket.readyState).toBe(WebSocket.OPEN);
   });
 
+  it('cuts off a socket that stops reading once its send buffer is full, and serves the others', async () => {
+    const slow = await open();
+    const fast = await open();
+    for (const ws of [slow, fast]) {
+      ws.send({ op: 'subscribe', channels: ['book:XRPUSDT'] });
+      await ws.next((m) => m.op === 'subscribed');
+    }
+    const closed = new Promise<number>((resolve) => slow.socket.once('close', (code) => resolve(code)));
+    slow.socket.pause();
+    const levels = Array.from(
+      { length: 2000 },
+      (_, i) => [`${i}.12345678`, '1000.00000000'] as [string, string],
+    );
+    const publisher = checker.ctx.realtime.publisher;
+    for (let i = 0; i < 400 && pusher.ctx.realtime.hub.connectionCount > 0; i++) {
+      await publisher.publish('spot', [
+        { kind: 'book', symbol: 'XRPUSDT', data: { lastUpdateId: i, bids: levels, asks: levels } },
+      ]);
+      if (slow.socket.readyState !== WebSocket.OPEN) break;
+      if (i % 20 === 19) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    slow.socket.resume();
+    expect([1013, 1006]).toContain(await closed);
+    await fast.next((m) => m.channel === 'book:XRPUSDT');
+    expect(fast.socket.readyState).toBe(WebSocket.OPEN);
+  });
+
   it('refuses the upgrade with invalid credentials', async () => {
     await expect(connectWs(wsUrl, { authorization: 'Bearer nope' })).rejects.toThrow(/401/);
   });
