@@ -218,7 +218,10 @@ describe('GET /api/v1/ws', () => {
     expect(fast.socket.readyState).toBe(WebSocket.OPEN);
   });
 
-  it('refuses the upgrade with invalid credentials', async () => {
+  it('refuses the upgrade with invalid credentials, and a plain HTTP request with our error shape', async () => {
+    const plain = await pusher.http.inject({ url: '/api/v1/ws' });
+    expect(plain.statusCode).toBe(400);
+    expect(plain.json().error.code).toBe('BAD_REQUEST');
     await expect(connectWs(wsUrl, { authorization: 'Bearer nope' })).rejects.toThrow(/401/);
   });
 

@@ -17,28 +17,30 @@ export interface WebSocketRoutesOptions {
 export async function webSocketRoutes(app: FastifyInstance, opts: WebSocketRoutesOptions) {
   await app.register(websocket, { options: { maxPayload: MAX_CLIENT_MESSAGE_BYTES } });
 
-  app.get(
-    '/api/v1/ws',
-    {
-      websocket: true,
-      schema: {
-        tags: ['realtime'],
-        summary:
-          'WebSocket: {op: subscribe|unsubscribe, channels: [price:<S>, book:<S>, trades:<S>, candles:<S>:<interval>, alerts]}',
-      },
-      preValidation: async (request, reply) => {
-        const token = tokenOf(request);
-        if (token === null) return;
-        const user = token === '' ? null : await app.authenticator.authenticate(token);
-        if (!user) {
-          reply.header('www-authenticate', 'Bearer error="invalid_token"');
-          throw new TradecacheError(ErrorCodes.AUTH_INVALID, 'invalid or expired credentials');
-        }
-        request.user = user;
-      },
+  app.route({
+    method: 'GET',
+    url: '/api/v1/ws',
+    schema: {
+      tags: ['realtime'],
+      summary:
+        'WebSocket: {op: subscribe|unsubscribe, channels: [price:<S>, book:<S>, trades:<S>, candles:<S>:<interval>, alerts]}',
     },
-    (socket, request) => {
+    preValidation: async (request, reply) => {
+      const token = tokenOf(request);
+      if (token === null) return;
+      const user = token === '' ? null : await app.authenticator.authenticate(token);
+      if (!user) {
+        reply.header('www-authenticate', 'Bearer error="invalid_token"');
+        throw new TradecacheError(ErrorCodes.AUTH_INVALID, 'invalid or expired credentials');
+      }
+      request.user = user;
+    },
+    // A plain HTTP request gets our error shape, not the plugin's empty 404.
+    handler: async () => {
+      throw new TradecacheError(ErrorCodes.BAD_REQUEST, 'GET /api/v1/ws needs a WebSocket upgrade');
+    },
+    wsHandler: (socket, request) => {
       opts.hub.attach(socket, request.user?.userId ?? null);
     },
-  );
+  });
 }
