@@ -9,11 +9,15 @@ import type { SimulatedExchange } from './exchange/simulated/index.ts';
 import { FailSoftWarnings } from './fail-soft-warnings.ts';
 import type { BacktestService, HistoryStore } from './history/index.ts';
 import { type HistoryServices, openHistory } from './history/open.ts';
+import { WebSocketHub } from './http/ws/hub.ts';
+import { SubscriptionTracker } from './http/ws/subscription-tracker.ts';
 import { createJobRuntime, type JobRuntime } from './jobs/index.ts';
 import { jobDefinitions } from './jobs/processors/registry.ts';
 import { createLogger, type Logger } from './logger.ts';
+import { PriceAlerts, TradableSymbols } from './market/alerts/index.ts';
 import { MarketFeeds } from './market/feed/index.ts';
 import { LiveMarket } from './market/live-market.ts';
+import { MarketUpdatePublisher, RealtimeBus } from './market/realtime/index.ts';
 import { SymbolCatalog } from './market/symbols/index.ts';
 import type { ExchangeClient } from './market/vocabulary/index.ts';
 import { Metrics } from './metrics.ts';
@@ -72,6 +76,20 @@ export interface AppContext {
    * symbol)` adds a watched symbol at run time.
    */
   readonly feed: MarketFeeds | null;
+  /** Price alerts and notifications; `alerts.checkPrices` is the feed's seam. */
+  readonly alerts: PriceAlerts;
+  /** The exchange's TRADING symbols (any quote asset), for validating alert symbols. */
+  readonly tradableSymbols: TradableSymbols;
+  /**
+   * Realtime fan-out: `publisher` is the feed's (market updates to every process), `bus` this
+   * process's subscriber (null for CLI tools), `hub` the WebSocket sockets of this process
+   * (`hub.onWatch` tells the feed which symbols clients watch).
+   */
+  readonly realtime: {
+    readonly publisher: MarketUpdatePublisher;
+    readonly bus: RealtimeBus | null;
+    readonly hub: WebSocketHub;
+  };
   readonly jobs: JobRuntime | null;
   readonly embeddedRedis: EmbeddedRedis | null;
   readonly simulatedExchange: SimulatedExchange | null;
@@ -210,6 +228,33 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       },
     });
 
+    const alerts = new PriceAlerts({
+      redis,
+      keys: keys.alerts,
+      maxAlertsPerUser: config.alerts.maxAlertsPerUser,
+      notificationsKept: config.alerts.notificationsKept,
+      currentPrice: (marketType, symbol) => market.data[marketType].getPrice(symbol),
+    });
+    const tradableSymbols = new TradableSymbols({ exchange, ttlMs: config.symbols.cacheTtlSec * 1000 });
+
+    let bus: RealtimeBus | null = null;
+    if (options.role !== 'tool') {
+      const realtimeBus = new RealtimeBus(connect('subscriber'), keys, logger);
+      bus = realtimeBus;
+      closers.push({ name: 'realtime bus', close: () => realtimeBus.close() });
+      await realtimeBus.start();
+    }
+    const ws = config.webSocket;
+    const hub = new WebSocketHub({
+      bus,
+      tracker: new SubscriptionTracker(redis, keys.sessions, ws.subscriptionTtlSec),
+      limits: ws,
+      logger,
+      heartbeatMs: Math.min(30_000, (ws.subscriptionTtlSec * 1000) / 3),
+    });
+    closers.push({ name: 'websocket hub', close: () => hub.close() });
+    const realtime = { publisher: new MarketUpdatePublisher(redis, keys.market), bus, hub };
+
     let jobs: JobRuntime | null = null;
     const operations = openOperations({
       redis,
@@ -222,6 +267,10 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     });
     closers.push({ name: 'operations', close: () => operations.close() });
     // Ticks and candles past their retention go with the cleanup and the nightly maintenance.
+    operations.cleanup.register('alerts', async () => {
+      const result = await alerts.cleanup();
+      return result.expiredRemoved + result.outboxRecovered;
+    });
     operations.cleanup.register('market-data', async () => {
       let removed = 0;
       for (const result of Object.values(await market.cleanupOldData())) {
@@ -262,8 +311,17 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
         streamUrls: opened.streamUrls,
         metrics,
         logger,
+        // Every flushed price moves the alerts; every flush goes out to the WebSocket clients of
+        // every process.
+        onFlushed: (m, digest) =>
+          Promise.all([
+            digest.prices.length > 0 ? alerts.checkPrices(m, digest.prices) : null,
+            digest.updates.length > 0 ? realtime.publisher.publish(m, digest.updates) : null,
+          ]),
       });
       feed = running;
+      // A symbol a WebSocket client subscribes to becomes a watched symbol of the feed.
+      realtime.hub.onWatch((m, symbol) => running.watch(m, symbol));
       closers.push({ name: 'market feed', close: () => running.close() });
       running.start();
     }
@@ -285,6 +343,9 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       symbols,
       market,
       feed,
+      alerts,
+      tradableSymbols,
+      realtime,
       jobs,
       embeddedRedis,
       simulatedExchange,

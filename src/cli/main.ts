@@ -3,6 +3,7 @@ import { createApp, createHistoryTools } from '../app.ts';
 import { loadConfig } from '../config/load.ts';
 import type { Config } from '../config/types.ts';
 import { assertMarket, MARKET_TYPES } from '../market/vocabulary/index.ts';
+import { alertsCommand } from './commands/alerts.ts';
 import { historyCommand } from './commands/history.ts';
 import { marketCommand } from './commands/market.ts';
 import { operationsCommands } from './commands/operations.ts';
@@ -92,6 +93,13 @@ export function buildProgram(): Command {
     usersCommand(async () => {
       const ctx = await createApp(config(), { role: 'tool' });
       return { users: ctx.sessions.users, close: () => ctx.close() };
+    }),
+  );
+  program.addCommand(
+    alertsCommand(async () => {
+      // Logs to stderr: stdout is the listing (and valid JSON with --json).
+      const ctx = await createApp(config(), { role: 'tool', logWrite: (line) => process.stderr.write(line) });
+      return { alerts: ctx.alerts, close: () => ctx.close() };
     }),
   );
 

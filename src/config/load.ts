@@ -18,6 +18,7 @@ import {
 
 const KEY_PREFIX = new RegExp(`^[${KEY_PART_CHARS}]{1,64}$`);
 
+import { loadAlertsConfig, loadWebSocketConfig } from './alerts.ts';
 import { loadFeedConfig } from './feed.ts';
 import { loadMarketConfig } from './market.ts';
 import { resolveSentinel } from './redis-sentinel.ts';
@@ -105,6 +106,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Record<str
     },
     market: loadMarketConfig(e),
     feed: loadFeedConfig(e),
+    alerts: loadAlertsConfig(e),
+    webSocket: loadWebSocketConfig(e),
     logLevel: oneOf(e, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     logRequests: oneOf(e, 'LOG_REQUESTS', REQUEST_LOG_MODES, 'errors'),
     logRepeatIntervalMs: int(e, 'LOG_REPEAT_INTERVAL_SEC', 10, 1, 3600) * 1000,

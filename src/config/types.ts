@@ -1,3 +1,4 @@
+import type { AlertsConfig, WebSocketConfig } from './alerts.ts';
 import type { FeedConfig } from './feed.ts';
 import type { MarketConfig } from './market.ts';
 
@@ -129,6 +130,10 @@ export interface Config {
   readonly market: MarketConfig;
   /** The live market feed: source, polling, watched symbols, leader lease. */
   readonly feed: FeedConfig;
+  /** Price alerts and notifications: per-user cap, notifications kept. */
+  readonly alerts: AlertsConfig;
+  /** The WebSocket push: send buffer, message rate, subscription heartbeat. */
+  readonly webSocket: WebSocketConfig;
   readonly logLevel: LogLevel;
   /** Access-log lines: every request, only 4xx/5xx answers, or none (probes are sampled). */
   readonly logRequests: RequestLogMode;

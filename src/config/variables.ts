@@ -342,6 +342,38 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
     description: 'IANA time zone `MAINTENANCE_CRON` is read in.',
   },
   {
+    name: 'MAX_ALERTS_PER_USER',
+    default: '200',
+    description: 'Most active price alerts one user may have; one more is refused with 409.',
+  },
+  {
+    name: 'NOTIFICATIONS_KEPT',
+    default: '500',
+    description: 'Alert notifications kept per user, newest first (older ones are dropped).',
+  },
+  {
+    name: 'WS_MAX_BUFFERED_BYTES',
+    default: '1048576',
+    description: 'A WebSocket whose unsent bytes exceed this is closed as a slow consumer (code 1013).',
+  },
+  {
+    name: 'WS_MESSAGES_PER_SECOND',
+    default: '20',
+    description:
+      'Client messages per second one WebSocket may send (bursts of twice that); past it: `RATE_LIMITED` errors.',
+  },
+  {
+    name: 'WS_SUBSCRIPTION_TTL',
+    default: '60',
+    description:
+      "Seconds a WebSocket's subscriptions stay in Redis without a heartbeat (a dead process's go after this).",
+  },
+  {
+    name: 'WS_MAX_CHANNELS',
+    default: '200',
+    description: 'Most channels one WebSocket may subscribe to.',
+  },
+  {
     name: 'SHUTDOWN_TIMEOUT_MS',
     default: '10000',
     description: 'How long shutdown waits for jobs and requests in flight.',

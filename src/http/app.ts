@@ -6,6 +6,7 @@ import { openapiPlugin } from './plugins/openapi.ts';
 import { rateLimitPlugin } from './plugins/rate-limit.ts';
 import { requestMetricsPlugin } from './plugins/request-metrics.ts';
 import { responseCachePlugin } from './plugins/response-cache.ts';
+import { alertRoutes } from './routes/alerts/index.ts';
 import { authRoutes } from './routes/auth/index.ts';
 import { heavyWorkAdmission } from './routes/backtest/admission.ts';
 import { backtestRoutes } from './routes/backtest/index.ts';
@@ -20,6 +21,7 @@ import { symbolsRoutes } from './routes/symbols/index.ts';
 import { userRoutes } from './routes/users/index.ts';
 import { workBounds, workBoundsPlugin } from './work-bounds.ts';
 import { WorkSlots } from './work-slots.ts';
+import { webSocketRoutes } from './ws/plugin.ts';
 
 export type HttpDeps = Pick<
   AppContext,
@@ -29,6 +31,9 @@ export type HttpDeps = Pick<
   | 'health'
   | 'symbols'
   | 'market'
+  | 'alerts'
+  | 'tradableSymbols'
+  | 'realtime'
   | 'sessions'
   | 'history'
   | 'cache'
@@ -72,6 +77,8 @@ export async function httpApp(app: FastifyInstance, deps: HttpDeps) {
   await app.register(sessionRoutes, { sessions: deps.sessions.sessions });
   await app.register(userRoutes, { preferences: deps.sessions.preferences });
   const limits = deps.config.history;
+  await app.register(alertRoutes, { alerts: deps.alerts, symbols: deps.tradableSymbols });
+  await app.register(webSocketRoutes, { hub: deps.realtime.hub });
   await app.register(backtestRoutes, {
     backtest: deps.history.backtest,
     store: deps.history.store,

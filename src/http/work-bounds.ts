@@ -8,7 +8,9 @@ import type { Config } from '../config/types.ts';
  * README's "Work bounds" table; a test checks every documented route has one, so a new route
  * states its bound or fails the build.
  */
-export function workBounds(config: Pick<Config, 'history' | 'auth' | 'market'>): Record<string, string> {
+export function workBounds(
+  config: Pick<Config, 'history' | 'auth' | 'market' | 'alerts' | 'webSocket'>,
+): Record<string, string> {
   const h = config.history;
   const heavy =
     `at most ${h.maxCandles} candles per request (HISTORY_MAX_CANDLES, 400 past it before any fetch); ` +
@@ -47,6 +49,11 @@ export function workBounds(config: Pick<Config, 'history' | 'auth' | 'market'>):
       'admin only; the registered cleanup steps, each bounded by its own batches.',
     'DELETE /api/v1/cache/clear':
       'admin only; SCAN + UNLINK of our cache keys in batches of 500, stopped after 10 s.',
+    'POST /api/v1/cache/price-alert': `one small body and two Lua scripts; at most ${config.alerts.maxAlertsPerUser} active alerts per user (409 past it).`,
+    'GET /api/v1/cache/price-alerts': `at most ${config.alerts.maxAlertsPerUser} active alerts, plus the triggered ones the user keeps.`,
+    'DELETE /api/v1/cache/price-alert/:id': 'one alert removed by one Lua script.',
+    'GET /api/v1/users/me/notifications': 'at most 500 notifications (limit), one range read.',
+    'GET /api/v1/ws': `one socket: at most ${config.webSocket.maxChannels} channels, ${config.webSocket.messagesPerSecond} client messages a second, a send buffer of ${config.webSocket.maxBufferedBytes} bytes (cut off past it).`,
   };
 }
 

@@ -17,6 +17,10 @@ const FILE_NAME = /^([a-z0-9-]+)-(\d+)\.lua$/;
 
 /** The scripts in `lua/`, by name (the file name without `-<numberOfKeys>.lua`). */
 export type ScriptName =
+  | 'alert-check'
+  | 'alert-cleanup'
+  | 'alert-create'
+  | 'alert-reserve'
   | 'login-attempt'
   | 'login-user-failures'
   | 'market-cleanup'

@@ -70,14 +70,23 @@ describe('Cluster hash tags', () => {
     ];
     expect(new Set(all.map(tagOf))).toEqual(new Set(['spot:BTCUSDT']));
     const a = keys.alerts;
-    expect(tagOf(a.targets('spot', 'BTCUSDT', 'above'))).toBe(tagOf(a.alert('spot', 'BTCUSDT', 'a1')));
-    expect(tagOf(a.outbox('spot', 'BTCUSDT'))).toBe(tagOf(a.lastChecked('spot', 'BTCUSDT')));
+    const symbolArea = [
+      a.targets('spot', 'BTCUSDT', 'above'),
+      a.targets('spot', 'BTCUSDT', 'below'),
+      a.records('spot', 'BTCUSDT'),
+      a.expiring('spot', 'BTCUSDT'),
+      a.lastChecked('spot', 'BTCUSDT'),
+      a.outbox('spot', 'BTCUSDT'),
+    ];
+    expect(new Set(symbolArea.map(tagOf))).toEqual(new Set(['alerts:spot:BTCUSDT']));
+    expect(tagOf(a.userAlerts('alice'))).toBe(tagOf(a.activeAlerts('alice')));
   });
 
   it('refuses user input that is not a symbol, interval or user id before it reaches a key', () => {
     expect(() => keys.market.price('spot', 'BTC:*')).toThrow();
     expect(() => keys.market.candleField('7m' as never, 0)).toThrow();
     expect(() => keys.sessions.account('a}b')).toThrow();
-    expect(() => keys.alerts.alert('spot', 'BTCUSDT', 'x:y')).toThrow();
+    expect(() => keys.alerts.records('spot', 'BTC:*')).toThrow();
+    expect(() => keys.sessions.socketSubscriptions('alice', 'x:y')).toThrow();
   });
 });

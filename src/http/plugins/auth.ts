@@ -108,7 +108,7 @@ export function requireUser(request: FastifyRequest): AuthUser {
 }
 
 /** Bearer token, else cookie; null when neither is present, '' when the header is malformed. */
-function tokenOf(request: FastifyRequest): string | null {
+export function tokenOf(request: FastifyRequest): string | null {
   const header = request.headers.authorization;
   if (typeof header === 'string' && header.length > 0) {
     const match = /^Bearer +([^\s]{1,512})$/i.exec(header.trim());

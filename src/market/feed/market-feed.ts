@@ -4,6 +4,7 @@
  * fallback and for statistics), the candle clock and the reconciliation. Losing the lease (or
  * closing) stops them all and flushes what was queued.
  */
+
 import type { Redis } from 'ioredis';
 import type { FeedSource } from '../../config/feed.ts';
 import { errorMessage } from '../../errors.ts';
@@ -17,6 +18,7 @@ import { RestFeed } from './rest-feed.ts';
 import { StreamFeed } from './stream-feed.ts';
 import { WatchedSymbol } from './watched-symbol.ts';
 import { WeightBudget } from './weight-budget.ts';
+import type { FlushListener } from './write-queue.ts';
 import { WriteQueue } from './write-queue.ts';
 
 export interface MarketFeedOptions {
@@ -33,6 +35,8 @@ export interface MarketFeedOptions {
   readonly streamLivenessMs: number;
   readonly metrics: FeedMetrics;
   readonly logger: Logger;
+  /** Told what each flush wrote (price alerts, realtime fan-out). */
+  readonly onFlushed?: FlushListener;
   /** The watched symbols to start with (resolved when this process is elected). */
   readonly initialWatch: () => Promise<readonly string[]>;
   /** Wait after a candle closes before checking it against the klines. @default 3000 */
@@ -123,7 +127,13 @@ export class MarketFeed {
 
   private async run(): Promise<void> {
     const o = this.o;
-    const queue = new WriteQueue({ live: o.live, market: o.market, metrics: o.metrics, logger: o.logger });
+    const queue = new WriteQueue({
+      live: o.live,
+      market: o.market,
+      metrics: o.metrics,
+      logger: o.logger,
+      ...(o.onFlushed ? { onFlushed: o.onFlushed } : {}),
+    });
     const budget = new WeightBudget(o.exchange, o.market);
     const reconciler = new CandleReconciler({
       market: o.market,

@@ -3,6 +3,7 @@
  * each run only while this process holds that market's leader lease. Built in `app.ts` for the
  * `start` and `worker` roles.
  */
+
 import type { Redis } from 'ioredis';
 import type { FeedConfig } from '../../config/feed.ts';
 import { ErrorCodes, TradecacheError } from '../../errors.ts';
@@ -14,6 +15,7 @@ import type { SymbolCatalog } from '../symbols/index.ts';
 import type { ExchangeClient, MarketType } from '../vocabulary/index.ts';
 import { feedMetrics } from './feed-metrics.ts';
 import { MarketFeed } from './market-feed.ts';
+import type { FlushListener } from './write-queue.ts';
 
 export interface MarketFeedsDeps {
   readonly config: FeedConfig;
@@ -27,6 +29,8 @@ export interface MarketFeedsDeps {
   readonly logger: Logger;
   /** For tests: wait after a candle's close before reconciling it. */
   readonly reconcileDelayMs?: number;
+  /** Told what each flush wrote (price alerts, realtime fan-out). */
+  readonly onFlushed?: FlushListener;
 }
 
 /** How many symbols are watched by default: the first ten of the market's symbol list. */
@@ -57,6 +61,7 @@ export class MarketFeeds {
           streamLivenessMs: config.streamLivenessMs,
           metrics,
           logger: deps.logger.child({ component: 'feed' }),
+          ...(deps.onFlushed ? { onFlushed: deps.onFlushed } : {}),
           initialWatch: async () =>
             config.watchSymbols ??
             (await deps.symbols.get(market)).listing.symbols.slice(0, DEFAULT_WATCHED).map((s) => s.symbol),

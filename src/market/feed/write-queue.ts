@@ -7,7 +7,7 @@ import { errorMessage } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
 import type { LiveMarket } from '../live-market.ts';
 import type { MarketType } from '../vocabulary/index.ts';
-import type { MarketWriteBatch } from '../writes/index.ts';
+import { type BatchDigest, digestOf, type MarketWriteBatch } from '../writes/index.ts';
 import type { FeedMetrics } from './feed-metrics.ts';
 
 export interface WriteQueueOptions {
@@ -19,7 +19,12 @@ export interface WriteQueueOptions {
   readonly flushMs?: number;
   /** A batch this big is flushed at once. @default 2000 */
   readonly maxWrites?: number;
+  /** Told what each flush wrote, once it is in Redis (price alerts, realtime fan-out). */
+  readonly onFlushed?: FlushListener;
 }
+
+/** A listener of the feed's flushes; its failure is logged, never the feed's. */
+export type FlushListener = (market: MarketType, digest: BatchDigest) => Promise<unknown>;
 
 export class WriteQueue {
   private batch: MarketWriteBatch;
@@ -71,10 +76,18 @@ export class WriteQueue {
   private send(): Promise<void> {
     const batch = this.batch;
     this.batch = this.options.live.batch(this.options.market);
-    const { market, metrics, logger } = this.options;
+    const { market, metrics, logger, onFlushed } = this.options;
+    const digest = onFlushed ? digestOf(batch, market) : null;
     this.flushing = batch
       .flush()
-      .then((result) => metrics.countFlush(market, result))
+      .then((result) => {
+        metrics.countFlush(market, result);
+        if (onFlushed && digest) {
+          onFlushed(market, digest).catch((err: unknown) =>
+            logger.warn({ market, err: errorMessage(err) }, 'market feed flush listener failed'),
+          );
+        }
+      })
       .catch((err: unknown) => {
         // Fail-soft: the next messages carry newer values anyway; the count shows the gap.
         metrics.flushFailures.inc({ market });

@@ -1,2 +1,3 @@
+export { type BatchDigest, digestOf, type PricePoint } from './digest.ts';
 export { type FlushResult, WRITE_KINDS, type WriteCounts, type WriteKind } from './kinds.ts';
 export { MarketWriteBatch } from './write-batch.ts';

@@ -91,6 +91,11 @@ export class MarketWriteBatch {
     return this.queued;
   }
 
+  /** What is queued per symbol, read (never changed) by `digestOf` before a flush. */
+  queuedSymbols(): ReadonlyMap<string, PendingSymbol> {
+    return this.pending;
+  }
+
   /**
    * The current price at exchange time `time`; `seq` orders it (default `time`: event time `E`,
    * or the exchange's server time for a REST answer). A newer price also joins the series.

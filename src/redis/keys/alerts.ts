@@ -3,11 +3,12 @@
  *
  * Hash tags: the matching script reads a symbol's target sets and alert records and appends to
  * that symbol's trigger outbox in one atomic step, so all of them carry the symbol's tag
- * `{alerts:<market>:<SYMBOL>}`; a user's own index and notification list carry `{<userId>}`
- * (the user's slot, as in sessions) and are written after the trigger, from the outbox.
+ * `{alerts:<market>:<SYMBOL>}`; a user's own index, active set and notification list carry
+ * `{<userId>}` (the user's slot, as in sessions) and are written after the trigger, from the
+ * outbox. The index of symbols with alerts is touched alone (cleanup walks it).
  */
 import type { MarketType } from '../../market/vocabulary/index.ts';
-import { assertKeyPart, assertMarket, assertSymbol, assertUserId } from './validators.ts';
+import { assertMarket, assertSymbol, assertUserId } from './validators.ts';
 
 export type AlertSide = 'above' | 'below';
 
@@ -15,18 +16,30 @@ export function createAlertKeys(root: string) {
   const area = (market: MarketType, symbol: string) =>
     `${root}:alerts:{alerts:${assertMarket(market)}:${assertSymbol(symbol)}}`;
   return {
-    /** ZSET alertId → target price, per symbol and side: matching is a range query. */
+    /**
+     * ZSET alertId → target price, per symbol and side: matching is a range query. `above` holds
+     * alerts that fire at a price ≥ their target, `below` at a price ≤ it.
+     */
     targets: (market: MarketType, symbol: string, side: AlertSide) => `${area(market, symbol)}:${side}`,
-    /** HASH of one alert (owner, target, condition, status, times). */
-    alert: (market: MarketType, symbol: string, alertId: string) =>
-      `${area(market, symbol)}:alert:${assertKeyPart(alertId, 'alert id')}`,
-    /** Last price checked for the symbol (the "previous" of a cross). */
+    /** HASH alertId → JSON record of every alert of the symbol (owner, target, condition, status, times). */
+    records: (market: MarketType, symbol: string) => `${area(market, symbol)}:records`,
+    /** ZSET alertId → expiry (epoch ms) of the symbol's alerts with a TTL, for cleanup. */
+    expiring: (market: MarketType, symbol: string) => `${area(market, symbol)}:expiring`,
+    /** HASH `price`, `time`: last price checked for the symbol (reference of a new `crosses`). */
     lastChecked: (market: MarketType, symbol: string) => `${area(market, symbol)}:last_checked`,
-    /** Stream of triggers, fanned out to users' notification lists. */
+    /** STREAM of triggers not yet delivered to their users' notification lists. */
     outbox: (market: MarketType, symbol: string) => `${area(market, symbol)}:outbox`,
-    /** HASH alertId → `<market>:<symbol>` of one user's alerts. */
+    /** SET of `<market>:<SYMBOL>` that ever had an alert (cleanup and outbox recovery walk it). */
+    symbolsWithAlerts: `${root}:alerts:symbols`,
+    /** HASH alertId → `<market>:<symbol>` of one user's alerts (active, triggered, expired). */
     userAlerts: (userId: string) => `${root}:users:{${assertUserId(userId)}}:alerts`,
-    /** Capped list of the user's notifications, newest first. */
+    /** ZSET alertId → expiry (ms, `+inf` without TTL) of the user's active alerts: the per-user cap. */
+    activeAlerts: (userId: string) => `${root}:users:{${assertUserId(userId)}}:active_alerts`,
+    /**
+     * ZSET of the user's notifications (member: the notification's JSON, score: trigger time),
+     * capped, read newest first. A ZSET rather than a LIST so a redelivery from the outbox
+     * (ZADD of the same member) never duplicates one.
+     */
     notifications: (userId: string) => `${root}:users:{${assertUserId(userId)}}:notifications`,
     /** Pub/sub channel of notifications, for WebSocket delivery in every process. */
     notificationsChannel: `${root}:alerts:notifications`,

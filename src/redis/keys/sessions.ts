@@ -27,6 +27,14 @@ export function createSessionKeys(root: string) {
     preferences: (userId: string) => `${root}:users:${tag(userId)}:preferences`,
     /** HASH channel → JSON subscription. No TTL. */
     subscriptions: (userId: string) => `${root}:users:${tag(userId)}:subscriptions`,
+    /**
+     * ZSET connectionId → expiry (ms) of the user's open WebSockets; a connection whose process
+     * died stops being refreshed and is dropped once its expiry passes.
+     */
+    socketConnections: (userId: string) => `${root}:users:${tag(userId)}:ws`,
+    /** SET of the channels one WebSocket is subscribed to; TTL refreshed by the heartbeat. */
+    socketSubscriptions: (userId: string, connectionId: string) =>
+      `${root}:users:${tag(userId)}:ws:${assertKeyPart(connectionId, 'connection id')}`,
     /** Sliding-window log (ZSET) or counter (HASH) of one subject for one action. */
     rateLimit: (action: string, subject: string) =>
       `${root}:ratelimit:${assertKeyPart(action, 'rate limit action')}:${assertKeyPart(subject, 'rate limit subject')}`,
