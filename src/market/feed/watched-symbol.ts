@@ -5,9 +5,10 @@
  */
 import type { AggTrade, DepthUpdate } from '../../exchange/binance/streams/index.ts';
 import type { Logger } from '../../logger.ts';
-import { type Candle, TradeCandles } from '../candles/index.ts';
+import { CANDLE_INTERVALS, type Candle, TradeCandles } from '../candles/index.ts';
 import { LocalOrderBook } from '../order-book/index.ts';
 import type { ExchangeClient, MarketType } from '../vocabulary/index.ts';
+import type { MarketWriteBatch } from '../writes/index.ts';
 import type { FeedMetrics } from './feed-metrics.ts';
 import type { WriteQueue } from './write-queue.ts';
 
@@ -95,6 +96,7 @@ export class WatchedSymbol {
    */
   onTrades(trades: readonly FeedTrade[]): void {
     const { queue } = this.deps;
+    let changed = false;
     queue.add((b) => {
       for (const t of trades) {
         if (t.id <= this.lastTradeId) continue;
@@ -116,12 +118,20 @@ export class WatchedSymbol {
         });
         if (result.outcome !== 'applied') continue;
         for (const c of result.closed) this.writeCandle(b, c);
-        for (const interval of ['1m', '5m', '15m', '1h', '4h', '1d'] as const) {
-          const open = this.candles.current(interval);
-          if (open) b.candle(this.symbol, interval, open, { lastTradeId: open.lastTradeId });
-        }
+        changed = true;
       }
     });
+    // The open candles go out once per flush, in their state at the flush: a busy symbol's
+    // hundred trades between two flushes cost six candle writes, not six hundred.
+    if (changed) queue.defer(this, (b) => this.writeOpenCandles(b));
+  }
+
+  /** The open candle of each interval, ordered by the last trade id counted in it. */
+  writeOpenCandles(b: MarketWriteBatch): void {
+    for (const interval of CANDLE_INTERVALS) {
+      const open = this.candles.current(interval);
+      if (open) b.candle(this.symbol, interval, open, { lastTradeId: open.lastTradeId });
+    }
   }
 
   /** Closes candles whose time has passed by `now` (the exchange's clock). */
@@ -137,7 +147,7 @@ export class WatchedSymbol {
     this.book.close();
   }
 
-  private writeCandle(b: Parameters<Parameters<WriteQueue['add']>[0]>[0], c: Candle): void {
+  private writeCandle(b: MarketWriteBatch, c: Candle): void {
     b.candle(this.symbol, c.interval, c, { lastTradeId: c.lastTradeId });
     if (c.trades > 0) this.deps.onCandleClosed(this.symbol, c);
   }
