@@ -92,6 +92,8 @@ export function ingestPipeline(redis: Redis, symbols: readonly string[], prefix:
       }),
     );
   }
+  // Nothing stored and no stream outage: release the trade hold as a connected stream would.
+  for (const w of watched.values()) void w.catchUp();
   const feed = new StreamFeed({
     market: 'spot',
     baseUrl: 'ws://127.0.0.1:9',

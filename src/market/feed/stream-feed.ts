@@ -48,6 +48,11 @@ export class StreamFeed {
     this.client.on('state', (change) => {
       if (change.state === 'reconnecting') metrics.reconnects.inc({ market });
       metrics.streamUp.set({ market }, this.up ? 1 : 0);
+      // Trades the stream missed while down are fetched before its own are applied again.
+      for (const w of deps.watched.values()) {
+        if (change.state === 'connected') void w.catchUp();
+        else w.streamDown();
+      }
       if (change.state !== 'connected' && change.state !== 'closed') {
         deps.logger.warn({ market, state: change.state }, 'market stream not connected: REST fills in');
       }
@@ -70,8 +75,10 @@ export class StreamFeed {
     await this.client.subscribe(streams);
   }
 
+  /** Subscribes a newly watched symbol's streams, then catches its trades up to them. */
   async watch(symbol: string): Promise<void> {
     await this.client.subscribe(watchedSymbolStreams(symbol));
+    await this.deps.watched.get(symbol)?.catchUp();
   }
 
   async unwatch(symbol: string): Promise<void> {
