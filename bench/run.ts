@@ -14,6 +14,7 @@ const BENCHES: Record<string, () => Promise<BenchResult | BenchResult[]>> = {
   'history-fetch': async () => (await import('./history-fetch.ts')).runHistoryFetchBench(),
   auth: async () => (await import('./auth-overhead.ts')).runAuthBench(),
   'market-decimal': async () => (await import('./market-decimal.ts')).runMarketDecimalBench(),
+  market: async () => (await import('./market.ts')).runMarketBench(),
   'market-writes': async () => (await import('./market-writes.ts')).runMarketWritesBench(),
 };
 

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEPTH_STEP_MS, DepthModel } from '../../src/exchange/simulated/depth-book.ts';
+import { buildUniverse, PriceModel } from '../../src/exchange/simulated/index.ts';
 import { compareDecimals } from '../../src/market/decimal/index.ts';
 import { writeRestPrices } from '../../src/market/feed/index.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
@@ -61,6 +63,31 @@ describe('market feed: streams → Redis → HTTP', () => {
     expect(depth.lastUpdateId).toBeGreaterThanOrEqual(stored.lastUpdateId);
     for (let i = 1; i < stored.bids.length; i++) {
       expect(compareDecimals(stored.bids[i - 1]![0], stored.bids[i]![0])).toBe(1);
+    }
+  });
+
+  it('stores exactly the exchange book at the stored lastUpdateId: top ORDER_BOOK_DEPTH levels, same strings', async () => {
+    // The simulated book is a pure function of its 100 ms step (seed 42, as the app's): the
+    // exchange's own snapshot at the stored update id is computed from its depth model.
+    const universe = buildUniverse(42);
+    const model = new DepthModel(new PriceModel(universe), universe);
+    const def = universe.find('spot', 'BTCUSDT')!;
+    const depth = app.ctx.market.options.orderBookDepth;
+    for (let round = 0; round < 3; round++) {
+      // A book written by the feed after the first test's one, so each round checks a new state.
+      const stored = await waitFor(() => app.ctx.market.data.spot.getOrderBook('BTCUSDT'), 15_000);
+      const now = model.step(Date.now());
+      let step = -1;
+      for (let s = now; s > now - 6000 && step < 0; s--) {
+        if (model.updateId(def, s) === stored.lastUpdateId) step = s;
+      }
+      expect(step, `no step of the exchange book has update id ${stored.lastUpdateId}`).toBeGreaterThan(0);
+      const exchange = model.snapshot(def, depth, step * DEPTH_STEP_MS);
+      expect(exchange.lastUpdateId).toBe(stored.lastUpdateId);
+      expect(stored.bids).toEqual(exchange.bids);
+      expect(stored.asks).toEqual(exchange.asks);
+      expect(stored.bids).toHaveLength(depth);
+      await new Promise((r) => setTimeout(r, 300));
     }
   });
 

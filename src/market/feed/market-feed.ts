@@ -9,9 +9,11 @@ import type { Redis } from 'ioredis';
 import type { FeedSource } from '../../config/feed.ts';
 import { errorMessage } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
+import type { MarketKeys } from '../../redis/keys/index.ts';
 import type { LiveMarket } from '../live-market.ts';
 import type { ExchangeClient, MarketType, Ticker24h } from '../vocabulary/index.ts';
 import { CandleReconciler } from './candle-reconciler.ts';
+import { readStoredFeedState } from './candle-resume.ts';
 import type { FeedMetrics } from './feed-metrics.ts';
 import { LeaderLease } from './leader-lease.ts';
 import { RestFeed } from './rest-feed.ts';
@@ -25,6 +27,8 @@ export interface MarketFeedOptions {
   readonly market: MarketType;
   readonly redis: Redis;
   readonly leaseKey: string;
+  /** Where the stored candles and trades are (read by a new leader to resume them). */
+  readonly keys: MarketKeys;
   readonly leaseTtlMs: number;
   readonly live: LiveMarket;
   readonly exchange: ExchangeClient;
@@ -51,6 +55,7 @@ interface Running {
   readonly reconciler: CandleReconciler;
   readonly clock: NodeJS.Timeout;
   readonly watched: Map<string, WatchedSymbol>;
+  readonly budget: WeightBudget;
 }
 
 export class MarketFeed {
@@ -105,8 +110,11 @@ export class MarketFeed {
     this.removed.delete(symbol);
     const r = this.running;
     if (!r || r.watched.has(symbol)) return;
-    r.watched.set(symbol, this.watchedSymbol(symbol, r.queue, r.reconciler));
-    await r.stream?.watch(symbol);
+    const w = this.watchedSymbol(symbol, r.queue, r.reconciler, r.budget);
+    await this.resume(w);
+    r.watched.set(symbol, w);
+    if (r.stream) await r.stream.watch(symbol);
+    else await w.catchUp();
   }
 
   async unwatch(symbol: string): Promise<void> {
@@ -155,8 +163,10 @@ export class MarketFeed {
     }
     const watched = new Map<string, WatchedSymbol>();
     for (const s of new Set([...initial, ...this.added])) {
-      if (!this.removed.has(s)) watched.set(s, this.watchedSymbol(s, queue, reconciler));
+      if (!this.removed.has(s)) watched.set(s, this.watchedSymbol(s, queue, reconciler, budget));
     }
+    // Continue the stored candles and trade ids before the first trade arrives.
+    await Promise.all([...watched.values()].map((w) => this.resume(w)));
     const restStats = new Map<string, Ticker24h>();
     const stream =
       o.source === 'stream'
@@ -195,7 +205,9 @@ export class MarketFeed {
       clearInterval(clock);
       return;
     }
-    this.running = { queue, stream, rest, reconciler, clock, watched };
+    this.running = { queue, stream, rest, reconciler, clock, watched, budget };
+    // Without a stream nothing is held; with one, its first connection starts the catch-up.
+    if (!stream) for (const w of watched.values()) void w.catchUp();
     rest.start();
     o.logger.info(
       { market: o.market, source: o.source, watched: [...watched.keys()] },
@@ -209,8 +221,33 @@ export class MarketFeed {
       );
   }
 
-  private watchedSymbol(symbol: string, queue: WriteQueue, reconciler: CandleReconciler): WatchedSymbol {
+  /** Reads the symbol's stored candles and last trade id; on failure it starts afresh. */
+  private async resume(w: WatchedSymbol): Promise<void> {
+    const o = this.o;
+    try {
+      const now = o.exchange.serverNow(o.market) ?? Date.now();
+      const state = await readStoredFeedState(
+        { redis: o.redis, keys: o.keys, data: o.live.data[o.market], market: o.market },
+        w.symbol,
+        now,
+      );
+      w.resume(state);
+    } catch (err) {
+      o.logger.warn(
+        { market: o.market, symbol: w.symbol, err: errorMessage(err) },
+        'stored candles unreadable; building them afresh',
+      );
+    }
+  }
+
+  private watchedSymbol(
+    symbol: string,
+    queue: WriteQueue,
+    reconciler: CandleReconciler,
+    budget: WeightBudget,
+  ): WatchedSymbol {
     return new WatchedSymbol(symbol, {
+      budget,
       market: this.o.market,
       exchange: this.o.exchange,
       queue,

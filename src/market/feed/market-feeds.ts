@@ -51,6 +51,7 @@ export class MarketFeeds {
           market,
           redis: deps.redis,
           leaseKey: deps.keys.feedLease(market),
+          keys: deps.keys,
           leaseTtlMs: config.leaseTtlMs,
           live: deps.live,
           exchange: deps.exchange,

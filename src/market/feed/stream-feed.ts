@@ -16,6 +16,7 @@ import {
 } from '../../exchange/binance/streams/index.ts';
 import type { Logger } from '../../logger.ts';
 import type { ExchangeClient, MarketType, Ticker24h } from '../vocabulary/index.ts';
+import type { MarketWriteBatch } from '../writes/index.ts';
 import type { FeedMetrics } from './feed-metrics.ts';
 import type { WatchedSymbol } from './watched-symbol.ts';
 import type { WriteQueue } from './write-queue.ts';
@@ -37,6 +38,8 @@ export interface StreamFeedDeps {
 export class StreamFeed {
   private readonly client: StreamClient;
   private started = false;
+  /** The newest mini ticker per symbol not yet written as its 24h record. */
+  private readonly latestTickers = new Map<string, MiniTicker>();
 
   constructor(private readonly deps: StreamFeedDeps) {
     const { market, metrics } = deps;
@@ -45,6 +48,11 @@ export class StreamFeed {
     this.client.on('state', (change) => {
       if (change.state === 'reconnecting') metrics.reconnects.inc({ market });
       metrics.streamUp.set({ market }, this.up ? 1 : 0);
+      // Trades the stream missed while down are fetched before its own are applied again.
+      for (const w of deps.watched.values()) {
+        if (change.state === 'connected') void w.catchUp();
+        else w.streamDown();
+      }
       if (change.state !== 'connected' && change.state !== 'closed') {
         deps.logger.warn({ market, state: change.state }, 'market stream not connected: REST fills in');
       }
@@ -67,8 +75,10 @@ export class StreamFeed {
     await this.client.subscribe(streams);
   }
 
+  /** Subscribes a newly watched symbol's streams, then catches its trades up to them. */
   async watch(symbol: string): Promise<void> {
     await this.client.subscribe(watchedSymbolStreams(symbol));
+    await this.deps.watched.get(symbol)?.catchUp();
   }
 
   async unwatch(symbol: string): Promise<void> {
@@ -81,7 +91,11 @@ export class StreamFeed {
     this.deps.metrics.streamUp.set({ market: this.deps.market }, 0);
   }
 
-  private onEvent(event: StreamEvent): void {
+  /**
+   * Handles one decoded stream event (what the stream client emits for each frame). Public so
+   * the `market` benchmark drives the feed's own path with frames it decodes itself.
+   */
+  onEvent(event: StreamEvent): void {
     const { market, metrics, watched } = this.deps;
     metrics.messages.inc({ market, kind: event.kind });
     try {
@@ -114,15 +128,31 @@ export class StreamFeed {
   }
 
   private onMiniTickers(tickers: readonly MiniTicker[]): void {
-    const { queue, restStats, metrics, market } = this.deps;
+    const { queue, metrics, market } = this.deps;
     let newest = 0;
     queue.add((b) => {
       for (const t of tickers) {
         newest = Math.max(newest, t.E);
         b.price(t.s, t.c, t.E);
-        // The mini ticker refreshes the rolling-window members it carries; the others stay
-        // those of the latest REST answer (all of them the exchange's strings as sent).
-        const rest = restStats.get(t.s);
+        // Every price joins the series; the 24h record only needs the newest per flush.
+        const held = this.latestTickers.get(t.s);
+        if (!held || held.E <= t.E) this.latestTickers.set(t.s, t);
+      }
+    });
+    if (this.latestTickers.size > 0) queue.defer(this, (b) => this.writeStats(b));
+    if (newest > 0) metrics.lagSeconds.set({ market }, (Date.now() - newest) / 1000);
+  }
+
+  /** The newest mini ticker of each symbol since the last flush, as its 24h record. */
+  private writeStats(b: MarketWriteBatch): void {
+    const { restStats, logger, market } = this.deps;
+    const tickers = [...this.latestTickers.values()];
+    this.latestTickers.clear();
+    for (const t of tickers) {
+      // The mini ticker refreshes the rolling-window members it carries; the others stay
+      // those of the latest REST answer (all of them the exchange's strings as sent).
+      const rest = restStats.get(t.s);
+      try {
         b.stats24h(
           t.s,
           {
@@ -137,9 +167,10 @@ export class StreamFeed {
           },
           { seq: t.E, time: t.E },
         );
+      } catch (err) {
+        logger.warn({ market, symbol: t.s, err: errorMessage(err) }, 'mini ticker statistics skipped');
       }
-    });
-    if (newest > 0) metrics.lagSeconds.set({ market }, (Date.now() - newest) / 1000);
+    }
   }
 
   private onBookTicker(t: BookTicker): void {
