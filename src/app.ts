@@ -1,38 +1,28 @@
 import type { Redis } from 'ioredis';
+import { openMarketServices, type Realtime, registerMarketCleanup, startMarketFeeds } from './app-market.ts';
 import { type CacheEngine, createCacheEngine } from './cache/index.ts';
 import { loadLocalSecrets } from './config/local-secrets.ts';
 import { SecretScrubber } from './config/redact.ts';
-import type { Config, RedisConfig } from './config/types.ts';
-import { ErrorCodes, TradecacheError } from './errors.ts';
+import type { Config } from './config/types.ts';
 import { type OpenedExchange, openExchange } from './exchange/open.ts';
 import type { SimulatedExchange } from './exchange/simulated/index.ts';
 import { FailSoftWarnings } from './fail-soft-warnings.ts';
-import type { BacktestService, HistoryStore } from './history/index.ts';
 import { type HistoryServices, openHistory } from './history/open.ts';
-import { WebSocketHub } from './http/ws/hub.ts';
-import { SubscriptionTracker } from './http/ws/subscription-tracker.ts';
 import { createJobRuntime, type JobRuntime } from './jobs/index.ts';
 import { jobDefinitions } from './jobs/processors/registry.ts';
 import { createLogger, type Logger } from './logger.ts';
-import { PriceAlerts, TradableSymbols } from './market/alerts/index.ts';
-import { MarketFeeds } from './market/feed/index.ts';
-import { LiveMarket } from './market/live-market.ts';
-import { MarketUpdatePublisher, RealtimeBus } from './market/realtime/index.ts';
+import type { PriceAlerts, TradableSymbols } from './market/alerts/index.ts';
+import type { MarketFeeds } from './market/feed/index.ts';
+import type { LiveMarket } from './market/live-market.ts';
 import { SymbolCatalog } from './market/symbols/index.ts';
 import type { ExchangeClient } from './market/vocabulary/index.ts';
 import { Metrics } from './metrics.ts';
 import { type OperationsServices, openOperations } from './operations/index.ts';
-import {
-  closeRedisClient,
-  connectRedisClient,
-  createRedisClient,
-  redisMode,
-  redisSecrets,
-} from './redis/connection.ts';
+import { closeRedisClient, connectRedisClient, redisMode, redisSecrets } from './redis/connection.ts';
 import { ConnectionBudget } from './redis/connection-budget.ts';
 import { logRedisConnection } from './redis/connection-log.ts';
 import { CounterBuffer } from './redis/counter-buffer.ts';
-import { type EmbeddedRedis, findEmbeddedRedis, startEmbeddedRedis } from './redis/embedded.ts';
+import { type EmbeddedRedis, startEmbeddedRedis } from './redis/embedded.ts';
 import { RedisHealth } from './redis/health.ts';
 import { createKeys, type Keys } from './redis/keys/index.ts';
 import { RedisStore } from './redis/store.ts';
@@ -80,16 +70,8 @@ export interface AppContext {
   readonly alerts: PriceAlerts;
   /** The exchange's TRADING symbols (any quote asset), for validating alert symbols. */
   readonly tradableSymbols: TradableSymbols;
-  /**
-   * Realtime fan-out: `publisher` is the feed's (market updates to every process), `bus` this
-   * process's subscriber (null for CLI tools), `hub` the WebSocket sockets of this process
-   * (`hub.onWatch` tells the feed which symbols clients watch).
-   */
-  readonly realtime: {
-    readonly publisher: MarketUpdatePublisher;
-    readonly bus: RealtimeBus | null;
-    readonly hub: WebSocketHub;
-  };
+  /** Realtime fan-out: the feed's publisher, this process's subscriber and WebSocket hub. */
+  readonly realtime: Realtime;
   readonly jobs: JobRuntime | null;
   readonly embeddedRedis: EmbeddedRedis | null;
   readonly simulatedExchange: SimulatedExchange | null;
@@ -213,47 +195,15 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       metrics,
     });
 
-    const m = config.market;
-    const market = new LiveMarket({
+    const { market, alerts, tradableSymbols, realtime } = await openMarketServices({
+      config,
       redis,
-      keys: keys.market,
-      options: {
-        realtimeTtlMs: m.realtimeTtlSec * 1000,
-        statsTtlMs: m.statsTtlSec * 1000,
-        infoTtlMs: m.infoTtlSec * 1000,
-        freshMs: m.freshMs,
-        tradesKept: m.tradesKept,
-        orderBookDepth: m.orderBookDepth,
-        retentionMs: m.retentionMs,
-      },
-    });
-
-    const alerts = new PriceAlerts({
-      redis,
-      keys: keys.alerts,
-      maxAlertsPerUser: config.alerts.maxAlertsPerUser,
-      notificationsKept: config.alerts.notificationsKept,
-      currentPrice: (marketType, symbol) => market.data[marketType].getPrice(symbol),
-    });
-    const tradableSymbols = new TradableSymbols({ exchange, ttlMs: config.symbols.cacheTtlSec * 1000 });
-
-    let bus: RealtimeBus | null = null;
-    if (options.role !== 'tool') {
-      const realtimeBus = new RealtimeBus(connect('subscriber'), keys, logger);
-      bus = realtimeBus;
-      closers.push({ name: 'realtime bus', close: () => realtimeBus.close() });
-      await realtimeBus.start();
-    }
-    const ws = config.webSocket;
-    const hub = new WebSocketHub({
-      bus,
-      tracker: new SubscriptionTracker(redis, keys.sessions, ws.subscriptionTtlSec),
-      limits: ws,
+      keys,
+      exchange,
       logger,
-      heartbeatMs: Math.min(30_000, (ws.subscriptionTtlSec * 1000) / 3),
+      subscriber: options.role === 'tool' ? null : () => connect('subscriber'),
+      closers,
     });
-    closers.push({ name: 'websocket hub', close: () => hub.close() });
-    const realtime = { publisher: new MarketUpdatePublisher(redis, keys.market), bus, hub };
 
     let jobs: JobRuntime | null = null;
     const operations = openOperations({
@@ -266,19 +216,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       monitorIntervalMs: config.operations.monitorIntervalMs,
     });
     closers.push({ name: 'operations', close: () => operations.close() });
-    // Ticks and candles past their retention go with the cleanup and the nightly maintenance.
-    operations.cleanup.register('alerts', async () => {
-      const result = await alerts.cleanup();
-      return result.expiredRemoved + result.outboxRecovered;
-    });
-    operations.cleanup.register('market-data', async () => {
-      let removed = 0;
-      for (const result of Object.values(await market.cleanupOldData())) {
-        removed += result.ticks + result.indexEntries;
-        for (const count of Object.values(result.candles)) removed += count;
-      }
-      return removed;
-    });
+    registerMarketCleanup(operations.cleanup, { market, alerts });
     if (options.role !== 'tool') {
       operations.service.start();
       operations.monitor.start();
@@ -299,32 +237,18 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     }
 
     // After the jobs: closed before them (reverse order), so the last writes still go out.
-    let feed: MarketFeeds | null = null;
-    if ((options.role === 'start' || options.role === 'worker') && config.feed.markets.length > 0) {
-      const running = new MarketFeeds({
-        config: config.feed,
-        redis,
-        keys: keys.market,
-        live: market,
-        exchange,
-        symbols,
-        streamUrls: opened.streamUrls,
-        metrics,
-        logger,
-        // Every flushed price moves the alerts; every flush goes out to the WebSocket clients of
-        // every process.
-        onFlushed: (m, digest) =>
-          Promise.all([
-            digest.prices.length > 0 ? alerts.checkPrices(m, digest.prices) : null,
-            digest.updates.length > 0 ? realtime.publisher.publish(m, digest.updates) : null,
-          ]),
-      });
-      feed = running;
-      // A symbol a WebSocket client subscribes to becomes a watched symbol of the feed.
-      realtime.hub.onWatch((m, symbol) => running.watch(m, symbol));
-      closers.push({ name: 'market feed', close: () => running.close() });
-      running.start();
-    }
+    const feed =
+      options.role === 'start' || options.role === 'worker'
+        ? startMarketFeeds(
+            { config, redis, keys, exchange, symbols, metrics, logger, closers },
+            opened.streamUrls,
+            {
+              market,
+              alerts,
+              realtime,
+            },
+          )
+        : null;
 
     return {
       config,
@@ -360,53 +284,4 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     await close();
     throw err;
   }
-}
-
-/** What `tradecache history ...` needs: the exchange and the kline store, no Redis. */
-export interface HistoryTools {
-  readonly store: HistoryStore;
-  readonly backtest: BacktestService;
-  close(): Promise<void>;
-}
-
-/**
- * The history tools of one CLI command. Logs go to stderr (at warn unless asked for more), so
- * stdout stays the command's output.
- */
-export async function createHistoryTools(config: Config): Promise<HistoryTools> {
-  const logger = createLogger({
-    level: config.logLevel === 'info' ? 'warn' : config.logLevel,
-    scrubber: new SecretScrubber(),
-    write: (line) => process.stderr.write(line),
-  });
-  const exchange = await openExchange(config, logger, new Metrics({ collectDefault: false }));
-  const { store, backtest } = openHistory(config, exchange.client);
-  return { store, backtest, close: () => exchange.close() };
-}
-
-/** A one-shot connection for probes (`tradecache ping`), with the settings it was made from. */
-export interface RedisProbe {
-  readonly client: Redis;
-  readonly redisConfig: RedisConfig;
-}
-
-/**
- * Connects a one-shot client to the configured Redis, or to the embedded one when it is running
- * (a probe never starts a Redis). The caller disconnects it.
- */
-export async function openRedisProbe(config: Config): Promise<RedisProbe> {
-  let redisConfig: RedisConfig = config.redis;
-  if (config.redis.source === 'embedded') {
-    const embedded = await findEmbeddedRedis(config.dataDir);
-    if (!embedded) {
-      throw new TradecacheError(
-        ErrorCodes.REDIS_UNAVAILABLE,
-        `no Redis configured and the embedded redis-server of ${config.dataDir} is not running (run tradecache start, or set REDIS_URL)`,
-      );
-    }
-    redisConfig = { ...config.redis, url: embedded.url };
-  }
-  const client = createRedisClient(redisConfig, { role: 'probe', oneShot: true });
-  client.on('error', () => {});
-  return { client, redisConfig };
 }

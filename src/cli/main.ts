@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
-import { createApp, createHistoryTools } from '../app.ts';
+import { createApp } from '../app.ts';
+import { createHistoryTools } from '../app-tools.ts';
 import { loadConfig } from '../config/load.ts';
 import type { Config } from '../config/types.ts';
 import { assertMarket, MARKET_TYPES } from '../market/vocabulary/index.ts';

@@ -1,4 +1,4 @@
-import { openRedisProbe } from '../app.ts';
+import { openRedisProbe } from '../app-tools.ts';
 import type { Config, RedisMode } from '../config/types.ts';
 import { ErrorCodes, TradecacheError } from '../errors.ts';
 import { connectedAddress } from '../redis/address.ts';

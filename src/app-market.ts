@@ -1,0 +1,151 @@
+/**
+ * The live-market part of the object graph: the market in Redis, price alerts, the realtime
+ * fan-out to WebSocket clients, and the feed that keeps them current. Built by `createApp`, which
+ * owns the order: every resource registers its closer as it is created.
+ */
+import type { Redis } from 'ioredis';
+import type { Config } from './config/types.ts';
+import { WebSocketHub } from './http/ws/hub.ts';
+import { SubscriptionTracker } from './http/ws/subscription-tracker.ts';
+import type { Logger } from './logger.ts';
+import { PriceAlerts, TradableSymbols } from './market/alerts/index.ts';
+import { MarketFeeds } from './market/feed/index.ts';
+import { LiveMarket } from './market/live-market.ts';
+import { MarketUpdatePublisher, RealtimeBus } from './market/realtime/index.ts';
+import type { SymbolCatalog } from './market/symbols/index.ts';
+import type { ExchangeClient, MarketType } from './market/vocabulary/index.ts';
+import type { Metrics } from './metrics.ts';
+import type { CleanupRegistry } from './operations/index.ts';
+import type { Keys } from './redis/keys/index.ts';
+
+/** Resources closed by `createApp` in reverse order of creation. */
+export type Closers = Array<{ name: string; close: () => Promise<unknown> }>;
+
+export interface Realtime {
+  /** The feed's side: market updates to every process. */
+  readonly publisher: MarketUpdatePublisher;
+  /** This process's subscriber (null for CLI tools). */
+  readonly bus: RealtimeBus | null;
+  /** The WebSocket sockets of this process (`hub.onWatch` tells the feed what clients watch). */
+  readonly hub: WebSocketHub;
+}
+
+export interface MarketServices {
+  readonly market: LiveMarket;
+  readonly alerts: PriceAlerts;
+  readonly tradableSymbols: TradableSymbols;
+  readonly realtime: Realtime;
+}
+
+interface MarketDeps {
+  readonly config: Config;
+  readonly redis: Redis;
+  readonly keys: Keys;
+  readonly exchange: ExchangeClient;
+  readonly logger: Logger;
+  readonly closers: Closers;
+}
+
+export async function openMarketServices(
+  deps: MarketDeps & { subscriber: (() => Redis) | null },
+): Promise<MarketServices> {
+  const { config, redis, keys, logger, closers } = deps;
+  const m = config.market;
+  const market = new LiveMarket({
+    redis,
+    keys: keys.market,
+    options: {
+      realtimeTtlMs: m.realtimeTtlSec * 1000,
+      statsTtlMs: m.statsTtlSec * 1000,
+      infoTtlMs: m.infoTtlSec * 1000,
+      freshMs: m.freshMs,
+      tradesKept: m.tradesKept,
+      orderBookDepth: m.orderBookDepth,
+      retentionMs: m.retentionMs,
+    },
+  });
+  const alerts = new PriceAlerts({
+    redis,
+    keys: keys.alerts,
+    maxAlertsPerUser: config.alerts.maxAlertsPerUser,
+    notificationsKept: config.alerts.notificationsKept,
+    currentPrice: (marketType, symbol) => market.data[marketType].getPrice(symbol),
+  });
+  const tradableSymbols = new TradableSymbols({
+    exchange: deps.exchange,
+    ttlMs: config.symbols.cacheTtlSec * 1000,
+  });
+
+  let bus: RealtimeBus | null = null;
+  if (deps.subscriber) {
+    const realtimeBus = new RealtimeBus(deps.subscriber(), keys, logger);
+    bus = realtimeBus;
+    closers.push({ name: 'realtime bus', close: () => realtimeBus.close() });
+    await realtimeBus.start();
+  }
+  const ws = config.webSocket;
+  const hub = new WebSocketHub({
+    bus,
+    tracker: new SubscriptionTracker(redis, keys.sessions, ws.subscriptionTtlSec),
+    limits: ws,
+    logger,
+    heartbeatMs: Math.min(30_000, (ws.subscriptionTtlSec * 1000) / 3),
+  });
+  closers.push({ name: 'websocket hub', close: () => hub.close() });
+  const realtime = { publisher: new MarketUpdatePublisher(redis, keys.market), bus, hub };
+  return { market, alerts, tradableSymbols, realtime };
+}
+
+/** Expired alerts and ticks and candles past their retention go with the cleanup and the nightly maintenance. */
+export function registerMarketCleanup(
+  cleanup: CleanupRegistry,
+  { market, alerts }: Pick<MarketServices, 'market' | 'alerts'>,
+): void {
+  cleanup.register('alerts', async () => {
+    const result = await alerts.cleanup();
+    return result.expiredRemoved + result.outboxRecovered;
+  });
+  cleanup.register('market-data', async () => {
+    let removed = 0;
+    for (const result of Object.values(await market.cleanupOldData())) {
+      removed += result.ticks + result.indexEntries;
+      for (const count of Object.values(result.candles)) removed += count;
+    }
+    return removed;
+  });
+}
+
+/**
+ * Starts the feed of every configured market (roles `start` and `worker`), or returns null when
+ * none is configured. Every flushed price moves the alerts; every flush goes out to the WebSocket
+ * clients of every process; a symbol a client subscribes to becomes a watched symbol.
+ */
+export function startMarketFeeds(
+  deps: MarketDeps & { symbols: SymbolCatalog; metrics: Metrics },
+  streamUrls: Readonly<Record<MarketType, string>>,
+  { market, alerts, realtime }: Pick<MarketServices, 'market' | 'alerts' | 'realtime'>,
+): MarketFeeds | null {
+  const { config } = deps;
+  if (config.feed.markets.length === 0) return null;
+  const feeds = new MarketFeeds({
+    config: config.feed,
+    redis: deps.redis,
+    keys: deps.keys.market,
+    live: market,
+    exchange: deps.exchange,
+    symbols: deps.symbols,
+    streamUrls,
+    metrics: deps.metrics,
+    logger: deps.logger,
+    onFlushed: (marketType, digest) =>
+      Promise.all([
+        digest.prices.length > 0 ? alerts.checkPrices(marketType, digest.prices) : null,
+        digest.updates.length > 0 ? realtime.publisher.publish(marketType, digest.updates) : null,
+      ]),
+  });
+  realtime.hub.onWatch((marketType, symbol) => feeds.watch(marketType, symbol));
+  // After the jobs: closed before them (reverse order), so the last writes still go out.
+  deps.closers.push({ name: 'market feed', close: () => feeds.close() });
+  feeds.start();
+  return feeds;
+}
