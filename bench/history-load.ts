@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { HistoryStore, parseKlinesCsv } from '../src/history/index.ts';
-import type { Kline } from '../src/market/vocabulary/index.ts';
+import type { Kline } from '../src/trading/index.ts';
 
 const ROWS = 525_600; // one year of 1m candles
 const T0 = Date.UTC(2023, 0, 1);

@@ -6,8 +6,8 @@ import { feedMetrics, WriteQueue } from '../src/market/feed/index.ts';
 import { StreamFeed } from '../src/market/feed/stream-feed.ts';
 import { WatchedSymbol } from '../src/market/feed/watched-symbol.ts';
 import { LiveMarket } from '../src/market/live-market.ts';
-import type { ExchangeClient, Ticker24h } from '../src/market/vocabulary/index.ts';
 import { createKeys } from '../src/redis/keys/index.ts';
+import type { ExchangeClient, Ticker24h } from '../src/trading/index.ts';
 
 /**
  * The feed's ingest, end to end but for the socket: the JSON text of combined-stream frames

@@ -13,10 +13,10 @@ import { MarketFeeds } from './market/feed/index.ts';
 import { LiveMarket } from './market/live-market.ts';
 import { MarketUpdatePublisher, RealtimeBus } from './market/realtime/index.ts';
 import type { SymbolCatalog } from './market/symbols/index.ts';
-import type { ExchangeClient, MarketType } from './market/vocabulary/index.ts';
 import type { Metrics } from './metrics.ts';
 import type { CleanupRegistry } from './operations/index.ts';
 import type { Keys } from './redis/keys/index.ts';
+import type { ExchangeClient, MarketType } from './trading/index.ts';
 
 /** Resources closed by `createApp` in reverse order of creation. */
 export type Closers = Array<{ name: string; close: () => Promise<unknown> }>;

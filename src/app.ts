@@ -15,7 +15,6 @@ import type { PriceAlerts, TradableSymbols } from './market/alerts/index.ts';
 import type { MarketFeeds } from './market/feed/index.ts';
 import type { LiveMarket } from './market/live-market.ts';
 import { SymbolCatalog } from './market/symbols/index.ts';
-import type { ExchangeClient } from './market/vocabulary/index.ts';
 import { Metrics } from './metrics.ts';
 import { type OperationsServices, openOperations } from './operations/index.ts';
 import { closeRedisClient, connectRedisClient, redisMode, redisSecrets } from './redis/connection.ts';
@@ -27,6 +26,7 @@ import { RedisHealth } from './redis/health.ts';
 import { createKeys, type Keys } from './redis/keys/index.ts';
 import { RedisStore } from './redis/store.ts';
 import { openSessions, type SessionServices } from './sessions/open.ts';
+import type { ExchangeClient } from './trading/index.ts';
 
 /** What a process runs: `start` = API + worker + schedulers; `tool` = a one-shot CLI command. */
 export type AppRole = 'start' | 'api' | 'worker' | 'tool';

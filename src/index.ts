@@ -43,8 +43,6 @@ export {
   type SymbolListing,
   type SymbolsResult,
 } from './market/symbols/index.ts';
-// The trading vocabulary: markets, symbols, intervals, klines, market data, the exchange port.
-export * from './market/vocabulary/index.ts';
 export type { FlushResult, MarketWriteBatch } from './market/writes/index.ts';
 // The key registry: every Redis key of a deployment, with its validators.
 export { createKeys, type Keys, UNPREFIXED_ROOT } from './redis/keys/index.ts';
@@ -59,3 +57,5 @@ export {
   UserPreferencesStore,
   UserSessionCache,
 } from './sessions/index.ts';
+// The trading vocabulary: markets, symbols, intervals, klines, market data, the exchange port.
+export * from './trading/index.ts';

@@ -3,7 +3,7 @@ import { createApp } from '../app.ts';
 import { createHistoryTools } from '../app-tools.ts';
 import { loadConfig } from '../config/load.ts';
 import type { Config } from '../config/types.ts';
-import { assertMarket, MARKET_TYPES } from '../market/vocabulary/index.ts';
+import { assertMarket, MARKET_TYPES } from '../trading/index.ts';
 import { alertsCommand } from './commands/alerts.ts';
 import { historyCommand } from './commands/history.ts';
 import { marketCommand } from './commands/market.ts';

@@ -3,7 +3,7 @@
  * only), how often REST polls, which symbols get trades, books and candles, which markets run,
  * and the leader lease that lets one worker per market run the feed.
  */
-import { MARKET_TYPES, type MarketType } from '../market/vocabulary/index.ts';
+import { MARKET_TYPES, type MarketType } from '../trading/index.ts';
 import { type Env, int, invalid, oneOf, read } from './parse.ts';
 
 export const FEED_SOURCES = ['stream', 'rest'] as const;

@@ -1,7 +1,7 @@
 import type { Config } from '../config/types.ts';
 import type { Logger } from '../logger.ts';
-import type { ExchangeClient } from '../market/vocabulary/index.ts';
 import type { Metrics } from '../metrics.ts';
+import type { ExchangeClient } from '../trading/index.ts';
 import { createBinanceClient } from './binance/index.ts';
 import { type SimulatedExchange, startSimulatedExchange } from './simulated/index.ts';
 

@@ -2,8 +2,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import yauzl from 'yauzl';
 import { ErrorCodes, TradecacheError } from '../errors.ts';
-import type { Kline, KlineInterval, MarketType } from '../market/vocabulary/index.ts';
-import { assertInterval } from '../market/vocabulary/index.ts';
+import type { Kline, KlineInterval, MarketType } from '../trading/index.ts';
+import { assertInterval } from '../trading/index.ts';
 import { parseKlinesCsv } from './kline-csv.ts';
 
 /** An archive CSV larger than this is refused (a daily 1s file is ~10 MB; this stops zip bombs). */

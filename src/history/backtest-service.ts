@@ -1,12 +1,6 @@
 import { ErrorCodes, TradecacheError } from '../errors.ts';
-import type { ExchangeClient, Kline, MarketType } from '../market/vocabulary/index.ts';
-import {
-  alignDown,
-  assertInterval,
-  assertMarket,
-  assertSymbol,
-  expectedCandles,
-} from '../market/vocabulary/index.ts';
+import type { ExchangeClient, Kline, MarketType } from '../trading/index.ts';
+import { alignDown, assertInterval, assertMarket, assertSymbol, expectedCandles } from '../trading/index.ts';
 import { parseArchiveFileName, readArchiveKlines } from './archive-import.ts';
 import { chooseCovering, mergeKlines, missingSpans } from './coverage.ts';
 import { parseRange, type TimeRange } from './dates.ts';

@@ -1,4 +1,4 @@
-import type { Kline } from '../market/vocabulary/index.ts';
+import type { Kline } from '../trading/index.ts';
 import type { TimeRange } from './dates.ts';
 
 /**

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { Kline, KlineInterval, MarketType } from '../market/vocabulary/index.ts';
-import { alignDown } from '../market/vocabulary/index.ts';
+import type { Kline, KlineInterval, MarketType } from '../trading/index.ts';
+import { alignDown } from '../trading/index.ts';
 import { storeFailed, writeFileAtomic } from './atomic-file.ts';
 import { formatKlinesCsv, parseKlinesCsvYielding } from './kline-csv.ts';
 import type { HistoryCacheInfo, HistoryEntryMeta, HistoryRequest } from './store-types.ts';

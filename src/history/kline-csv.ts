@@ -1,5 +1,5 @@
 import { ErrorCodes, TradecacheError } from '../errors.ts';
-import type { Kline } from '../market/vocabulary/index.ts';
+import type { Kline } from '../trading/index.ts';
 
 /** Header row of stored files: the data.binance.vision column names, in REST array order. */
 export const KLINE_CSV_HEADER =

@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { ErrorCodes, TradecacheError } from '../errors.ts';
-import type { ExchangeClient, Kline, KlineInterval, MarketType } from '../market/vocabulary/index.ts';
+import type { ExchangeClient, Kline, KlineInterval, MarketType } from '../trading/index.ts';
 import type { TimeRange } from './dates.ts';
 
 /** Most rows one klines request returns (FORMATS.md §2, §4). */

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Config } from '../config/types.ts';
-import type { ExchangeClient } from '../market/vocabulary/index.ts';
+import type { ExchangeClient } from '../trading/index.ts';
 import { BacktestService } from './backtest-service.ts';
 import { HistoryStore } from './history-store.ts';
 

@@ -1,5 +1,5 @@
 import { ErrorCodes, TradecacheError } from '../errors.ts';
-import { expectedCandles } from '../market/vocabulary/index.ts';
+import { expectedCandles } from '../trading/index.ts';
 import type { HistoryRequest } from './store-types.ts';
 
 /** Default most candles one HTTP request may cover (`HISTORY_MAX_CANDLES`). */

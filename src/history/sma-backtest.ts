@@ -1,5 +1,5 @@
 import { ErrorCodes, TradecacheError } from '../errors.ts';
-import type { Kline } from '../market/vocabulary/index.ts';
+import type { Kline } from '../trading/index.ts';
 
 /** Parameters of the long-only SMA crossover strategy. */
 export interface SmaCrossoverParams {

@@ -1,4 +1,4 @@
-import type { KlineInterval, MarketType } from '../market/vocabulary/index.ts';
+import type { KlineInterval, MarketType } from '../trading/index.ts';
 
 /** One stored range of candles: what a store entry is keyed by. `end` is exclusive (epoch ms). */
 export interface HistoryRequest {

@@ -5,6 +5,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { MarketKeys } from '../redis/keys/index.ts';
+import { MARKET_TYPES, type MarketType } from '../trading/index.ts';
 import { MarketDataCache } from './data/market-data-cache.ts';
 import {
   type LiveMarketOptions,
@@ -13,7 +14,6 @@ import {
 } from './data/options.ts';
 import { type CleanupResult, cleanupMarket } from './prices/cleanup.ts';
 import { PriceCache } from './prices/price-cache.ts';
-import { MARKET_TYPES, type MarketType } from './vocabulary/index.ts';
 import { SymbolKeyCache } from './writes/symbol-keys.ts';
 import { MarketWriteBatch } from './writes/write-batch.ts';
 

@@ -35,7 +35,7 @@ export async function clearCacheKeys(
   let totalRemoved = 0;
   const outcome = await scanBounded(
     redis,
-    `${keys.cache.root}:*`,
+    keys.cache.scanAll,
     async (batch) => {
       const doomed: string[] = [];
       for (const key of batch) {

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
-import { MARKET_TYPES } from '../market/vocabulary/index.ts';
 import { type Keys, symbolsMetricName } from '../redis/keys/index.ts';
+import { MARKET_TYPES } from '../trading/index.ts';
 import { type ScanBounds, scanBounded } from './key-scan.ts';
 
 /** Our keys counted by area of the key registry, and the cache engine's by namespace. */

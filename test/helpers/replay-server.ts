@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { KLINE_INTERVALS } from '../../src/market/vocabulary/index.ts';
+import { KLINE_INTERVALS } from '../../src/trading/index.ts';
 
 /**
  * A real HTTP server on 127.0.0.1 that replays the recorded Binance bodies in

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BinanceClient, createBinanceClient } from '../../src/exchange/binance/index.ts';
 import { type SimulatedExchange, startSimulatedExchange } from '../../src/exchange/simulated/index.ts';
-import type { WeightedEndpoint, WeightParams } from '../../src/market/vocabulary/exchange-client.ts';
-import type { MarketType } from '../../src/market/vocabulary/markets.ts';
+import type { WeightedEndpoint, WeightParams } from '../../src/trading/exchange-client.ts';
+import type { MarketType } from '../../src/trading/markets.ts';
 
 /**
  * The Binance client against the simulated exchange: the new calls parse its answers, each call

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCodes, isTradecacheError } from '../../src/errors.ts';
 import { type BinanceClient, createBinanceClient } from '../../src/exchange/binance/index.ts';
-import type { KlineInterval } from '../../src/market/vocabulary/index.ts';
 import { Metrics } from '../../src/metrics.ts';
+import type { KlineInterval } from '../../src/trading/index.ts';
 import { type ReplayServer, startReplayServer } from '../helpers/replay-server.ts';
 
 let server: ReplayServer;

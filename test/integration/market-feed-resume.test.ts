@@ -4,7 +4,7 @@ import { addDecimals, compareDecimals } from '../../src/market/decimal/index.ts'
 import { readStoredFeedState } from '../../src/market/feed/candle-resume.ts';
 import { feedMetrics, WriteQueue } from '../../src/market/feed/index.ts';
 import { type FeedTrade, WatchedSymbol } from '../../src/market/feed/watched-symbol.ts';
-import type { AggTrade } from '../../src/market/vocabulary/index.ts';
+import type { AggTrade } from '../../src/trading/index.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { startTestRedis, type TestRedis } from '../helpers/redis.ts';
 

@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { feedMetrics, WriteQueue } from '../../src/market/feed/index.ts';
 import { WatchedSymbol } from '../../src/market/feed/watched-symbol.ts';
 import { LiveMarket } from '../../src/market/live-market.ts';
-import type { ExchangeClient } from '../../src/market/vocabulary/index.ts';
 import { createKeys } from '../../src/redis/keys/index.ts';
+import type { ExchangeClient } from '../../src/trading/index.ts';
 import { startTestRedis, type TestRedis } from '../helpers/redis.ts';
 
 let server: TestRedis;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { type SimulatedExchange, startSimulatedExchange } from '../../src/exchange/simulated/index.ts';
-import type { MarketType } from '../../src/market/vocabulary/index.ts';
+import type { MarketType } from '../../src/trading/index.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { recordedLines } from '../helpers/ws-server.ts';
 

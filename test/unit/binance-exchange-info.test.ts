@@ -7,7 +7,7 @@ import {
   normalizeFuturesExchangeInfo,
   normalizeSpotExchangeInfo,
 } from '../../src/exchange/binance/index.ts';
-import type { MarketInfo } from '../../src/market/vocabulary/index.ts';
+import type { MarketInfo } from '../../src/trading/index.ts';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../../../shared/fixtures/binance');
 const spotFile = (name: string): unknown =>

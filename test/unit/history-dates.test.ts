@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isTradecacheError } from '../../src/errors.ts';
 import { parseRange, parseTimeInput } from '../../src/history/index.ts';
-import { alignDown, assertInterval } from '../../src/market/vocabulary/index.ts';
+import { alignDown, assertInterval } from '../../src/trading/index.ts';
 
 function codeOf(fn: () => unknown): string | undefined {
   try {

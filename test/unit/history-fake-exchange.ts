@@ -1,4 +1,4 @@
-import type { ServerTimeOffset } from '../../src/market/vocabulary/exchange-client.ts';
+import type { ServerTimeOffset } from '../../src/trading/exchange-client.ts';
 import type {
   ExchangeClient,
   Kline,
@@ -10,9 +10,9 @@ import type {
   TickerPrice,
   Trade,
   WeightSnapshot,
-} from '../../src/market/vocabulary/index.ts';
-import { alignDown, intervalMs } from '../../src/market/vocabulary/index.ts';
-import type { AggTrade, BookTicker, PremiumIndex } from '../../src/market/vocabulary/quotes.ts';
+} from '../../src/trading/index.ts';
+import { alignDown, intervalMs } from '../../src/trading/index.ts';
+import type { AggTrade, BookTicker, PremiumIndex } from '../../src/trading/quotes.ts';
 
 /**
  * A deterministic in-process exchange for history tests (a stand-in for the exchange, never for

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isTradecacheError } from '../../src/errors.ts';
 import { runSmaCrossover } from '../../src/history/index.ts';
-import type { Kline } from '../../src/market/vocabulary/index.ts';
+import type { Kline } from '../../src/trading/index.ts';
 
 const H = 3_600_000;
 const T0 = Date.UTC(2024, 0, 1);

@@ -6,8 +6,8 @@ import {
   PriceModel,
   selectOpenTimes,
 } from '../../src/exchange/simulated/index.ts';
-import type { KlineInterval } from '../../src/market/vocabulary/index.ts';
-import { alignDown, nextOpen } from '../../src/market/vocabulary/index.ts';
+import type { KlineInterval } from '../../src/trading/index.ts';
+import { alignDown, nextOpen } from '../../src/trading/index.ts';
 
 const universe = buildUniverse(42);
 const model = new PriceModel(universe);

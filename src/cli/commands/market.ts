@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { ErrorCodes, TradecacheError } from '../../errors.ts';
 import type { LiveMarket } from '../../market/live-market.ts';
-import { assertMarket, MARKET_TYPES, type MarketType } from '../../market/vocabulary/index.ts';
+import { assertMarket, MARKET_TYPES, type MarketType } from '../../trading/index.ts';
 
 /** Opens what the command needs (Redis and the live market) and how to close it. */
 export type OpenLiveMarket = () => Promise<{ market: LiveMarket; close(): Promise<void> }>;

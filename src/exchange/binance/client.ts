@@ -1,11 +1,12 @@
 import { ErrorCodes, TradecacheError } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
+import type { Metrics } from '../../metrics.ts';
 import type {
   AggTradeQuery,
   ServerTimeOffset,
   WeightedEndpoint,
   WeightParams,
-} from '../../market/vocabulary/exchange-client.ts';
+} from '../../trading/exchange-client.ts';
 import type {
   ExchangeClient,
   Kline,
@@ -18,9 +19,8 @@ import type {
   TickerPrice,
   Trade,
   WeightSnapshot,
-} from '../../market/vocabulary/index.ts';
-import type { AggTrade, BookTicker, PremiumIndex } from '../../market/vocabulary/quotes.ts';
-import type { Metrics } from '../../metrics.ts';
+} from '../../trading/index.ts';
+import type { AggTrade, BookTicker, PremiumIndex } from '../../trading/quotes.ts';
 import { normalizeFuturesExchangeInfo, normalizeSpotExchangeInfo } from './exchange-info.ts';
 import { parseAggTrades, parseBookTickers, parsePremiumIndex, parseServerTime } from './live-market-data.ts';
 import {

@@ -1,5 +1,5 @@
 import { type ErrorCode, ErrorCodes, TradecacheError } from '../../errors.ts';
-import type { MarketType } from '../../market/vocabulary/index.ts';
+import type { MarketType } from '../../trading/index.ts';
 import { isRecord } from './shape.ts';
 
 /**

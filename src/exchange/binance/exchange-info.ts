@@ -1,4 +1,4 @@
-import type { InstrumentType, MarketInfo } from '../../market/vocabulary/index.ts';
+import type { InstrumentType, MarketInfo } from '../../trading/index.ts';
 import { expectArray, expectName, expectRecord, isRecord, type JsonRecord } from './shape.ts';
 
 /**

@@ -1,4 +1,4 @@
-import type { AggTrade, BookTicker, PremiumIndex } from '../../market/vocabulary/quotes.ts';
+import type { AggTrade, BookTicker, PremiumIndex } from '../../trading/quotes.ts';
 import {
   badResponse,
   expectArray,

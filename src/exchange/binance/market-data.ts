@@ -1,11 +1,4 @@
-import type {
-  DepthLevel,
-  Kline,
-  OrderBook,
-  Ticker24h,
-  TickerPrice,
-  Trade,
-} from '../../market/vocabulary/index.ts';
+import type { DepthLevel, Kline, OrderBook, Ticker24h, TickerPrice, Trade } from '../../trading/index.ts';
 import {
   badResponse,
   expectArray,

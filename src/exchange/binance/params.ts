@@ -1,12 +1,12 @@
 import { ErrorCodes, TradecacheError } from '../../errors.ts';
-import type { AggTradeQuery } from '../../market/vocabulary/exchange-client.ts';
+import type { AggTradeQuery } from '../../trading/exchange-client.ts';
 import {
   isInterval,
   isMarketType,
   type KlineInterval,
   type KlineQuery,
   type MarketType,
-} from '../../market/vocabulary/index.ts';
+} from '../../trading/index.ts';
 
 /**
  * Request checks done before any network call: a bad symbol, interval or limit costs request

@@ -1,5 +1,5 @@
-import type { ServerTimeOffset } from '../../market/vocabulary/exchange-client.ts';
-import type { MarketType } from '../../market/vocabulary/markets.ts';
+import type { ServerTimeOffset } from '../../trading/exchange-client.ts';
+import type { MarketType } from '../../trading/markets.ts';
 
 /**
  * The exchange's clock as seen from ours, per market (spot and futures are separate hosts).

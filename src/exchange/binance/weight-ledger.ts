@@ -1,5 +1,5 @@
-import type { MarketType, WeightSnapshot } from '../../market/vocabulary/index.ts';
 import type { Metrics } from '../../metrics.ts';
+import type { MarketType, WeightSnapshot } from '../../trading/index.ts';
 
 /**
  * Per-market request weight and 429/418 pauses. Binance limits by IP per market (spot and

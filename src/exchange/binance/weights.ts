@@ -1,6 +1,6 @@
 import { ErrorCodes, TradecacheError } from '../../errors.ts';
-import type { WeightedEndpoint, WeightParams } from '../../market/vocabulary/exchange-client.ts';
-import type { MarketType } from '../../market/vocabulary/markets.ts';
+import type { WeightedEndpoint, WeightParams } from '../../trading/exchange-client.ts';
+import type { MarketType } from '../../trading/markets.ts';
 
 /**
  * Binance's documented request weight of each public call (FORMATS.md §2 and §4: the spot

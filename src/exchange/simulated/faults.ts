@@ -3,7 +3,7 @@
  * drops, 5xx, 429/418, slow answers, malformed bodies), from the test process or over HTTP.
  */
 import { ErrorCodes, TradecacheError } from '../../errors.ts';
-import type { MarketType } from '../../market/vocabulary/index.ts';
+import type { MarketType } from '../../trading/index.ts';
 
 export const FAULT_MODES = [
   'none',

@@ -3,8 +3,8 @@
  * and its close the price at the next open time, so consecutive candles always join up
  * (close[i] === open[i+1]) and the same candle is identical however the range is requested.
  */
-import type { KlineInterval } from '../../market/vocabulary/index.ts';
-import { alignDown, alignUp, nextOpen, previousOpen } from '../../market/vocabulary/index.ts';
+import type { KlineInterval } from '../../trading/index.ts';
+import { alignDown, alignUp, nextOpen, previousOpen } from '../../trading/index.ts';
 import { formatDecimal } from './decimal.ts';
 import { unit } from './hash.ts';
 import { type PriceModel, roundToTick } from './prices.ts';

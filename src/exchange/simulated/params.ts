@@ -2,8 +2,8 @@
  * Query-string validation with Binance's error codes and messages, so a client's error
  * handling is exercised against the same bodies the real exchange sends.
  */
-import type { KlineInterval, MarketType } from '../../market/vocabulary/index.ts';
-import { isInterval } from '../../market/vocabulary/index.ts';
+import type { KlineInterval, MarketType } from '../../trading/index.ts';
+import { isInterval } from '../../trading/index.ts';
 import type { SymbolDef, Universe } from './universe.ts';
 
 /** An error answered as `{code, msg}` with an HTTP status, like the real exchange. */

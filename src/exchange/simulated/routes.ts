@@ -2,7 +2,7 @@
  * What a market route is, and the handlers shared by spot and futures (klines, trades), which
  * differ only in limits and weights.
  */
-import type { MarketType } from '../../market/vocabulary/index.ts';
+import type { MarketType } from '../../trading/index.ts';
 import type { MarketActivity } from './book.ts';
 import type { KlineGenerator } from './klines.ts';
 import { intervalParam, limitParam, symbolParam, timeRange } from './params.ts';

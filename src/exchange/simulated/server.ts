@@ -5,7 +5,7 @@
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { MarketType } from '../../market/vocabulary/index.ts';
+import type { MarketType } from '../../trading/index.ts';
 import { handleAdmin } from './admin.ts';
 import { MarketActivity } from './book.ts';
 import { type FaultControl, type FaultSpec, FaultTable } from './faults.ts';

@@ -3,7 +3,7 @@
  * tick/step sizes and listing dates. Everything is a pure function of the seed, so the same
  * seed always lists the same markets.
  */
-import type { MarketType } from '../../market/vocabulary/index.ts';
+import type { MarketType } from '../../trading/index.ts';
 import { BASE_ASSETS, PER_THOUSAND_ON_FUTURES, REFERENCE_USD, STABLE_ASSETS } from './assets.ts';
 import { decimalsOf, powerOfTen } from './decimal.ts';
 import { hash32, logUniform, signedUnit, unit } from './hash.ts';

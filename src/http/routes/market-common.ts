@@ -5,7 +5,7 @@
  */
 import { ErrorCodes, TradecacheError } from '../../errors.ts';
 import { parseTimeInput } from '../../history/dates.ts';
-import type { MarketType } from '../../market/vocabulary/index.ts';
+import type { MarketType } from '../../trading/index.ts';
 
 export const symbolParamsSchema = {
   type: 'object',

@@ -15,7 +15,7 @@ import type { Logger } from '../../logger.ts';
 import type { OwnedNotification } from '../../market/alerts/index.ts';
 import type { RealtimeBus, RealtimeListener } from '../../market/realtime/index.ts';
 import type { MarketUpdate } from '../../market/realtime/updates.ts';
-import type { MarketType } from '../../market/vocabulary/index.ts';
+import type { MarketType } from '../../trading/index.ts';
 import {
   type Channel,
   type ClientMessage,

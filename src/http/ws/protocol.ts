@@ -10,7 +10,7 @@
  * caller's notifications; needs credentials, as every channel but `price:`).
  */
 import { CANDLE_INTERVALS, type CandleInterval } from '../../market/prices/candle-codec.ts';
-import { isSymbol, type MarketType } from '../../market/vocabulary/index.ts';
+import { isSymbol, type MarketType } from '../../trading/index.ts';
 
 export type ChannelKind = 'price' | 'book' | 'trades' | 'candles';
 

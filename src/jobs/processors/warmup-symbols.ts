@@ -1,5 +1,5 @@
 import type { SymbolCatalog } from '../../market/symbols/index.ts';
-import type { MarketType } from '../../market/vocabulary/index.ts';
+import type { MarketType } from '../../trading/index.ts';
 import type { JobDefinition } from '../types.ts';
 
 /**

@@ -8,7 +8,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { AlertKeys } from '../../redis/keys/index.ts';
-import type { MarketType } from '../vocabulary/index.ts';
+import type { MarketType } from '../../trading/index.ts';
 import type { AlertNotification, OwnedNotification, RawNotification } from './types.ts';
 
 /** One trigger read from an outbox: its stream id and the JSON the script wrote. */

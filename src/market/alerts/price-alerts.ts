@@ -14,8 +14,8 @@ import { ErrorCodes, TradecacheError } from '../../errors.ts';
 import { refuseWithoutRedis } from '../../redis/failure-rules.ts';
 import type { AlertKeys } from '../../redis/keys/index.ts';
 import { queueScript, runScript, scriptPipeline } from '../../redis/scripts.ts';
+import type { MarketType } from '../../trading/index.ts';
 import { isDecimalString } from '../decimal/index.ts';
-import type { MarketType } from '../vocabulary/index.ts';
 import { NotificationStore, type OutboxEntry } from './notifications.ts';
 import type {
   AlertNotification,

@@ -4,7 +4,7 @@
  * per TTL per process (concurrent misses share one fetch); a failed fetch is not cached.
  */
 import { ErrorCodes, TradecacheError } from '../../errors.ts';
-import type { ExchangeClient, MarketType } from '../vocabulary/index.ts';
+import type { ExchangeClient, MarketType } from '../../trading/index.ts';
 
 export interface TradableSymbolsDeps {
   readonly exchange: Pick<ExchangeClient, 'getMarkets'>;

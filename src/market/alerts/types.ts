@@ -1,5 +1,5 @@
 /** The vocabulary of price alerts and their notifications. */
-import type { MarketType } from '../vocabulary/index.ts';
+import type { MarketType } from '../../trading/index.ts';
 
 /**
  * `above`: fires at the first price ≥ target after it is set (at once if the price is already

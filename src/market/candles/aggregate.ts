@@ -3,8 +3,8 @@
  * fetched from the exchange or stored by another worker. Exact: volumes are summed as decimals.
  */
 import { ErrorCodes, TradecacheError } from '../../errors.ts';
+import { alignDown, intervalMs } from '../../trading/index.ts';
 import { add, compare, type Decimal, normalise, parseDecimal, toDecimalString } from '../decimal/index.ts';
-import { alignDown, intervalMs } from '../vocabulary/index.ts';
 import type { Candle, CandleInterval } from './types.ts';
 
 /** The fields a source candle needs (a {@link Candle}, a parsed kline row, ...). */

@@ -3,7 +3,7 @@
  * a trade of a later interval arrives or its time has passed. Trade ids make it idempotent:
  * a trade whose last id is not above the last applied id changes nothing.
  */
-import { alignDown, intervalMs } from '../vocabulary/index.ts';
+import { alignDown, intervalMs } from '../../trading/index.ts';
 import {
   addTrade,
   type CandleAccumulator,

@@ -7,7 +7,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { MarketKeys } from '../../redis/keys/index.ts';
-import type { MarketType } from '../vocabulary/index.ts';
+import type { MarketType } from '../../trading/index.ts';
 import type { MarketWriteBatch } from '../writes/write-batch.ts';
 import type { ResolvedLiveMarketOptions } from './options.ts';
 import { decodeTrade } from './record-codec.ts';

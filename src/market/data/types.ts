@@ -2,7 +2,7 @@
  * Live market data as tradecache stores and answers it. Prices and quantities are the exchange's
  * decimal strings exactly as sent (`"60650.00000000"` keeps its zeros); times are epoch ms.
  */
-import type { DepthLevel, MarketInfo, MarketType } from '../vocabulary/index.ts';
+import type { DepthLevel, MarketInfo, MarketType } from '../../trading/index.ts';
 
 /**
  * The exchange's ordering of a write: `seq` decides which of two writes is newer (the stream

@@ -5,9 +5,9 @@
  */
 import { errorMessage } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
+import type { ExchangeClient, Kline, MarketType } from '../../trading/index.ts';
 import type { Candle } from '../candles/index.ts';
 import { decimalsEqual } from '../decimal/index.ts';
-import type { ExchangeClient, Kline, MarketType } from '../vocabulary/index.ts';
 import type { FeedMetrics } from './feed-metrics.ts';
 import type { WeightBudget } from './weight-budget.ts';
 import type { WriteQueue } from './write-queue.ts';

@@ -6,10 +6,10 @@
  */
 import type { Redis } from 'ioredis';
 import type { MarketKeys } from '../../redis/keys/index.ts';
+import type { MarketType } from '../../trading/index.ts';
 import { CANDLE_INTERVALS, type Candle, type CandleSnapshot } from '../candles/index.ts';
 import type { MarketDataCache } from '../data/index.ts';
 import { decodeCandle } from '../prices/candle-codec.ts';
-import type { MarketType } from '../vocabulary/index.ts';
 
 export interface StoredFeedState {
   /** Per interval the newest stored candle built from trades (open or closed). */

@@ -8,7 +8,7 @@
  */
 import { errorMessage } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
-import type { ExchangeClient, MarketType, Ticker24h, TickerPrice } from '../vocabulary/index.ts';
+import type { ExchangeClient, MarketType, Ticker24h, TickerPrice } from '../../trading/index.ts';
 import type { MarketWriteBatch } from '../writes/index.ts';
 import type { FeedMetrics } from './feed-metrics.ts';
 import type { WatchedSymbol } from './watched-symbol.ts';

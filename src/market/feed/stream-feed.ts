@@ -15,7 +15,7 @@ import {
   watchedSymbolStreams,
 } from '../../exchange/binance/streams/index.ts';
 import type { Logger } from '../../logger.ts';
-import type { ExchangeClient, MarketType, Ticker24h } from '../vocabulary/index.ts';
+import type { ExchangeClient, MarketType, Ticker24h } from '../../trading/index.ts';
 import type { MarketWriteBatch } from '../writes/index.ts';
 import type { FeedMetrics } from './feed-metrics.ts';
 import type { WatchedSymbol } from './watched-symbol.ts';

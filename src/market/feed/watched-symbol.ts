@@ -7,9 +7,9 @@
 import { errorMessage } from '../../errors.ts';
 import type { AggTrade, DepthUpdate } from '../../exchange/binance/streams/index.ts';
 import type { Logger } from '../../logger.ts';
+import type { ExchangeClient, MarketType } from '../../trading/index.ts';
 import { CANDLE_INTERVALS, type Candle, TradeCandles } from '../candles/index.ts';
 import { LocalOrderBook } from '../order-book/index.ts';
-import type { ExchangeClient, MarketType } from '../vocabulary/index.ts';
 import type { MarketWriteBatch } from '../writes/index.ts';
 import type { StoredFeedState } from './candle-resume.ts';
 import type { FeedMetrics } from './feed-metrics.ts';

@@ -3,7 +3,7 @@
  * task has a tier; a lower tier may only use a smaller part of the limit, so when weight runs
  * short the feed drops depth and trades first, then 24h statistics, and prices last.
  */
-import type { ExchangeClient, MarketType, WeightedEndpoint, WeightParams } from '../vocabulary/index.ts';
+import type { ExchangeClient, MarketType, WeightedEndpoint, WeightParams } from '../../trading/index.ts';
 
 /** Binance's default REQUEST_WEIGHT per minute: spot 6000, USDⓈ-M futures 2400. */
 export const WEIGHT_LIMIT_PER_MINUTE: Readonly<Record<MarketType, number>> = { spot: 6000, futures: 2400 };

@@ -8,8 +8,8 @@
  */
 import { errorMessage } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
+import type { MarketType } from '../../trading/index.ts';
 import type { LiveMarket } from '../live-market.ts';
-import type { MarketType } from '../vocabulary/index.ts';
 import { type BatchDigest, digestOf, type MarketWriteBatch } from '../writes/index.ts';
 import type { FeedMetrics } from './feed-metrics.ts';
 

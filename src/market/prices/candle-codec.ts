@@ -4,7 +4,7 @@
  * The rank (last trade id) and the final flag come first so the tick script decides which of two
  * versions of a candle wins without decoding the rest.
  */
-import type { KlineInterval } from '../vocabulary/index.ts';
+import type { KlineInterval } from '../../trading/index.ts';
 
 /** The intervals tradecache keeps candles of. */
 export const CANDLE_INTERVALS = [

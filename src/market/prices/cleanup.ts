@@ -7,8 +7,8 @@
 import type { Redis } from 'ioredis';
 import type { MarketKeys } from '../../redis/keys/index.ts';
 import { queueScript, scriptPipeline } from '../../redis/scripts.ts';
+import type { MarketType } from '../../trading/index.ts';
 import type { ResolvedLiveMarketOptions } from '../data/options.ts';
-import type { MarketType } from '../vocabulary/index.ts';
 import { CANDLE_INTERVALS, type CandleInterval } from './candle-codec.ts';
 
 /** What one cleanup removed. */

@@ -5,10 +5,10 @@
  */
 import type { Redis } from 'ioredis';
 import type { MarketKeys } from '../../redis/keys/index.ts';
+import type { MarketType } from '../../trading/index.ts';
 import type { ResolvedLiveMarketOptions } from '../data/options.ts';
 import { decodePrice } from '../data/record-decoders.ts';
 import type { PricePoint } from '../data/types.ts';
-import type { MarketType } from '../vocabulary/index.ts';
 import type { MarketWriteBatch } from '../writes/write-batch.ts';
 import { type Candle, type CandleInterval, decodeCandle } from './candle-codec.ts';
 import { decodeTick, type PriceChange, priceChange } from './price-change.ts';

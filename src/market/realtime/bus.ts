@@ -6,8 +6,8 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../logger.ts';
 import type { Keys } from '../../redis/keys/index.ts';
+import { MARKET_TYPES, type MarketType } from '../../trading/index.ts';
 import type { OwnedNotification } from '../alerts/index.ts';
-import { MARKET_TYPES, type MarketType } from '../vocabulary/index.ts';
 import { type MarketUpdate, parseUpdateMessage } from './updates.ts';
 
 export interface RealtimeListener {

@@ -5,7 +5,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { MarketKeys } from '../../redis/keys/index.ts';
-import type { MarketType } from '../vocabulary/index.ts';
+import type { MarketType } from '../../trading/index.ts';
 import type { MarketUpdate, MarketUpdateMessage } from './updates.ts';
 
 export class MarketUpdatePublisher {

@@ -3,9 +3,10 @@
  * `keys.market.updatesChannel(market)`), one message per flush holding every update of it. The
  * WebSocket channels send each update's `data` as it is here.
  */
+
+import { isSymbol, type KlineInterval, type MarketType } from '../../trading/index.ts';
 import type { RecentTrade, StoredOrderBook } from '../data/types.ts';
 import type { Candle } from '../prices/candle-codec.ts';
-import { isSymbol, type KlineInterval, type MarketType } from '../vocabulary/index.ts';
 
 /** `price:<S>`: the current price. */
 export interface PriceUpdate {

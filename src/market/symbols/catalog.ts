@@ -7,7 +7,7 @@ import type { Metrics } from '../../metrics.ts';
 import type { CounterBuffer } from '../../redis/counter-buffer.ts';
 import { type Keys, symbolsMetricName } from '../../redis/keys/index.ts';
 import type { RedisStore } from '../../redis/store.ts';
-import type { ExchangeClient, MarketType } from '../vocabulary/index.ts';
+import type { ExchangeClient, MarketType } from '../../trading/index.ts';
 import { buildListing, isSymbolListing, type SymbolListing } from './listing.ts';
 
 /** `X-Cache` of a symbols response. */

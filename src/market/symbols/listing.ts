@@ -1,4 +1,4 @@
-import type { MarketInfo, MarketType } from '../vocabulary/index.ts';
+import type { MarketInfo, MarketType } from '../../trading/index.ts';
 
 /** One row of the symbols API: what a trading UI needs to list and validate a symbol. */
 export interface SymbolEntry {

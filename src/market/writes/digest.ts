@@ -5,9 +5,10 @@
  * flush hands its queue to Redis; a write the monotonic scripts then ignore (an overlapping
  * leader's older value) was already older than what clients saw, so it is harmless to announce.
  */
+
+import { isInterval, type MarketType } from '../../trading/index.ts';
 import { decodeRecord, decodeTrade } from '../data/record-codec.ts';
 import type { MarketUpdate } from '../realtime/updates.ts';
-import { isInterval, type MarketType } from '../vocabulary/index.ts';
 import type { MarketWriteBatch } from './write-batch.ts';
 
 export interface PricePoint {

@@ -2,8 +2,9 @@
  * Payloads of the single-value records. Best bid/ask is the hottest (every book change on the
  * stream), so it is four `|`-joined decimals; the rarer, nested ones are JSON.
  */
+
+import type { DepthLevel } from '../../trading/index.ts';
 import type { BookTickerUpdate, OrderBookUpdate, PremiumIndexUpdate, Stats24hUpdate } from '../data/types.ts';
-import type { DepthLevel } from '../vocabulary/index.ts';
 import {
   checkDecimal,
   checkDecimalOrNull,

@@ -4,7 +4,7 @@
  * Bounded by the exchange's symbol count (a few thousand per market).
  */
 import type { MarketKeys } from '../../redis/keys/index.ts';
-import { assertSymbol, isSymbol, type MarketType } from '../vocabulary/index.ts';
+import { assertSymbol, isSymbol, type MarketType } from '../../trading/index.ts';
 import type { RecordKind } from './kinds.ts';
 
 export interface SymbolKeys {

@@ -17,6 +17,7 @@ import type { Redis } from 'ioredis';
 import { ErrorCodes, TradecacheError } from '../../errors.ts';
 import type { MarketKeys } from '../../redis/keys/index.ts';
 import { queueScript, scriptPipeline } from '../../redis/scripts.ts';
+import type { MarketType } from '../../trading/index.ts';
 import type { ResolvedLiveMarketOptions } from '../data/options.ts';
 import { encodeRecord, encodeTrade } from '../data/record-codec.ts';
 import type {
@@ -29,7 +30,6 @@ import type {
   WriteOrder,
 } from '../data/types.ts';
 import { type Candle, type CandleInterval, type CandleOrder, encodeCandle } from '../prices/candle-codec.ts';
-import type { MarketType } from '../vocabulary/index.ts';
 import { emptyCounts, type FlushResult, type RecordKind, type WriteKind } from './kinds.ts';
 import { PendingSymbol } from './pending.ts';
 import { encodeBookTicker, encodeOrderBook, encodePremiumIndex, encodeStats24h } from './record-payloads.ts';

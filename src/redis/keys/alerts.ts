@@ -7,7 +7,7 @@
  * `{<userId>}` (the user's slot, as in sessions) and are written after the trigger, from the
  * outbox. The index of symbols with alerts is touched alone (cleanup walks it).
  */
-import type { MarketType } from '../../market/vocabulary/index.ts';
+import type { MarketType } from '../../trading/index.ts';
 import { assertMarket, assertSymbol, assertUserId } from './validators.ts';
 
 export type AlertSide = 'above' | 'below';

@@ -20,6 +20,8 @@ export function createCacheEngineKeys(root: string) {
     root,
     /** Pub/sub channel of every engine under this root. */
     channel: `${root}:~bus`,
+    /** SCAN pattern of every key of the engine: values, tag sets, leases (SCAN only, never KEYS). */
+    scanAll: `${root}:*`,
     /** The Redis-key prefix of namespace `ns` (with its trailing `:`). */
     namespaceBase: (ns: string) => `${root}:${assertNamespace(ns)}:`,
     namespace: (ns: string) => createCacheKeys(root, ns),

@@ -14,7 +14,7 @@
  * Redis Cluster hash tags, per area: see each builder's header. BullMQ's prefix is one tag, as its
  * scripts touch every key of a queue together.
  */
-import type { MarketType } from '../../market/vocabulary/index.ts';
+import type { MarketType } from '../../trading/index.ts';
 import { createAlertKeys } from './alerts.ts';
 import { createCacheEngineKeys } from './cache.ts';
 import { createMarketKeys } from './market.ts';

@@ -5,7 +5,7 @@
  * series and six candle intervals) is one MULTI or one script call in one Cluster slot. The index
  * of symbols with data and the feed lease are touched alone.
  */
-import { isSymbol, type KlineInterval, type MarketType } from '../../market/vocabulary/index.ts';
+import { isSymbol, type KlineInterval, type MarketType } from '../../trading/index.ts';
 import { assertInterval, assertMarket, assertSymbol } from './validators.ts';
 
 export function createMarketKeys(root: string) {

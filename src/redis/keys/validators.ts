@@ -6,7 +6,7 @@
 import { KEY_PART_CHARS } from '../../config/parse.ts';
 import { ErrorCodes, TradecacheError } from '../../errors.ts';
 
-export { assertInterval, assertMarket, assertSymbol } from '../../market/vocabulary/index.ts';
+export { assertInterval, assertMarket, assertSymbol } from '../../trading/index.ts';
 
 const part = (max: number) => new RegExp(`^[${KEY_PART_CHARS}]{1,${max}}$`);
 

@@ -4,7 +4,7 @@
  * events, counts rejected messages and reports each connection's state, so the feed can fall
  * back to REST while a connection is down. Builds nothing and starts no timer until asked.
  */
-import type { MarketType } from '../../../market/vocabulary/index.ts';
+import type { MarketType } from '../../../trading/index.ts';
 import { type ConnectionState, type StateChange, StreamConnection } from './connection.ts';
 import type { StreamEvent } from './events.ts';
 

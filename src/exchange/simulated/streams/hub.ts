@@ -4,7 +4,7 @@
  * loop that drops clients that stop answering, and the stream faults.
  */
 import type { WebSocket } from 'ws';
-import type { MarketType } from '../../../market/vocabulary/index.ts';
+import type { MarketType } from '../../../trading/index.ts';
 import type { FaultTable } from '../faults.ts';
 import { parseStreamName } from './names.ts';
 import { StreamSession } from './session.ts';

@@ -3,7 +3,7 @@
  * step-based book, 24h tickers), in Binance's payload shapes. A source exists only while a
  * socket subscribes to its stream, and keeps just enough state to send what changed.
  */
-import type { MarketType } from '../../../market/vocabulary/index.ts';
+import type { MarketType } from '../../../trading/index.ts';
 import type { MarketActivity } from '../book.ts';
 import type { BookState, DepthModel } from '../depth-book.ts';
 import type { TickerBook } from '../tickers.ts';

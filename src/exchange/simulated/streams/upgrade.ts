@@ -12,7 +12,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import type { MarketType } from '../../../market/vocabulary/index.ts';
+import type { MarketType } from '../../../trading/index.ts';
 import type { FaultTable } from '../faults.ts';
 import type { StreamHub } from './hub.ts';
 import { MAX_STREAMS_PER_CONNECTION, parseStreamName } from './names.ts';

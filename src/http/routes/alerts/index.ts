@@ -6,8 +6,8 @@ import type {
   PriceAlerts,
   TradableSymbols,
 } from '../../../market/alerts/index.ts';
-import type { MarketType } from '../../../market/vocabulary/index.ts';
 import { ADMIN_TOKEN_PRINCIPAL } from '../../../sessions/index.ts';
+import type { MarketType } from '../../../trading/index.ts';
 import { requireUser } from '../../plugins/auth.ts';
 import {
   alertParamsSchema,

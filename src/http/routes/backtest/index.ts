@@ -6,7 +6,7 @@ import type {
   SmaCrossoverParams,
 } from '../../../history/index.ts';
 import { assertCandleCap, DEFAULT_MAX_CANDLES, formatKlinesCsv } from '../../../history/index.ts';
-import { alignDown, expectedCandles } from '../../../market/vocabulary/index.ts';
+import { alignDown, expectedCandles } from '../../../trading/index.ts';
 import { clientGoneSignal } from '../../client-gone.ts';
 import { type HeavyWorkAdmission, slotsOnlyAdmission } from './admission.ts';
 import { klinesCsvStream, klinesJsonStream } from './kline-stream.ts';

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { formatKlinesCsv, KLINE_CSV_HEADER } from '../../../history/index.ts';
-import type { Kline } from '../../../market/vocabulary/index.ts';
+import type { Kline } from '../../../trading/index.ts';
 
 /**
  * Chunks go to the socket through a byte-sized buffer: the next slice of candles is read and

@@ -4,8 +4,8 @@ import type { SecretScrubber } from '../../../config/redact.ts';
 import { errorMessage } from '../../../errors.ts';
 import type { JobRuntime } from '../../../jobs/index.ts';
 import type { SymbolCatalog } from '../../../market/symbols/index.ts';
-import { MARKET_TYPES, type MarketType } from '../../../market/vocabulary/index.ts';
 import type { RedisHealth, RedisHealthSnapshot } from '../../../redis/health.ts';
+import { MARKET_TYPES, type MarketType } from '../../../trading/index.ts';
 
 export type RedisMode = 'standalone' | 'sentinel' | 'embedded';
 /** What a RedisHealth snapshot may say about the topology. */

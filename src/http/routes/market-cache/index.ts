@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { PricePoint } from '../../../market/data/index.ts';
 import type { LiveMarket } from '../../../market/live-market.ts';
-import type { MarketType } from '../../../market/vocabulary/index.ts';
 import { refuseWithoutRedis } from '../../../redis/failure-rules.ts';
+import type { MarketType } from '../../../trading/index.ts';
 import { nothingCached, symbolParamsSchema } from '../market-common.ts';
 import {
   marketDataResponseSchema,

@@ -2,8 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { ErrorCodes, TradecacheError } from '../../../errors.ts';
 import type { LiveMarket } from '../../../market/live-market.ts';
 import { CANDLE_INTERVALS, isCandleInterval } from '../../../market/prices/index.ts';
-import type { MarketType } from '../../../market/vocabulary/index.ts';
 import { refuseWithoutRedis } from '../../../redis/failure-rules.ts';
+import type { MarketType } from '../../../trading/index.ts';
 import { nothingCached, parseRange, type RangeQueryString, symbolParamsSchema } from '../market-common.ts';
 import {
   historyQuerySchema,

@@ -2,10 +2,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Gauge } from 'prom-client';
 import { ErrorCodes, TradecacheError } from '../../../errors.ts';
 import type { SymbolCatalog } from '../../../market/symbols/index.ts';
-import { MARKET_TYPES } from '../../../market/vocabulary/index.ts';
 import type { Metrics } from '../../../metrics.ts';
 import type { RedisHealth } from '../../../redis/health.ts';
 import { secretsEqual } from '../../../sessions/index.ts';
+import { MARKET_TYPES } from '../../../trading/index.ts';
 import { SharedCounterSnapshot } from './shared-counters.ts';
 
 export interface MetricsRoutesOptions {

@@ -1,6 +1,6 @@
 import type { SymbolCatalog } from '../../../market/symbols/index.ts';
-import { MARKET_TYPES, type MarketType } from '../../../market/vocabulary/index.ts';
 import type { RedisHealth } from '../../../redis/health.ts';
+import { MARKET_TYPES, type MarketType } from '../../../trading/index.ts';
 
 /** The Python platform's four Redis counters of one market. */
 export interface SharedCounters {

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { SymbolCatalog } from '../../../market/symbols/index.ts';
-import { assertMarket } from '../../../market/vocabulary/index.ts';
+import { assertMarket } from '../../../trading/index.ts';
 import { symbolsResponseSchema } from './schemas.ts';
 
 export interface SymbolsRoutesOptions {

@@ -1,4 +1,4 @@
-import { ErrorCodes, TradecacheError } from '../../errors.ts';
+import { ErrorCodes, TradecacheError } from '../errors.ts';
 
 /** The two markets tradecache serves: Binance spot and USDⓈ-M futures. */
 export type MarketType = 'spot' | 'futures';

@@ -3,7 +3,7 @@
  * start on Monday 00:00 UTC (as Binance's 1w candles do) and `1M` follows calendar months.
  * Every function takes the interval first.
  */
-import { ErrorCodes, TradecacheError } from '../../errors.ts';
+import { ErrorCodes, TradecacheError } from '../errors.ts';
 import type { MarketType } from './markets.ts';
 
 export const KLINE_INTERVALS = [

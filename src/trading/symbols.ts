@@ -1,4 +1,4 @@
-import { ErrorCodes, TradecacheError } from '../../errors.ts';
+import { ErrorCodes, TradecacheError } from '../errors.ts';
 
 /**
  * Symbols as tradecache accepts them from users: 2-30 upper-case letters or digits. Binance's
