@@ -5,13 +5,13 @@
  */
 import type { Redis } from 'ioredis';
 import type { Config } from './config/types.ts';
-import { WebSocketHub } from './http/ws/hub.ts';
-import { SubscriptionTracker } from './http/ws/subscription-tracker.ts';
 import type { Logger } from './logger.ts';
 import { PriceAlerts, TradableSymbols } from './market/alerts/index.ts';
 import { MarketFeeds } from './market/feed/index.ts';
 import { LiveMarket } from './market/live-market.ts';
+import { WebSocketHub } from './market/realtime/hub.ts';
 import { MarketUpdatePublisher, RealtimeBus } from './market/realtime/index.ts';
+import { SubscriptionTracker } from './market/realtime/subscription-tracker.ts';
 import type { SymbolCatalog } from './market/symbols/index.ts';
 import type { Metrics } from './metrics.ts';
 import type { CleanupRegistry } from './operations/index.ts';

@@ -7,8 +7,8 @@
 import websocket from '@fastify/websocket';
 import type { FastifyInstance } from 'fastify';
 import { ErrorCodes, TradecacheError } from '../../errors.ts';
+import { MAX_CLIENT_MESSAGE_BYTES, type WebSocketHub } from '../../market/realtime/hub.ts';
 import { tokenOf } from '../plugins/auth.ts';
-import { MAX_CLIENT_MESSAGE_BYTES, type WebSocketHub } from './hub.ts';
 
 export interface WebSocketRoutesOptions {
   hub: WebSocketHub;

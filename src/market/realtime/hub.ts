@@ -12,10 +12,9 @@
  */
 import type { RawData, WebSocket } from 'ws';
 import type { Logger } from '../../logger.ts';
-import type { OwnedNotification } from '../../market/alerts/index.ts';
-import type { RealtimeBus, RealtimeListener } from '../../market/realtime/index.ts';
-import type { MarketUpdate } from '../../market/realtime/updates.ts';
 import type { MarketType } from '../../trading/index.ts';
+import type { OwnedNotification } from '../alerts/index.ts';
+import type { RealtimeBus, RealtimeListener } from './index.ts';
 import {
   type Channel,
   type ClientMessage,
@@ -25,6 +24,7 @@ import {
 } from './protocol.ts';
 import { type SocketLimits, SocketSession } from './socket-session.ts';
 import type { SubscriptionTracker } from './subscription-tracker.ts';
+import type { MarketUpdate } from './updates.ts';
 
 /** Shortest spacing of two messages of one `price:` channel: at most 10 a second. */
 export const PRICE_MIN_SPACING_MS = 100;

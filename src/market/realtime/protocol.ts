@@ -9,8 +9,9 @@
  * `@futures` to the symbol for USDⓈ-M futures, e.g. `price:BTCUSDT@futures`) and `alerts` (the
  * caller's notifications; needs credentials, as every channel but `price:`).
  */
-import { CANDLE_INTERVALS, type CandleInterval } from '../../market/prices/candle-codec.ts';
+
 import { isSymbol, type MarketType } from '../../trading/index.ts';
+import { CANDLE_INTERVALS, type CandleInterval } from '../prices/candle-codec.ts';
 
 export type ChannelKind = 'price' | 'book' | 'trades' | 'candles';
 
