@@ -1,7 +1,15 @@
 /** Inputs and outputs of the candle builder. Prices and volumes are decimal strings. */
+import type { KlineInterval } from '../../trading/index.ts';
 
 /** The intervals the feed builds from trades (each a whole number of the one before). */
-export const CANDLE_INTERVALS = ['1m', '5m', '15m', '1h', '4h', '1d'] as const;
+export const CANDLE_INTERVALS = [
+  '1m',
+  '5m',
+  '15m',
+  '1h',
+  '4h',
+  '1d',
+] as const satisfies readonly KlineInterval[];
 export type CandleInterval = (typeof CANDLE_INTERVALS)[number];
 
 /** One aggregated trade (Binance `aggTrade`: `p`, `q`, `f`, `l`, `T`, `m`). */

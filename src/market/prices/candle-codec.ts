@@ -4,18 +4,10 @@
  * The rank (last trade id) and the final flag come first so the tick script decides which of two
  * versions of a candle wins without decoding the rest.
  */
-import type { KlineInterval } from '../../trading/index.ts';
+import { CANDLE_INTERVALS, type CandleInterval } from '../candles/types.ts';
 
-/** The intervals tradecache keeps candles of. */
-export const CANDLE_INTERVALS = [
-  '1m',
-  '5m',
-  '15m',
-  '1h',
-  '4h',
-  '1d',
-] as const satisfies readonly KlineInterval[];
-export type CandleInterval = (typeof CANDLE_INTERVALS)[number];
+/** The intervals tradecache keeps candles of: the ones the candle builder makes. */
+export { CANDLE_INTERVALS, type CandleInterval };
 
 export function isCandleInterval(value: unknown): value is CandleInterval {
   return (CANDLE_INTERVALS as readonly unknown[]).includes(value);
