@@ -98,6 +98,15 @@ export async function httpApp(app: FastifyInstance, deps: HttpDeps) {
   // Only these narrowed values reach the dashboard: never the config object or the Redis URL.
   await app.register(dashboardRoutes, {
     adminGuard: app.adminOnly,
+    health: deps.operations.service,
+    watchedSymbols: deps.config.feed.watchSymbols,
+    // One sample per monitor round (MONITOR_INTERVAL_MS, a minute by default), an hour's worth.
+    samples: {
+      cache: deps.cache,
+      monitor: deps.operations.monitor,
+      intervalMs: deps.config.operations.monitorIntervalMs,
+      capacity: Math.min(720, Math.ceil(3_600_000 / deps.config.operations.monitorIntervalMs)),
+    },
     sources: {
       service: {
         role: deps.role,
