@@ -10,6 +10,7 @@ import { authRoutes } from './routes/auth/index.ts';
 import { heavyWorkAdmission } from './routes/backtest/admission.ts';
 import { backtestRoutes } from './routes/backtest/index.ts';
 import { dashboardRoutes, packageVersion } from './routes/dashboard/index.ts';
+import { loginLinksFor } from './routes/dashboard/login-links.ts';
 import { healthRoutes } from './routes/health/index.ts';
 import { marketCacheRoutes } from './routes/market-cache/index.ts';
 import { marketSeriesRoutes } from './routes/market-series/index.ts';
@@ -100,6 +101,7 @@ export async function httpApp(app: FastifyInstance, deps: HttpDeps) {
     adminGuard: app.adminOnly,
     health: deps.operations.service,
     watchedSymbols: deps.config.feed.watchSymbols,
+    loginLinks: loginLinksFor(deps.sessions),
     // One sample per monitor round (MONITOR_INTERVAL_MS, a minute by default), an hour's worth.
     samples: {
       cache: deps.cache,

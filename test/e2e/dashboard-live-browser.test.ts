@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { demoLoginLink } from '../../src/cli/demo-login.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { launchChromium, type PageWatch, watchPage } from '../helpers/browser.ts';
 import { startTestRedis, type TestRedis } from '../helpers/redis.ts';
@@ -193,5 +194,37 @@ describe('the live dashboard in Chromium', () => {
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     expect(watch.pageErrors).toEqual([]);
     expect(await watch.cspViolations()).toEqual([]);
+  });
+
+  it("opens from the demo's one-time login link, which works once", BROWSER_TEST, async () => {
+    const link = await demoLoginLink(app.ctx, base);
+    expect(link).toMatch(new RegExp(`^${base}/dashboard/login\\?code=[A-Za-z0-9_-]+$`));
+    expect(link).not.toContain(redis.password);
+    const context = await browser.newContext();
+    contexts.push(context);
+    const page = await context.newPage();
+    const watch = await watchPage(page);
+    await page.goto(link);
+    expect(new URL(page.url()).pathname).toBe('/dashboard');
+    await page.waitForSelector('#content:not([hidden])', DOM_WAIT);
+    // An admin session cookie (HttpOnly), no token in the page's storage.
+    expect(await page.evaluate('sessionStorage.length')).toBe(0);
+    const cookies = await context.cookies();
+    expect(cookies.map((c) => [c.name, c.httpOnly])).toEqual([['tc_session', true]]);
+    expect(watch.pageErrors).toEqual([]);
+
+    // A second use is refused with a clear JSON error.
+    const again = await fetch(link, { redirect: 'manual' });
+    expect(again.status).toBe(401);
+    const body = (await again.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe('AUTH_INVALID');
+    expect(body.error.message).toContain('already used or has expired');
+    expect(again.headers.get('set-cookie')).toBeNull();
+  });
+
+  it('refuses a malformed login code with a 400', async () => {
+    const response = await fetch(`${base}/dashboard/login?code=<script>`, { redirect: 'manual' });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBeTruthy();
   });
 });

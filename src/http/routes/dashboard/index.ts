@@ -1,6 +1,7 @@
 import type { FastifyInstance, preHandlerHookHandler } from 'fastify';
 import type { CacheService } from '../../../operations/index.ts';
 import { dashboardAssetRoutes } from './assets.ts';
+import { loginLinkRoutes, type OneTimeLogins } from './login-links.ts';
 import { loadDashboardPage } from './page.ts';
 import { DashboardSampleRing, type SampleRingOptions, type SampleSources } from './samples.ts';
 import { dashboardAnswerSchema } from './schemas-ops.ts';
@@ -16,6 +17,8 @@ export interface DashboardRoutesOptions {
   health: Pick<CacheService, 'healthCheck'>;
   /** Symbols the live feed watches (the picker's suggestions); null: the feed picks them. */
   watchedSymbols: readonly string[] | null;
+  /** One-time login codes (`tradecache demo` prints one). */
+  loginLinks: OneTimeLogins;
   /** Where the chart samples come from (in-memory figures only). */
   samples: SampleSources & SampleRingOptions;
 }
@@ -36,6 +39,7 @@ export async function dashboardRoutes(app: FastifyInstance, opts: DashboardRoute
   ring.start();
   app.addHook('onClose', async () => ring.stop());
   await app.register(dashboardAssetRoutes);
+  await app.register(loginLinkRoutes, { links: opts.loginLinks });
 
   app.get(
     '/api/v1/dashboard',
