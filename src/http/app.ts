@@ -12,6 +12,7 @@ import { backtestRoutes } from './routes/backtest/index.ts';
 import { dashboardRoutes, packageVersion } from './routes/dashboard/index.ts';
 import { loginLinksFor } from './routes/dashboard/login-links.ts';
 import { healthRoutes } from './routes/health/index.ts';
+import { jobBoardRoutes } from './routes/job-board/index.ts';
 import { marketCacheRoutes } from './routes/market-cache/index.ts';
 import { marketSeriesRoutes } from './routes/market-series/index.ts';
 import { metricsRoutes } from './routes/metrics/index.ts';
@@ -96,6 +97,10 @@ export async function httpApp(app: FastifyInstance, deps: HttpDeps) {
             }),
     }),
   });
+  // Processes without a job runtime (one-shot tools) have no queues to show.
+  if (deps.jobs) {
+    await app.register(jobBoardRoutes, { queues: [deps.jobs.queue], isAdmin: app.callerIsAdmin });
+  }
   // Only these narrowed values reach the dashboard: never the config object or the Redis URL.
   await app.register(dashboardRoutes, {
     adminGuard: app.adminOnly,
