@@ -44,9 +44,11 @@ export function buildProgram(): Command {
     });
   program
     .command('demo')
-    .description('`start` against the built-in simulated exchange (works offline)')
+    .description(
+      '`start` against the built-in simulated exchange (works offline); prints a one-time dashboard login link',
+    )
     .action(async () => {
-      await serve(config({ EXCHANGE: 'simulated' }), { role: 'start' });
+      await serve(config({ EXCHANGE: 'simulated' }), { role: 'start', loginLink: true });
     });
 
   program

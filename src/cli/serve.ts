@@ -2,9 +2,14 @@ import type { FastifyInstance } from 'fastify';
 import { type AppRole, createApp } from '../app.ts';
 import type { Config } from '../config/types.ts';
 import { buildServer, listen } from '../http/server.ts';
+import { demoLoginLink, demoLoginMessage } from './demo-login.ts';
 
 export interface ServeOptions {
   role: Exclude<AppRole, 'tool'>;
+  /** `tradecache demo`: print a one-time admin login link for the dashboard. */
+  loginLink?: boolean;
+  /** Where the login link is printed. @default process.stdout */
+  out?: (text: string) => void;
   /** Resolves when the process should stop; defaults to the first SIGTERM or SIGINT. */
   stopSignal?: Promise<string>;
 }
@@ -25,6 +30,11 @@ export async function serve(config: Config, options: ServeOptions): Promise<numb
         { address, role: options.role, exchange: config.exchange.kind, redis: config.redis.source },
         `tradecache ${options.role} listening on ${address}`,
       );
+      if (options.loginLink) {
+        // On stdout, never in the log: the link is a credential (for one use).
+        const link = await demoLoginLink(ctx, browsable(address));
+        (options.out ?? ((text) => process.stdout.write(text)))(demoLoginMessage(link));
+      }
     } else {
       ctx.logger.info({ role: 'worker' }, 'tradecache worker running');
     }
@@ -51,6 +61,13 @@ export async function serve(config: Config, options: ServeOptions): Promise<numb
   }
   ctx.logger.info('stopped');
   return 0;
+}
+
+/** `http://0.0.0.0:8000` is where we listen, not an address a browser opens. */
+function browsable(address: string): string {
+  const url = new URL(address);
+  if (url.hostname === '0.0.0.0' || url.hostname === '[::]') url.hostname = 'localhost';
+  return url.origin;
 }
 
 function firstSignal(): Promise<string> {

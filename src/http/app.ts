@@ -11,7 +11,9 @@ import { authRoutes } from './routes/auth/index.ts';
 import { heavyWorkAdmission } from './routes/backtest/admission.ts';
 import { backtestRoutes } from './routes/backtest/index.ts';
 import { dashboardRoutes, packageVersion } from './routes/dashboard/index.ts';
+import { loginLinksFor } from './routes/dashboard/login-links.ts';
 import { healthRoutes } from './routes/health/index.ts';
+import { jobBoardRoutes } from './routes/job-board/index.ts';
 import { marketCacheRoutes } from './routes/market-cache/index.ts';
 import { marketSeriesRoutes } from './routes/market-series/index.ts';
 import { metricsRoutes } from './routes/metrics/index.ts';
@@ -102,9 +104,23 @@ export async function httpApp(app: FastifyInstance, deps: HttpDeps) {
             }),
     }),
   });
+  // Processes without a job runtime (one-shot tools) have no queues to show.
+  if (deps.jobs) {
+    await app.register(jobBoardRoutes, { queues: [deps.jobs.queue], isAdmin: app.callerIsAdmin });
+  }
   // Only these narrowed values reach the dashboard: never the config object or the Redis URL.
   await app.register(dashboardRoutes, {
     adminGuard: app.adminOnly,
+    health: deps.operations.service,
+    watchedSymbols: deps.config.feed.watchSymbols,
+    loginLinks: loginLinksFor(deps.sessions),
+    // One sample per monitor round (MONITOR_INTERVAL_MS, a minute by default), an hour's worth.
+    samples: {
+      cache: deps.cache,
+      monitor: deps.operations.monitor,
+      intervalMs: deps.config.operations.monitorIntervalMs,
+      capacity: Math.min(720, Math.ceil(3_600_000 / deps.config.operations.monitorIntervalMs)),
+    },
     sources: {
       service: {
         role: deps.role,

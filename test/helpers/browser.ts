@@ -37,7 +37,11 @@ export async function watchPage(page: Page): Promise<PageWatch> {
   const consoleErrors: string[] = [];
   const pageErrors: string[] = [];
   page.on('console', (message) => {
-    if (message.type() === 'error') consoleErrors.push(message.text());
+    // With the URL: a failed load's text alone does not say which request failed.
+    if (message.type() === 'error') {
+      const { url } = message.location();
+      consoleErrors.push(url ? `${message.text()} (${url})` : message.text());
+    }
   });
   page.on('pageerror', (error) => pageErrors.push(error.message));
   // Injected by the DevTools protocol, so the page's own CSP does not apply to it. A string:

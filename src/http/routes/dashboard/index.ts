@@ -1,6 +1,10 @@
 import type { FastifyInstance, preHandlerHookHandler } from 'fastify';
+import type { CacheService } from '../../../operations/index.ts';
+import { dashboardAssetRoutes } from './assets.ts';
+import { loginLinkRoutes, type OneTimeLogins } from './login-links.ts';
 import { loadDashboardPage } from './page.ts';
-import { dashboardResponseSchema } from './schemas.ts';
+import { DashboardSampleRing, type SampleRingOptions, type SampleSources } from './samples.ts';
+import { dashboardAnswerSchema } from './schemas-ops.ts';
 import { type DashboardSources, dashboardSnapshot } from './snapshot.ts';
 
 export { packageVersion } from './version.ts';
@@ -9,6 +13,14 @@ export interface DashboardRoutesOptions {
   sources: DashboardSources;
   /** Guards the JSON (`app.adminOnly`). */
   adminGuard: preHandlerHookHandler;
+  /** The cache health answer (banner, key counts, queues). */
+  health: Pick<CacheService, 'healthCheck'>;
+  /** Symbols the live feed watches (the picker's suggestions); null: the feed picks them. */
+  watchedSymbols: readonly string[] | null;
+  /** One-time login codes (`tradecache demo` prints one). */
+  loginLinks: OneTimeLogins;
+  /** Where the chart samples come from (in-memory figures only). */
+  samples: SampleSources & SampleRingOptions;
 }
 
 /**
@@ -23,6 +35,11 @@ export interface DashboardRoutesOptions {
  */
 export async function dashboardRoutes(app: FastifyInstance, opts: DashboardRoutesOptions) {
   const page = loadDashboardPage();
+  const ring = new DashboardSampleRing(opts.samples, opts.samples);
+  ring.start();
+  app.addHook('onClose', async () => ring.stop());
+  await app.register(dashboardAssetRoutes);
+  await app.register(loginLinkRoutes, { links: opts.loginLinks });
 
   app.get(
     '/api/v1/dashboard',
@@ -31,12 +48,21 @@ export async function dashboardRoutes(app: FastifyInstance, opts: DashboardRoute
       schema: {
         tags: ['ops'],
         summary: 'Operator dashboard data: service, Redis, cache engine, symbols, jobs (admin)',
-        response: { 200: dashboardResponseSchema },
+        response: { 200: dashboardAnswerSchema },
       },
     },
     async (_request, reply) => {
       reply.header('cache-control', 'no-store');
-      return dashboardSnapshot(opts.sources);
+      const [snapshot, health] = await Promise.all([
+        dashboardSnapshot(opts.sources),
+        opts.health.healthCheck(),
+      ]);
+      return {
+        ...snapshot,
+        health,
+        samples: ring.samples(),
+        market: { watched: [...(opts.watchedSymbols ?? [])] },
+      };
     },
   );
 

@@ -5,10 +5,11 @@
   const API = '/api/v1/dashboard';
   const REFRESH_MS = 5000;
   const TOKEN_KEY = 'tradecache.dashboard.token';
-  const DASH = '—';
 
   const byId = (id) => document.getElementById(id);
   let timer;
+  /** Renderers added by the chart and alert scripts; each gets every answer. */
+  const renderers = [];
 
   // sessionStorage: the token dies with the tab, and is never written to disk or a cookie.
   const storedToken = () => {
@@ -93,71 +94,7 @@
     schedule();
   }
 
-  // ---- formatting -------------------------------------------------------------------------
-
-  const num = (n) => (typeof n === 'number' ? n.toLocaleString('en-US') : DASH);
-  const ratio = (r) => (typeof r === 'number' ? `${(r * 100).toFixed(1)} %` : DASH);
-  const time = (iso) => (iso ? new Date(iso).toLocaleString() : DASH);
-
-  function duration(ms) {
-    if (typeof ms !== 'number') return DASH;
-    const s = Math.round(ms / 1000);
-    if (s < 120) return `${s} s`;
-    if (s < 7200) return `${Math.round(s / 60)} min`;
-    if (s < 172800) return `${Math.round(s / 3600)} h`;
-    return `${Math.round(s / 86400)} d`;
-  }
-
-  function until(iso) {
-    if (!iso) return DASH;
-    const ms = new Date(iso).getTime() - Date.now();
-    return ms >= 0 ? `in ${duration(ms)}` : `${duration(-ms)} late`;
-  }
-
-  // ---- rendering (textContent only) -------------------------------------------------------
-
-  /** A cell: `[text, className]` or plain text. */
-  function cell(spec) {
-    const td = document.createElement('td');
-    const [text, className] = Array.isArray(spec) ? spec : [spec, ''];
-    td.textContent = String(text);
-    if (className) td.className = className;
-    return td;
-  }
-
-  function fillTable(id, rows, emptyText, columnCount) {
-    const tbody = byId(id).tBodies[0];
-    if (rows.length === 0) {
-      const td = cell([emptyText, 'muted']);
-      td.colSpan = columnCount;
-      const tr = document.createElement('tr');
-      tr.append(td);
-      tbody.replaceChildren(tr);
-      return;
-    }
-    tbody.replaceChildren(
-      ...rows.map(({ key, cells }) => {
-        const tr = document.createElement('tr');
-        tr.dataset.key = key;
-        tr.append(...cells.map(cell));
-        return tr;
-      }),
-    );
-  }
-
-  function fillList(id, pairs) {
-    const items = [];
-    for (const [label, spec] of pairs) {
-      const dt = document.createElement('dt');
-      dt.textContent = label;
-      const dd = document.createElement('dd');
-      const [text, className] = Array.isArray(spec) ? spec : [spec, ''];
-      dd.textContent = String(text);
-      if (className) dd.className = className;
-      items.push(dt, dd);
-    }
-    byId(id).replaceChildren(...items);
-  }
+  const { DASH, num, ratio, time, duration, until, fillTable, fillList } = window.tcFormat;
 
   const flagged = (n) => [num(n), `num${n > 0 ? ' bad' : ''}`];
 
@@ -254,14 +191,52 @@
       5,
     );
 
-    const problems = [];
+    for (const draw of renderers) {
+      try {
+        draw(d);
+      } catch (err) {
+        console.warn('dashboard renderer failed', err);
+      }
+    }
+    showHealth(d);
+  }
+
+  /** The banner: every warning of the health answer and of this page's own sections, or "All good". */
+  function showHealth({ health, redis, cache, symbols, jobs }) {
+    const problems = [...(health?.warnings ?? [])];
     if (!redis.reachable) problems.push('Redis unreachable');
     if (cache.breaker !== 'closed') problems.push(`cache breaker ${cache.breaker}`);
     if (symbols.error) problems.push('symbol counters unavailable');
     if (jobs.error) problems.push('job schedulers unavailable');
-    if (problems.length > 0) showStatus('error', `${problems.join(', ')}.`);
-    else showStatus('ok', `All good. Refreshing every ${REFRESH_MS / 1000} s.`);
+    for (const m of symbols.markets) {
+      if (m.warmupError > 0) problems.push(`${m.market} warmup errors: ${num(m.warmupError)}`);
+    }
+    const items = problems.map((text) => {
+      const li = document.createElement('li');
+      li.textContent = text;
+      return li;
+    });
+    byId('warnings').replaceChildren(...items);
+    const status = health?.status ?? 'unknown';
+    if (problems.length === 0 && status === 'healthy') {
+      showStatus('ok', `All good. Refreshing every ${REFRESH_MS / 1000} s.`);
+      return;
+    }
+    const count = problems.length === 1 ? '1 warning' : `${problems.length} warnings`;
+    showStatus(status === 'unhealthy' ? 'error' : 'warn', `Health: ${status} — ${count}.`);
   }
+
+  /** What the other dashboard scripts share with this one. */
+  window.tcDashboard = {
+    onData: (draw) => renderers.push(draw),
+    byId,
+    fillTable,
+    num,
+    authHeaders: () => {
+      const token = storedToken();
+      return token ? { authorization: `Bearer ${token}` } : {};
+    },
+  };
 
   // ---- wiring (no inline handlers: the CSP forbids them) ----------------------------------
 
@@ -282,6 +257,14 @@
   document.addEventListener('visibilitychange', () => {
     if (!document.hidden) refresh();
   });
+
+  // The demo's login link carries the token in the fragment (never sent to a server, never logged):
+  // keep it for this tab and drop it from the address bar and history.
+  const fragment = new URLSearchParams(location.hash.slice(1)).get('token');
+  if (fragment) {
+    storeToken(fragment);
+    history.replaceState(null, '', location.pathname + location.search);
+  }
 
   refresh();
 })();

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { chartsScriptPath } from './assets.ts';
 
 export interface DashboardPage {
   /** The whole page, CSS and script inlined: nothing is fetched but the JSON API. */
@@ -16,11 +17,19 @@ export interface DashboardPage {
 export function loadDashboardPage(): DashboardPage {
   const read = (name: string) => readFileSync(new URL(name, import.meta.url), 'utf8');
   const style = read('./page.css');
-  const script = read('./page.js');
-  const html = inline(inline(read('./page.html'), '/* page.css */', style), '/* page.js */', script);
+  // format.js, then page.js: they define `window.tcFormat` and `window.tcDashboard`, used by the rest.
+  const scripts = ['format.js', 'page.js', 'charts.js', 'candles.js', 'alerts.js'].map((name) => ({
+    name,
+    code: read(`./${name}`),
+  }));
+  let html = inline(read('./page.html'), '/* page.css */', style);
+  html = inline(html, '<!-- charts library -->', `<script src="${chartsScriptPath()}"></script>`);
+  for (const { name, code } of scripts) html = inline(html, `/* ${name} */`, code);
   const csp = [
     "default-src 'none'",
-    `script-src '${sha256(script)}'`,
+    // 'self' admits the chart library we serve (/dashboard/assets); our JSON answers carry
+    // nosniff, so no same-origin answer can run as a script.
+    `script-src 'self' ${scripts.map(({ code }) => `'${sha256(code)}'`).join(' ')}`,
     `style-src '${sha256(style)}'`,
     "connect-src 'self'",
     // The empty data: favicon keeps browsers from asking for /favicon.ico.
