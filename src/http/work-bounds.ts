@@ -32,7 +32,8 @@ export function workBounds(
     'PUT /api/v1/users/me/preferences': 'one document, size bounded by its schema.',
     'GET /api/v1/dashboard': 'admin only; fixed sections, Redis reads bounded at 2 s.',
     'GET /dashboard': 'a static page.',
-    'GET /dashboard/login': 'one single-use code looked up and deleted in process memory; sets the session cookie.',
+    'GET /dashboard/login':
+      'one single-use code looked up and deleted in process memory; sets the session cookie.',
     'GET /api/v1/backtest/cache/info': 'one listing of the kline store (one stat per file).',
     'POST /api/v1/backtest/cache/clear': 'admin only; one pass over the kline store files.',
     'GET /api/v1/backtest/data': `${heavy}; answers over 4 MiB are streamed, never built whole or cached.`,
