@@ -210,6 +210,37 @@ describe('the live dashboard in Chromium', () => {
     expect(again.headers.get('set-cookie')).toBeNull();
   });
 
+  it("lists a user login's active alerts and its notifications", BROWSER_TEST, async () => {
+    const context = await browser.newContext();
+    contexts.push(context);
+    const page = await context.newPage();
+    const watch = await watchPage(page);
+    await page.goto(await demoLoginLink(app.ctx, base));
+    const [session] = await context.cookies();
+    const alert = async (targetPrice: string) => {
+      const response = await fetch(`${base}/api/v1/cache/price-alert`, {
+        method: 'POST',
+        headers: { cookie: `tc_session=${session?.value}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ symbol: 'BTCUSDT', condition: 'above', targetPrice }),
+      });
+      expect(response.status).toBe(201);
+    };
+    await alert('99999999'); // far above: stays active
+    await alert('0.00000001'); // already reached: fires at once, a notification
+    await page.reload();
+    await page.waitForSelector('#content:not([hidden])', DOM_WAIT);
+    await expect
+      .poll(() => page.textContent('#alerts-note'), POLL)
+      .toBe('1 active alert(s), 1 recent notification(s)');
+    const lines = await page.$$eval('#alerts-list li', (lis) => lis.map((li) => li.textContent));
+    expect(lines[0]).toBe('alert: BTCUSDT above 99999999 · active');
+    // The target and the price as the API gives them: exact decimal strings.
+    expect(lines[1]).toMatch(/^notification: BTCUSDT above 0\.00000001 reached at \d+\.\d+ · /);
+    expect(lines).toHaveLength(2);
+    expect(watch.pageErrors).toEqual([]);
+    expect(await watch.cspViolations()).toEqual([]);
+  });
+
   it('refuses a malformed login code with a 400', async () => {
     const response = await fetch(`${base}/dashboard/login?code=<script>`, { redirect: 'manual' });
     expect(response.status).toBe(400);
