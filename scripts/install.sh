@@ -240,6 +240,33 @@ print_app_secrets() {
   printf 'CACHE_ENCRYPTION_KEYS=k1:%s\n' "$ENCRYPTION_KEY_GENERATED"
 }
 
+# Writes what function $2 prints to $1 (mode 0600), only where no file exists yet: the hard link
+# is made only to a free name, so a file that appeared meanwhile is never replaced.
+write_secret_file() {
+  local dest=$1 content=$2 tmp
+  tmp=$(umask 077 && mktemp "${dest%/*}/.env.XXXXXX")
+  "$content" >"$tmp"
+  chmod 0600 "$tmp"
+  if ! ln "$tmp" "$dest" 2>/dev/null; then
+    rm -f "$tmp"
+    die "$dest appeared while writing it; kept as it is"
+  fi
+  rm -f "$tmp"
+}
+
+systemd_env() {
+  printf '# tradecache settings, read by systemd (EnvironmentFile) and by /usr/local/bin/tradecache.\n'
+  printf '# Written by scripts/install.sh, which never changes it afterwards. Variables: README.md,\n'
+  printf '# "Configuration". Keep the secrets once in use: a new AUTH_SECRET invalidates every API\n'
+  printf '# key and session; rotate CACHE_ENCRYPTION_KEYS by putting a new kid:key first.\n'
+  print_app_secrets
+  printf '# 0.0.0.0 to listen on every interface (default: this host only, e.g. behind a proxy).\n'
+  printf 'HOST=127.0.0.1\n'
+  printf 'PORT=8000\n'
+  printf '# Unset: tradecache runs its own redis-server (data under /var/lib/tradecache/redis).\n'
+  printf '#REDIS_URL=redis://:PASSWORD@redis.example.internal:6379/0\n'
+}
+
 write_env_file() {
   step "settings and secrets: $ENV_FILE (0600)"
   if [[ -e $ENV_FILE ]]; then
@@ -252,22 +279,7 @@ write_env_file() {
     return
   fi
   generate_secrets
-  local tmp
-  tmp=$(umask 077 && mktemp "$CONF_DIR/.env.XXXXXX")
-  {
-    printf '# tradecache settings, read by systemd (EnvironmentFile) and by /usr/local/bin/tradecache.\n'
-    printf '# Written by scripts/install.sh, which never changes it afterwards. Variables: README.md,\n'
-    printf '# "Configuration". Keep the secrets once in use: a new AUTH_SECRET invalidates every API\n'
-    printf '# key and session; rotate CACHE_ENCRYPTION_KEYS by putting a new kid:key first.\n'
-    print_app_secrets
-    printf '# 0.0.0.0 to listen on every interface (default: this host only, e.g. behind a proxy).\n'
-    printf 'HOST=127.0.0.1\n'
-    printf 'PORT=8000\n'
-    printf '# Unset: tradecache runs its own redis-server (data under /var/lib/tradecache/redis).\n'
-    printf '#REDIS_URL=redis://:PASSWORD@redis.example.internal:6379/0\n'
-  } >"$tmp"
-  chmod 0600 "$tmp"
-  mv "$tmp" "$ENV_FILE"
+  write_secret_file "$ENV_FILE" systemd_env
   note "wrote $ENV_FILE with generated secrets (not shown; the admin token: sudo grep ADMIN_TOKEN $ENV_FILE)"
 }
 
@@ -329,6 +341,14 @@ wait_ready() {
   ' "$port"
 }
 
+compose_env() {
+  printf '# Secrets of compose.yaml, written by scripts/install.sh --compose, which never changes this\n'
+  printf '# file afterwards. Keep them once in use: Redis data and API keys depend on them (see\n'
+  printf '# deploy/.env.example for what each one is).\n'
+  printf 'REDIS_PASSWORD=%s\n' "$REDIS_PASSWORD_GENERATED"
+  print_app_secrets
+}
+
 # --compose: the .env of compose.yaml (seed 003: the install generates REDIS_PASSWORD into .env
 # and never replaces it). Only files in DIR change, so neither root nor Node.js is needed.
 write_compose_env() {
@@ -349,22 +369,7 @@ write_compose_env() {
     return
   fi
   generate_secrets
-  local tmp
-  tmp=$(umask 077 && mktemp "${dir%/}/.env.XXXXXX")
-  {
-    printf '# Secrets of compose.yaml, written by scripts/install.sh --compose, which never changes this\n'
-    printf '# file afterwards. Keep them once in use: Redis data and API keys depend on them (see\n'
-    printf '# deploy/.env.example for what each one is).\n'
-    printf 'REDIS_PASSWORD=%s\n' "$REDIS_PASSWORD_GENERATED"
-    print_app_secrets
-  } >"$tmp"
-  chmod 0600 "$tmp"
-  # A hard link is created only where no file exists: a .env written meanwhile is never replaced.
-  if ! ln "$tmp" "$env_file" 2>/dev/null; then
-    rm -f "$tmp"
-    die "$env_file appeared while writing it; kept as it is"
-  fi
-  rm -f "$tmp"
+  write_secret_file "$env_file" compose_env
   note "wrote $env_file with generated secrets (not shown; the admin token: grep ADMIN_TOKEN $env_file)"
   note "next: docker compose up -d --build"
 }
