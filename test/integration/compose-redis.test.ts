@@ -99,6 +99,9 @@ describe('compose.yaml redis service', () => {
     const server = await startComposeRedis('');
     expect(server.health('')).toBe(0);
     expect(readFileSync(path.join(server.dir, 'requirepass.conf'), 'utf8')).toBe('');
-    expect(server.stderr()).toContain('REDIS_PASSWORD is empty: Redis runs without a password');
+    // Written before the server started; the pipe may be read after the first healthy check.
+    await expect
+      .poll(() => server.stderr())
+      .toContain('REDIS_PASSWORD is empty: Redis runs without a password');
   });
 });
