@@ -228,6 +228,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
         definitions: jobDefinitions({ config, symbols, operations: operations.service }),
         logger,
         metrics,
+        startupScope: config.exchange.kind,
       });
       const runtime = jobs;
       closers.push({ name: 'jobs', close: () => runtime.close(config.shutdownTimeoutMs) });
