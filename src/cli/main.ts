@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { createApp } from '../app.ts';
-import { createHistoryTools } from '../app-tools.ts';
+import { createHistoryTools, oneShotLogging } from '../app-tools.ts';
 import { loadConfig } from '../config/load.ts';
 import type { Config } from '../config/types.ts';
 import { assertMarket, MARKET_TYPES } from '../trading/index.ts';
@@ -9,20 +9,40 @@ import { historyCommand } from './commands/history.ts';
 import { marketCommand } from './commands/market.ts';
 import { operationsCommands } from './commands/operations.ts';
 import { usersCommand } from './commands/users.ts';
+import { chooseExchange, describeExchangeChoice, exchangeOption } from './exchange-choice.ts';
 import { EXIT_FAILURE, EXIT_USAGE, exitCodeFor, printError } from './exit.ts';
+import { jsonOption, printResult } from './output.ts';
 import { formatPing, pingRedis } from './ping.ts';
 import { serve } from './serve.ts';
+import { applyUsageErrorRules } from './usage-errors.ts';
 
 /** Config from the environment; `demo` forces the simulated exchange. */
 function config(overrides: Record<string, string> = {}): Config {
   return loadConfig(process.env, overrides);
 }
 
+/**
+ * The config of a one-shot command that reaches the exchange (`warmup`, `history fetch`,
+ * `market`): its exchange follows `--exchange`, `EXCHANGE`, or the service on the data dir
+ * (beside a running demo: the simulated one). Says on stderr which it is.
+ */
+async function exchangeConfig(flag: string | undefined): Promise<Config> {
+  const base = config();
+  const choice = await chooseExchange({ flag, env: process.env.EXCHANGE, dataDir: base.dataDir });
+  process.stderr.write(describeExchangeChoice(choice));
+  return choice.kind === base.exchange.kind ? base : config({ EXCHANGE: choice.kind });
+}
+
+/** The app of a one-shot command: logs on stderr at warn, stdout keeps only the result. */
+function openTool(cfg: Config) {
+  const { level, write } = oneShotLogging(cfg);
+  return createApp(cfg, { role: 'tool', logLevel: level, logWrite: write });
+}
+
 export function buildProgram(): Command {
-  const program = new Command('tradecache')
-    .description('Redis-backed cache and messaging layer of a crypto trading platform')
-    .showHelpAfterError()
-    .exitOverride();
+  const program = new Command('tradecache').description(
+    'Redis-backed cache and messaging layer of a crypto trading platform',
+  );
 
   program
     .command('start')
@@ -48,7 +68,7 @@ export function buildProgram(): Command {
       '`start` against the built-in simulated exchange (works offline); prints a one-time dashboard login link',
     )
     .action(async () => {
-      await serve(config({ EXCHANGE: 'simulated' }), { role: 'start', loginLink: true });
+      await serve(config({ EXCHANGE: 'simulated' }), { role: 'start', name: 'demo', loginLink: true });
     });
 
   program
@@ -56,22 +76,35 @@ export function buildProgram(): Command {
     .description(
       'PING Redis: latency, server version and mode, and the master found through Sentinel (exit 1 with the reason when unreachable)',
     )
-    .action(async () => {
-      process.stdout.write(`${formatPing(await pingRedis(config()))}\n`);
+    .addOption(jsonOption())
+    .action(async (options: { json: boolean }) => {
+      const result = await pingRedis(config());
+      printResult(options, result, () => formatPing(result));
     });
 
   program
     .command('warmup')
-    .description('Refresh the cached symbol list of a market now')
+    .description('Refresh the cached symbol list of a market now (says on stderr which exchange it asked)')
     .argument('<market>', `one of ${MARKET_TYPES.join(', ')}`)
-    .action(async (raw: string) => {
+    .addOption(exchangeOption())
+    .addOption(jsonOption())
+    .action(async (raw: string, options: { exchange?: string; json: boolean }) => {
       const market = assertMarket(raw);
-      const ctx = await createApp(config(), { role: 'tool' });
+      const cfg = await exchangeConfig(options.exchange);
+      const ctx = await openTool(cfg);
       try {
         const listing = await ctx.symbols.warmup(market);
         const first = listing.symbols.slice(0, 3).map((s) => s.symbol);
-        process.stdout.write(
-          `${market}: ${listing.symbols.length} symbols cached (${first.join(', ')}, ...)\n`,
+        printResult(
+          options,
+          {
+            market,
+            exchange: cfg.exchange.kind,
+            count: listing.symbols.length,
+            first,
+            refreshedAt: listing.refreshedAt,
+          },
+          () => `${market}: ${listing.symbols.length} symbols cached (${first.join(', ')}, ...)`,
         );
       } finally {
         await ctx.close();
@@ -79,33 +112,36 @@ export function buildProgram(): Command {
     });
 
   program.addCommand(
-    marketCommand(async () => {
-      const ctx = await createApp(config(), { role: 'tool' });
+    marketCommand(async ({ exchange }) => {
+      const ctx = await openTool(await exchangeConfig(exchange));
       return { market: ctx.market, close: () => ctx.close() };
     }),
   );
-  program.addCommand(historyCommand(() => createHistoryTools(config())));
+  program.addCommand(
+    historyCommand(async ({ fetches, exchange }) =>
+      createHistoryTools(fetches ? await exchangeConfig(exchange) : config()),
+    ),
+  );
   for (const command of operationsCommands(async () => {
-    // Logs to stderr: stdout is the command's JSON.
-    const ctx = await createApp(config(), { role: 'tool', logWrite: (line) => process.stderr.write(line) });
+    const ctx = await openTool(config());
     return { service: ctx.operations.service, close: () => ctx.close() };
   })) {
     program.addCommand(command);
   }
   program.addCommand(
     usersCommand(async () => {
-      const ctx = await createApp(config(), { role: 'tool' });
+      const ctx = await openTool(config());
       return { users: ctx.sessions.users, close: () => ctx.close() };
     }),
   );
   program.addCommand(
     alertsCommand(async () => {
-      // Logs to stderr: stdout is the listing (and valid JSON with --json).
-      const ctx = await createApp(config(), { role: 'tool', logWrite: (line) => process.stderr.write(line) });
+      const ctx = await openTool(config());
       return { alerts: ctx.alerts, close: () => ctx.close() };
     }),
   );
 
+  applyUsageErrorRules(program);
   return program;
 }
 
@@ -117,7 +153,8 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) {
-      // --help and --version "fail" with exit code 0; usage errors were already printed.
+      // --help "fails" with exit code 0; every other commander error is a usage error, already
+      // printed as one line.
       return err.exitCode === 0 ? 0 : EXIT_USAGE;
     }
     printError(err);
