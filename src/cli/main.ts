@@ -10,6 +10,7 @@ import { marketCommand } from './commands/market.ts';
 import { operationsCommands } from './commands/operations.ts';
 import { usersCommand } from './commands/users.ts';
 import { EXIT_FAILURE, EXIT_USAGE, exitCodeFor, printError } from './exit.ts';
+import { followNotifications } from './follow-notifications.ts';
 import { formatPing, pingRedis } from './ping.ts';
 import { serve } from './serve.ts';
 
@@ -81,7 +82,11 @@ export function buildProgram(): Command {
   program.addCommand(
     marketCommand(async () => {
       const ctx = await createApp(config(), { role: 'tool' });
-      return { market: ctx.market, close: () => ctx.close() };
+      return {
+        market: ctx.market,
+        notifications: (userId, listener) => followNotifications(ctx, userId, listener),
+        close: () => ctx.close(),
+      };
     }),
   );
   program.addCommand(historyCommand(() => createHistoryTools(config())));
