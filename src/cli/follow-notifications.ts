@@ -17,7 +17,6 @@ export async function followNotifications(
     onNotification: (owned) => {
       if (owned.userId === userId) listener(owned.notification);
     },
-    onMarketUpdates: () => {},
   });
   try {
     await bus.start();
