@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDecimals, subtractDecimals } from '../../src/market/decimal/index.ts';
+import { ClientWatchList } from '../../src/market/realtime/client-watch-list.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { startTestRedis, type TestRedis } from '../helpers/redis.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -85,6 +86,8 @@ describe('watched symbols across processes', () => {
     await waitFor(() => !exchange.activeStreams('spot').includes('ethusdt@aggTrade'), 20_000);
     expect(spot.watchedSymbols()).toEqual(['BTCUSDT']);
     expect(await leader.ctx.realtime.clientWatch.symbols('spot')).toEqual([]);
+    // Nothing refreshed the list since: the key itself expired (cache data, never left behind).
+    expect(await leader.ctx.redis.exists(leader.ctx.keys.market.clientWatched('spot'))).toBe(0);
   }, 60_000);
 
   it('keeps a symbol watched while a client on the API process stays subscribed past the TTL', async () => {
@@ -100,6 +103,25 @@ describe('watched symbols across processes', () => {
     expect(await leader.ctx.realtime.clientWatch.symbols('spot')).toEqual(['SOLUSDT']);
     await ws.close();
   }, 60_000);
+
+  it('the cleanup deletes members no process announced within the TTL and keeps fresh ones', async () => {
+    const { redis: client, keys } = leader.ctx;
+    const key = keys.market.clientWatched('spot');
+    // A process that announced a minute ago and then died; one that announces now.
+    await new ClientWatchList(client, keys.market, 5000, () => Date.now() - 60_000).announce('spot', [
+      'ADAUSDT',
+    ]);
+    await leader.ctx.realtime.clientWatch.announce('spot', ['DOGEUSDT']);
+    const live = await leader.ctx.realtime.clientWatch.symbols('spot');
+    expect(live).toContain('DOGEUSDT');
+    expect(live).not.toContain('ADAUSDT');
+    const report = await leader.ctx.operations.service.cleanupExpiredData();
+    expect(report.removed['client-watched-symbols']).toBe(1);
+    expect(await client.zscore(key, 'ADAUSDT')).toBeNull();
+    expect(await client.zscore(key, 'DOGEUSDT')).not.toBeNull();
+    expect(await client.pttl(key)).toBeGreaterThan(0);
+    await client.zrem(key, 'DOGEUSDT');
+  });
 
   it("prices an alert's symbol that nobody watches (the all-symbol stream), so its alerts still fire", async () => {
     const spot = leader.ctx.feed!.feed('spot')!;
