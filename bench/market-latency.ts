@@ -6,7 +6,7 @@ import { createApp } from '../src/app.ts';
 import { loadConfig } from '../src/config/load.ts';
 import { buildServer } from '../src/http/server.ts';
 import { benchSymbols, buildFrames, ingestPipeline, runIngest } from './market-ingest.ts';
-import type { BenchResult } from './report.ts';
+import { type BenchResult, quantile } from './report.ts';
 
 /**
  * A `start` process (HTTP + feed) on the simulated exchange, in this process, while the 500-symbol
@@ -98,11 +98,6 @@ async function waitForPrice(agent: http.Agent, base: string): Promise<void> {
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error('the feed wrote no BTCUSDT price within 30 s');
-}
-
-function quantile(sorted: readonly number[], q: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 }
 
 /** Requests per second with CONCURRENCY keep-alive clients; best of a few rounds (shared CPU). */

@@ -16,6 +16,7 @@ const BENCHES: Record<string, () => Promise<BenchResult | BenchResult[]>> = {
   'market-decimal': async () => (await import('./market-decimal.ts')).runMarketDecimalBench(),
   market: async () => (await import('./market.ts')).runMarketBench(),
   'market-writes': async () => (await import('./market-writes.ts')).runMarketWritesBench(),
+  alerts: async () => (await import('./alerts.ts')).runAlertsBench(),
 };
 
 async function main() {

@@ -9,6 +9,8 @@ import type { Logger } from './logger.ts';
 import { PriceAlerts, TradableSymbols } from './market/alerts/index.ts';
 import { MarketFeeds } from './market/feed/index.ts';
 import { LiveMarket } from './market/live-market.ts';
+import { ClientWatchAnnouncer } from './market/realtime/client-watch-announcer.ts';
+import { ClientWatchList } from './market/realtime/client-watch-list.ts';
 import { WebSocketHub } from './market/realtime/hub.ts';
 import { MarketUpdatePublisher, RealtimeBus } from './market/realtime/index.ts';
 import { SubscriptionTracker } from './market/realtime/subscription-tracker.ts';
@@ -26,8 +28,10 @@ export interface Realtime {
   readonly publisher: MarketUpdatePublisher;
   /** This process's subscriber (null for CLI tools). */
   readonly bus: RealtimeBus | null;
-  /** The WebSocket sockets of this process (`hub.onWatch` tells the feed what clients watch). */
+  /** The WebSocket sockets of this process (`hub.onWatch`: a symbol's first subscriber here). */
   readonly hub: WebSocketHub;
+  /** The symbols WebSocket clients of every process watch; the feed leader watches them too. */
+  readonly clientWatch: ClientWatchList;
 }
 
 export interface MarketServices {
@@ -89,22 +93,34 @@ export async function openMarketServices(
     tracker: new SubscriptionTracker(redis, keys.sessions, ws.subscriptionTtlSec),
     limits: ws,
     logger,
-    heartbeatMs: Math.min(30_000, (ws.subscriptionTtlSec * 1000) / 3),
+    heartbeatMs: hubHeartbeatMs(ws.subscriptionTtlSec),
   });
   closers.push({ name: 'websocket hub', close: () => hub.close() });
-  const realtime = { publisher: new MarketUpdatePublisher(redis, keys.market), bus, hub };
+  const clientWatch = new ClientWatchList(redis, keys.market, ws.subscriptionTtlSec * 1000);
+  const announcer = new ClientWatchAnnouncer(hub, clientWatch, logger, hubHeartbeatMs(ws.subscriptionTtlSec));
+  closers.push({ name: 'client watch announcer', close: () => announcer.close() });
+  const realtime = { publisher: new MarketUpdatePublisher(redis, keys.market), bus, hub, clientWatch };
   return { market, alerts, tradableSymbols, realtime };
 }
 
-/** Expired alerts and ticks and candles past their retention go with the cleanup and the nightly maintenance. */
+/** A third of the subscription TTL (at most 30 s): two missed beats still leave one in time. */
+function hubHeartbeatMs(subscriptionTtlSec: number): number {
+  return Math.min(30_000, (subscriptionTtlSec * 1000) / 3);
+}
+
+/**
+ * Expired alerts, ticks and candles past their retention, and client-watched symbols no client
+ * announced within the TTL go with the cleanup and the nightly maintenance.
+ */
 export function registerMarketCleanup(
   cleanup: CleanupRegistry,
-  { market, alerts }: Pick<MarketServices, 'market' | 'alerts'>,
+  { market, alerts, realtime }: Pick<MarketServices, 'market' | 'alerts' | 'realtime'>,
 ): void {
   cleanup.register('alerts', async () => {
     const result = await alerts.cleanup();
     return result.expiredRemoved + result.outboxRecovered;
   });
+  cleanup.register('client-watched-symbols', () => realtime.clientWatch.removeStale());
   cleanup.register('market-data', async () => {
     let removed = 0;
     for (const result of Object.values(await market.cleanupOldData())) {
@@ -118,7 +134,8 @@ export function registerMarketCleanup(
 /**
  * Starts the feed of every configured market (roles `start` and `worker`), or returns null when
  * none is configured. Every flushed price moves the alerts; every flush goes out to the WebSocket
- * clients of every process; a symbol a client subscribes to becomes a watched symbol.
+ * clients of every process; a symbol a client of any process subscribes to becomes a watched
+ * symbol of the leader (the shared client watch list, read periodically and on each nudge).
  */
 export function startMarketFeeds(
   deps: MarketDeps & { symbols: SymbolCatalog; metrics: Metrics },
@@ -142,8 +159,10 @@ export function startMarketFeeds(
         digest.prices.length > 0 ? alerts.checkPrices(marketType, digest.prices) : null,
         digest.updates.length > 0 ? realtime.publisher.publish(marketType, digest.updates) : null,
       ]),
+    clientWatch: realtime.clientWatch,
   });
-  realtime.hub.onWatch((marketType, symbol) => feeds.watch(marketType, symbol));
+  const stopNudges = realtime.bus?.listen({ onClientWatch: (m) => void feeds.syncClientWatched(m) });
+  if (stopNudges) deps.closers.push({ name: 'client watch nudges', close: async () => stopNudges() });
   // After the jobs: closed before them (reverse order), so the last writes still go out.
   deps.closers.push({ name: 'market feed', close: () => feeds.close() });
   feeds.start();

@@ -218,7 +218,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       monitorIntervalMs: config.operations.monitorIntervalMs,
     });
     closers.push({ name: 'operations', close: () => operations.close() });
-    registerMarketCleanup(operations.cleanup, { market, alerts });
+    registerMarketCleanup(operations.cleanup, { market, alerts, realtime });
     if (options.role !== 'tool') {
       operations.service.start();
       operations.monitor.start();

@@ -11,6 +11,7 @@ import { operationsCommands } from './commands/operations.ts';
 import { usersCommand } from './commands/users.ts';
 import { chooseExchange, describeExchangeChoice, exchangeOption } from './exchange-choice.ts';
 import { EXIT_FAILURE, EXIT_USAGE, exitCodeFor, printError } from './exit.ts';
+import { followNotifications } from './follow-notifications.ts';
 import { jsonOption, printResult } from './output.ts';
 import { formatPing, pingRedis } from './ping.ts';
 import { serve } from './serve.ts';
@@ -114,7 +115,11 @@ export function buildProgram(): Command {
   program.addCommand(
     marketCommand(async ({ exchange }) => {
       const ctx = await openTool(await exchangeConfig(exchange));
-      return { market: ctx.market, close: () => ctx.close() };
+      return {
+        market: ctx.market,
+        notifications: (userId, listener) => followNotifications(ctx, userId, listener),
+        close: () => ctx.close(),
+      };
     }),
   );
   program.addCommand(

@@ -96,7 +96,7 @@ export const MARKET_VARIABLES: readonly EnvVariable[] = [
     name: 'WS_SUBSCRIPTION_TTL',
     default: '60',
     description:
-      "Seconds a WebSocket's subscriptions stay in Redis without a heartbeat (a dead process's go after this).",
+      "Seconds a WebSocket's subscriptions, and the symbols it makes the feed watch, stay in Redis without a heartbeat (a dead process's go after this).",
   },
   {
     name: 'WS_MAX_CHANNELS',

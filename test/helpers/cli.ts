@@ -80,3 +80,34 @@ export function startService(
     });
   });
 }
+
+export interface SpawnedCli {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  /** Sends `signal` (SIGINT by default) and resolves to the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Starts a long-running command that serves nothing (`market watch`) and returns at once. */
+export function spawnCli(args: string[], env: Record<string, string>): SpawnedCli {
+  const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? '', ...env } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (d) => {
+    stdout += d;
+  });
+  child.stderr?.on('data', (d) => {
+    stderr += d;
+  });
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  return {
+    child,
+    stdout: () => stdout,
+    stderr: () => stderr,
+    stop(signal = 'SIGINT') {
+      if (child.exitCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}

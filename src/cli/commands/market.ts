@@ -1,9 +1,17 @@
 import { Command } from 'commander';
 import { ErrorCodes, TradecacheError } from '../../errors.ts';
+import type { AlertNotification } from '../../market/alerts/index.ts';
 import type { LiveMarket } from '../../market/live-market.ts';
+import { assertUserId } from '../../redis/keys/index.ts';
 import { assertMarket, MARKET_TYPES, type MarketType } from '../../trading/index.ts';
 import { exchangeOption } from '../exchange-choice.ts';
 import { jsonOption, printResult } from '../output.ts';
+
+/** Calls `listener` with each new notification of `userId`; resolves once listening, to a stop. */
+export type FollowNotifications = (
+  userId: string,
+  listener: (notification: AlertNotification) => void,
+) => Promise<() => Promise<void>>;
 
 /**
  * Opens what the command needs (Redis and the live market) and how to close it; `exchange` is
@@ -11,6 +19,8 @@ import { jsonOption, printResult } from '../output.ts';
  */
 export type OpenLiveMarket = (options: { exchange?: string }) => Promise<{
   market: LiveMarket;
+  /** For `market watch --user`: the user's alert notifications as every process publishes them. */
+  notifications: FollowNotifications;
   close(): Promise<void>;
 }>;
 
@@ -43,8 +53,9 @@ export async function marketDataAnswer(
 
 /**
  * `tradecache market <symbol> [--market]` prints the cached market data of a symbol (as the
- * market-data route answers it); `tradecache market watch <symbol>` prints each new price as
- * it arrives, until Ctrl-C.
+ * market-data route answers it); `tradecache market watch <symbol> [--user <userId>]` prints each
+ * new price as it arrives, and with `--user` each alert notification of that user (any symbol),
+ * until Ctrl-C.
  */
 export function marketCommand(open: OpenLiveMarket): Command {
   return new Command('market')
@@ -52,20 +63,33 @@ export function marketCommand(open: OpenLiveMarket): Command {
     .argument('<symbol>', 'symbol (BTCUSDT), or `watch`')
     .argument('[watched]', 'with `watch`: the symbol to follow')
     .option('--market <market>', `one of ${MARKET_TYPES.join(', ')}`, 'spot')
+    .option('--user <userId>', "with `watch`: also print this user's alert notifications as they arrive")
     .addOption(jsonOption())
     .addOption(exchangeOption())
     .action(async (first: string, second: string | undefined, options: MarketOptions) => {
       const market = assertMarket(options.market);
       const watching = first === 'watch';
       if (watching && second === undefined) {
-        throw new TradecacheError(ErrorCodes.VALIDATION_FAILED, 'usage: tradecache market watch <symbol>');
+        throw new TradecacheError(
+          ErrorCodes.VALIDATION_FAILED,
+          'usage: tradecache market watch <symbol> [--user <userId>]',
+        );
+      }
+      if (options.user !== undefined && !watching) {
+        throw new TradecacheError(ErrorCodes.VALIDATION_FAILED, '--user goes with `market watch <symbol>`');
       }
       const symbol = checkSymbol(watching ? (second ?? '') : first);
-      const { market: live, close } = await open({
+      const userId = options.user === undefined ? null : assertUserId(options.user);
+      const {
+        market: live,
+        notifications,
+        close,
+      } = await open({
         ...(options.exchange ? { exchange: options.exchange } : {}),
       });
       try {
-        if (watching) await watch(live, market, symbol, options.json);
+        if (watching)
+          await watch(live, market, symbol, options.json, userId === null ? null : { userId, notifications });
         else {
           const answer = await marketDataAnswer(live, market, symbol);
           if (!answer) {
@@ -83,9 +107,22 @@ interface MarketOptions {
   market: string;
   json: boolean;
   exchange?: string;
+  user?: string;
 }
 
-async function watch(live: LiveMarket, market: MarketType, symbol: string, json: boolean): Promise<void> {
+/** One line per notification: time, symbol, what fired and at which price, the alert id. */
+export function notificationLine(n: AlertNotification): string {
+  const market = n.market === 'spot' ? '' : ` (${n.market})`;
+  return `${n.triggeredAt} ALERT ${n.symbol}${market} ${n.condition} ${n.targetPrice} fired at ${n.price} ${n.alertId}\n`;
+}
+
+async function watch(
+  live: LiveMarket,
+  market: MarketType,
+  symbol: string,
+  json: boolean,
+  user: { userId: string; notifications: FollowNotifications } | null,
+): Promise<void> {
   let stop = false;
   const onSignal = () => {
     stop = true;
@@ -93,6 +130,18 @@ async function watch(live: LiveMarket, market: MarketType, symbol: string, json:
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   let last = -1;
+  // Pub/sub may repeat a notification (an outbox redelivery): print each id once.
+  const printed = new Set<string>();
+  const unfollow = user
+    ? await user.notifications(user.userId, (n) => {
+        if (printed.has(n.id)) return;
+        printed.add(n.id);
+        process.stdout.write(json ? `${JSON.stringify({ notification: n })}\n` : notificationLine(n));
+      })
+    : null;
+  process.stderr.write(
+    `watching ${symbol} (${market})${user ? ` and the alert notifications of ${user.userId}` : ''}; Ctrl-C to stop\n`,
+  );
   try {
     while (!stop) {
       const p = await live.data[market].getPrice(symbol);
@@ -110,5 +159,6 @@ async function watch(live: LiveMarket, market: MarketType, symbol: string, json:
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    await unfollow?.();
   }
 }

@@ -4,7 +4,12 @@ export {
   type OutboxEntry,
   toNotification,
 } from './notifications.ts';
-export { type AlertCleanupResult, PriceAlerts, type PriceAlertsDeps } from './price-alerts.ts';
+export {
+  type AlertCleanupResult,
+  PriceAlerts,
+  type PriceAlertsDeps,
+  symbolKeys as alertSymbolKeys,
+} from './price-alerts.ts';
 export { TradableSymbols } from './tradable-symbols.ts';
 export {
   ALERT_CONDITIONS,

@@ -271,8 +271,8 @@ export class PriceAlerts {
   }
 }
 
-/** The six keys of the create and check scripts, in their order. */
-function symbolKeys(keys: AlertKeys, market: MarketType, symbol: string): string[] {
+/** The six keys of the create and check scripts, in their order (the `alerts` benchmark seeds through them too). */
+export function symbolKeys(keys: AlertKeys, market: MarketType, symbol: string): string[] {
   return [
     keys.targets(market, symbol, 'above'),
     keys.targets(market, symbol, 'below'),

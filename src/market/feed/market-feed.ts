@@ -65,6 +65,12 @@ export class MarketFeed {
   /** Symbols added at run time (kept across elections), and those removed. */
   private readonly added = new Set<string>();
   private readonly removed = new Set<string>();
+  /** The initial watch list of the current election. */
+  private initial = new Set<string>();
+  /** What WebSocket clients of every process watch (the shared watch list), latest read. */
+  private clientWatched = new Set<string>();
+  /** Client-watch reconciliations run one after the other. */
+  private reconciling: Promise<void> = Promise.resolve();
 
   constructor(private readonly o: MarketFeedOptions) {
     this.lease = new LeaderLease({
@@ -109,7 +115,45 @@ export class MarketFeed {
     this.added.add(symbol);
     this.removed.delete(symbol);
     const r = this.running;
-    if (!r || r.watched.has(symbol)) return;
+    if (r) await this.startWatching(r, symbol);
+  }
+
+  async unwatch(symbol: string): Promise<void> {
+    this.added.delete(symbol);
+    this.removed.add(symbol);
+    const r = this.running;
+    if (r) await this.stopWatching(r, symbol);
+  }
+
+  /**
+   * The symbols WebSocket clients watch now (any process): watched on top of the initial and
+   * added ones while they are in the list; one that leaves it is unwatched unless it is initial
+   * or added. An `unwatch`ed symbol stays unwatched. Calls run in order, each on the latest list.
+   */
+  setClientWatched(symbols: Iterable<string>): Promise<void> {
+    this.clientWatched = new Set(symbols);
+    // A failed round (stream subscribe refused) must not stop the later ones.
+    this.reconciling = this.reconciling.catch(() => {}).then(() => this.reconcile());
+    return this.reconciling;
+  }
+
+  private wants(symbol: string): boolean {
+    if (this.removed.has(symbol)) return false;
+    return this.added.has(symbol) || this.initial.has(symbol) || this.clientWatched.has(symbol);
+  }
+
+  /** Brings the running watch set in line with `wants` (both ways, so a missed change heals). */
+  private async reconcile(): Promise<void> {
+    const r = this.running;
+    if (!r) return;
+    for (const symbol of [...r.watched.keys()]) if (!this.wants(symbol)) await this.stopWatching(r, symbol);
+    for (const symbol of this.clientWatched) {
+      if (this.wants(symbol) && !r.watched.has(symbol)) await this.startWatching(r, symbol);
+    }
+  }
+
+  private async startWatching(r: Running, symbol: string): Promise<void> {
+    if (r.watched.has(symbol)) return;
     const w = this.watchedSymbol(symbol, r.queue, r.reconciler, r.budget);
     await this.resume(w);
     r.watched.set(symbol, w);
@@ -117,12 +161,9 @@ export class MarketFeed {
     else await w.catchUp();
   }
 
-  async unwatch(symbol: string): Promise<void> {
-    this.added.delete(symbol);
-    this.removed.add(symbol);
-    const r = this.running;
-    const w = r?.watched.get(symbol);
-    if (!r || !w) return;
+  private async stopWatching(r: Running, symbol: string): Promise<void> {
+    const w = r.watched.get(symbol);
+    if (!w) return;
     r.watched.delete(symbol);
     w.close();
     await r.stream?.unwatch(symbol);
@@ -161,9 +202,10 @@ export class MarketFeed {
         'watched symbols unknown; starting with the added ones',
       );
     }
+    this.initial = new Set(initial);
     const watched = new Map<string, WatchedSymbol>();
-    for (const s of new Set([...initial, ...this.added])) {
-      if (!this.removed.has(s)) watched.set(s, this.watchedSymbol(s, queue, reconciler, budget));
+    for (const s of new Set([...initial, ...this.added, ...this.clientWatched])) {
+      if (this.wants(s)) watched.set(s, this.watchedSymbol(s, queue, reconciler, budget));
     }
     // Continue the stored candles and trade ids before the first trade arrives.
     await Promise.all([...watched.values()].map((w) => this.resume(w)));

@@ -6,7 +6,7 @@
 
 import type { Redis } from 'ioredis';
 import type { FeedConfig } from '../../config/feed.ts';
-import { ErrorCodes, TradecacheError } from '../../errors.ts';
+import { ErrorCodes, errorMessage, TradecacheError } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
 import type { Metrics } from '../../metrics.ts';
 import type { MarketKeys } from '../../redis/keys/index.ts';
@@ -31,7 +31,14 @@ export interface MarketFeedsDeps {
   readonly reconcileDelayMs?: number;
   /** Told what each flush wrote (price alerts, realtime fan-out). */
   readonly onFlushed?: FlushListener;
+  /** The symbols WebSocket clients of every process watch (the shared watch list). */
+  readonly clientWatch?: { symbols(market: MarketType): Promise<readonly string[]> };
+  /** How often a leader reads the client watch list (besides on a nudge). @default 2000 */
+  readonly clientWatchSyncMs?: number;
 }
+
+/** How often a leader reads the client watch list when no nudge came. */
+export const CLIENT_WATCH_SYNC_MS = 2000;
 
 /** How many symbols are watched by default: the first ten of the market's symbol list. */
 export const DEFAULT_WATCHED = 10;
@@ -40,8 +47,11 @@ const SYMBOL = /^[A-Z0-9]{2,30}$/;
 
 export class MarketFeeds {
   private readonly feeds = new Map<MarketType, MarketFeed>();
+  private syncTimer: NodeJS.Timeout | null = null;
+  /** Whether the last client-watch read failed (logged once until one succeeds). */
+  private syncFailing = false;
 
-  constructor(deps: MarketFeedsDeps) {
+  constructor(private readonly deps: MarketFeedsDeps) {
     const { config } = deps;
     const metrics = feedMetrics(deps.metrics.registry);
     for (const market of config.markets) {
@@ -72,9 +82,40 @@ export class MarketFeeds {
     }
   }
 
-  /** Starts trying for each market's lease. */
+  /** Starts trying for each market's lease, and reading the client watch list while leading. */
   start(): void {
     for (const f of this.feeds.values()) f.start();
+    if (this.deps.clientWatch && !this.syncTimer) {
+      this.syncTimer = setInterval(
+        () => void this.syncClientWatched(),
+        this.deps.clientWatchSyncMs ?? CLIENT_WATCH_SYNC_MS,
+      );
+      this.syncTimer.unref();
+    }
+  }
+
+  /**
+   * Reads the client watch list of `market` (every configured market by default) and hands it
+   * to each feed this process leads. Never throws: a failed read keeps the current set.
+   */
+  async syncClientWatched(market?: MarketType): Promise<void> {
+    const list = this.deps.clientWatch;
+    if (!list) return;
+    for (const feed of this.feeds.values()) {
+      if (!feed.isLeader || (market !== undefined && feed.market !== market)) continue;
+      try {
+        await feed.setClientWatched(await list.symbols(feed.market));
+        this.syncFailing = false;
+      } catch (err) {
+        if (!this.syncFailing) {
+          this.deps.logger.warn(
+            { market: feed.market, err: errorMessage(err) },
+            'client watch list not applied; retrying',
+          );
+        }
+        this.syncFailing = true;
+      }
+    }
   }
 
   /** The feed of a market, if it is configured. */
@@ -102,6 +143,7 @@ export class MarketFeeds {
 
   /** Stops every market's feed and releases the leases held. */
   async close(): Promise<void> {
+    if (this.syncTimer) clearInterval(this.syncTimer);
     await Promise.all([...this.feeds.values()].map((f) => f.close()));
   }
 }

@@ -1,7 +1,8 @@
 /**
  * The API process's side of the fan-out: one subscriber connection listening to the alert
- * notifications channel and both markets' update channels, handing what arrives to listeners
- * (the WebSocket hub). Messages that do not parse are dropped.
+ * notifications channel, both markets' update channels and their client-watch nudges, handing
+ * what arrives to listeners (the WebSocket hub; the feed for the nudges). Messages that do not
+ * parse are dropped.
  */
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../logger.ts';
@@ -11,22 +12,33 @@ import type { OwnedNotification } from '../alerts/index.ts';
 import { type MarketUpdate, parseUpdateMessage } from './updates.ts';
 
 export interface RealtimeListener {
-  onNotification(owned: OwnedNotification): void;
-  onMarketUpdates(market: MarketType, updates: readonly MarketUpdate[]): void;
+  onNotification?(owned: OwnedNotification): void;
+  onMarketUpdates?(market: MarketType, updates: readonly MarketUpdate[]): void;
+  /** A symbol of `market` just got its first WebSocket client in some process. */
+  onClientWatch?(market: MarketType): void;
 }
+
+type Target =
+  | { readonly kind: 'notifications' }
+  | { readonly kind: 'updates' | 'watch'; readonly market: MarketType };
 
 export class RealtimeBus {
   private readonly listeners = new Set<RealtimeListener>();
-  private readonly channels: Map<string, MarketType | 'notifications'>;
+  private readonly channels: Map<string, Target>;
 
   constructor(
     private readonly subscriber: Redis,
     keys: Keys,
     private readonly logger: Logger,
   ) {
-    this.channels = new Map<string, MarketType | 'notifications'>([
-      [keys.alerts.notificationsChannel, 'notifications'],
-      ...MARKET_TYPES.map((m) => [keys.market.updatesChannel(m), m] as const),
+    this.channels = new Map<string, Target>([
+      [keys.alerts.notificationsChannel, { kind: 'notifications' }],
+      ...MARKET_TYPES.map(
+        (market) => [keys.market.updatesChannel(market), { kind: 'updates', market }] as const,
+      ),
+      ...MARKET_TYPES.map(
+        (market) => [keys.market.clientWatchChannel(market), { kind: 'watch', market }] as const,
+      ),
     ]);
     subscriber.on('message', (channel: string, text: string) => this.dispatch(channel, text));
   }
@@ -50,13 +62,19 @@ export class RealtimeBus {
     const target = this.channels.get(channel);
     if (target === undefined) return;
     try {
-      if (target === 'notifications') {
+      if (target.kind === 'notifications') {
         const owned = parseNotification(text);
-        if (owned) for (const l of this.listeners) l.onNotification(owned);
+        if (owned) for (const l of this.listeners) l.onNotification?.(owned);
         return;
       }
-      const updates = parseUpdateMessage(text, target);
-      if (updates && updates.length > 0) for (const l of this.listeners) l.onMarketUpdates(target, updates);
+      if (target.kind === 'watch') {
+        for (const l of this.listeners) l.onClientWatch?.(target.market);
+        return;
+      }
+      const updates = parseUpdateMessage(text, target.market);
+      if (updates && updates.length > 0) {
+        for (const l of this.listeners) l.onMarketUpdates?.(target.market, updates);
+      }
     } catch (err) {
       this.logger.warn({ err, channel }, 'realtime listener failed');
     }

@@ -56,6 +56,15 @@ export function createMarketKeys(root: string) {
     },
     /** Lease electing the one worker that runs a market's feed. */
     feedLease: (market: MarketType) => `${root}:market:${assertMarket(market)}:feed_lease`,
+    /**
+     * ZSET symbol → last time (ms) a WebSocket client of any process was subscribed to one of its
+     * channels: the symbols clients watch, which the feed leader watches too. Cache data: every
+     * API process re-adds its symbols on its heartbeat, members older than the subscription TTL
+     * no longer count (and the cleanup deletes them), and the key itself expires with them.
+     */
+    clientWatched: (market: MarketType) => `${root}:market:${assertMarket(market)}:client_watched`,
+    /** Pub/sub channel telling the feed leader a symbol just got its first client (sync now). */
+    clientWatchChannel: (market: MarketType) => `${root}:market:${assertMarket(market)}:client_watch`,
     /** Pub/sub channel of market updates, for WebSocket fan-out in every process. */
     updatesChannel: (market: MarketType) => `${root}:market:${assertMarket(market)}:updates`,
   };

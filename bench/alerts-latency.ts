@@ -1,0 +1,157 @@
+import WebSocket from 'ws';
+import type { AlertNotification } from '../src/market/alerts/index.ts';
+import { addDecimals, subtractDecimals } from '../src/market/decimal/index.ts';
+import type { AlertsBenchServer } from './alerts-server.ts';
+import { type BenchResult, quantile } from './report.ts';
+
+/**
+ * From a price crossing a target at the simulated exchange to the notification on a WebSocket of
+ * the `tradecache start` child (alerts-server.ts), which runs the stream feed. A raw observer
+ * socket on the exchange's `!miniTicker@arr` notes when each price left it; alerts one satoshi
+ * above and below the price of each of SYMBOLS symbols fire at its next move, and the
+ * notification's exchange time and symbol name the frame it came from. A fired pair is re-armed
+ * around the new price (an alert that fires at creation is not counted). Baseline, same run and
+ * socket: the same frames' `price:` messages.
+ */
+const SYMBOLS = 100;
+const SAMPLE_MS = 30_000;
+const SATOSHI = '0.00000001';
+
+export async function runAlertLatencyBench(server: AlertsBenchServer): Promise<BenchResult['rows']> {
+  const { sim, tool: ctx, token } = server;
+  const USER = server.userId;
+  const left = new Map<string, number>();
+  let symbols: string[] = [];
+  const observer = new WebSocket(`${sim.spotStreamUrl}/stream?streams=!miniTicker@arr`);
+  observer.on('message', (data) => {
+    const at = performance.now();
+    const tickers = (JSON.parse(String(data)) as { data?: { s: string; E: number }[] }).data ?? [];
+    if (symbols.length === 0) {
+      symbols = tickers
+        .map((t) => t.s)
+        .filter((s) => s.endsWith('USDT'))
+        .slice(0, SYMBOLS);
+    }
+    for (const t of tickers) left.set(`${t.s}|${t.E}`, at);
+  });
+  let socket: WebSocket | null = null;
+  try {
+    await until(() => symbols.length > 0, 'no mini-ticker frame within 30 s');
+    await until(async () => {
+      for (const s of symbols) if (!(await ctx.market.data.spot.getPrice(s))) return false;
+      return true;
+    }, 'the feed priced the symbols within 30 s');
+
+    const alertLatencies: number[] = [];
+    const priceLatencies: number[] = [];
+    const pairs = new Map<string, { up: string; down: string }>();
+    // Counted only once its create answered `active`: one that fired at creation may notify
+    // before the create call returns, and its time would be the create's, not a crossing's.
+    const armed = new Set<string>();
+    const arrivals = new Map<string, number>();
+    const rearming = new Set<string>();
+    let sampling = true;
+    const arm = async (symbol: string, price: string) => {
+      const make = (condition: 'above' | 'below') =>
+        ctx.alerts.create(USER, {
+          market: 'spot',
+          symbol,
+          condition,
+          targetPrice: condition === 'above' ? addDecimals(price, SATOSHI) : subtractDecimals(price, SATOSHI),
+        });
+      const [up, down] = await Promise.all([make('above'), make('below')]);
+      for (const a of [up, down]) if (a.status === 'active') armed.add(a.id);
+      pairs.set(symbol, { up: up.id, down: down.id });
+    };
+    const rearm = async (n: AlertNotification) => {
+      const pair = pairs.get(n.symbol);
+      if (!sampling || !pair || (pair.up !== n.alertId && pair.down !== n.alertId) || rearming.has(n.symbol))
+        return;
+      rearming.add(n.symbol);
+      try {
+        await ctx.alerts.delete(USER, pair.up === n.alertId ? pair.down : pair.up);
+        await arm(n.symbol, n.price);
+      } finally {
+        rearming.delete(n.symbol);
+      }
+    };
+
+    socket = new WebSocket(`${server.url.replace('http', 'ws')}/api/v1/ws`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const ws = socket;
+    const subscribed = new Promise<void>((resolve, reject) => {
+      ws.on('error', reject);
+      ws.on('message', (raw) => {
+        const at = performance.now();
+        const m = JSON.parse(String(raw)) as {
+          op?: string;
+          channel?: string;
+          data?: Record<string, unknown>;
+        };
+        if (m.op === 'subscribed') resolve();
+        if (!sampling || !m.channel || !m.data) return;
+        if (m.channel === 'alerts') {
+          const n = m.data as unknown as AlertNotification;
+          const sent = left.get(`${n.symbol}|${Date.parse(n.triggeredAt)}`);
+          if (sent !== undefined && !arrivals.has(n.alertId)) arrivals.set(n.alertId, at - sent);
+          void rearm(n).catch(() => {});
+        } else if (m.channel.startsWith('price:')) {
+          const sent = left.get(`${m.data.symbol}|${m.data.time}`);
+          if (sent !== undefined) priceLatencies.push(at - sent);
+        }
+      });
+    });
+    await new Promise((resolve) => ws.once('open', resolve));
+    ws.send(JSON.stringify({ op: 'subscribe', channels: ['alerts', ...symbols.map((s) => `price:${s}`)] }));
+    await subscribed;
+    for (const s of symbols) {
+      const p = await ctx.market.data.spot.getPrice(s);
+      if (p) await arm(s, p.price);
+    }
+    await new Promise((resolve) => setTimeout(resolve, SAMPLE_MS));
+    sampling = false;
+    for (const [id, latency] of arrivals) if (armed.has(id)) alertLatencies.push(latency);
+    alertLatencies.sort((a, b) => a - b);
+    priceLatencies.sort((a, b) => a - b);
+    return [
+      {
+        label: 'exchange price → our WebSocket `price:` p50 (baseline)',
+        value: quantile(priceLatencies, 0.5),
+        unit: 'ms',
+      },
+      {
+        label: 'exchange price → our WebSocket `price:` p99 (baseline)',
+        value: quantile(priceLatencies, 0.99),
+        unit: 'ms',
+      },
+      {
+        label: 'price crossing a target → notification on the WebSocket p50',
+        value: quantile(alertLatencies, 0.5),
+        unit: 'ms',
+      },
+      {
+        label: 'price crossing a target → notification on the WebSocket p99 (target ≤ 100)',
+        value: quantile(alertLatencies, 0.99),
+        unit: 'ms',
+      },
+      {
+        label: '  notification p99 / price p99',
+        value: quantile(alertLatencies, 0.99) / quantile(priceLatencies, 0.99),
+        unit: '×',
+      },
+      { label: '  notifications sampled', value: alertLatencies.length, unit: 'notifications' },
+    ];
+  } finally {
+    socket?.close();
+    observer.close();
+  }
+}
+
+async function until(probe: () => boolean | Promise<boolean>, failure: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(failure);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
