@@ -1,8 +1,8 @@
 import { Command, CommanderError } from 'commander';
-import { createApp } from '../app.ts';
-import { createHistoryTools } from '../app-tools.ts';
+import type { AppOptions } from '../app.ts';
 import { loadConfig } from '../config/load.ts';
 import type { Config } from '../config/types.ts';
+import { packageVersion } from '../package-version.ts';
 import { assertMarket, MARKET_TYPES } from '../trading/index.ts';
 import { alertsCommand } from './commands/alerts.ts';
 import { historyCommand } from './commands/history.ts';
@@ -10,17 +10,26 @@ import { marketCommand } from './commands/market.ts';
 import { operationsCommands } from './commands/operations.ts';
 import { usersCommand } from './commands/users.ts';
 import { EXIT_FAILURE, EXIT_USAGE, exitCodeFor, printError } from './exit.ts';
-import { formatPing, pingRedis } from './ping.ts';
-import { serve } from './serve.ts';
+import type { ServeOptions } from './serve.ts';
 
 /** Config from the environment; `demo` forces the simulated exchange. */
 function config(overrides: Record<string, string> = {}): Config {
   return loadConfig(process.env, overrides);
 }
 
+// The object graph, the HTTP server and the Redis probe are imported when a command needs them:
+// loading all of them takes over a second, which `--version` and `--help` should not wait for.
+async function createApp(config: Config, options: AppOptions) {
+  return (await import('../app.ts')).createApp(config, options);
+}
+async function serve(config: Config, options: ServeOptions) {
+  return (await import('./serve.ts')).serve(config, options);
+}
+
 export function buildProgram(): Command {
   const program = new Command('tradecache')
     .description('Redis-backed cache and messaging layer of a crypto trading platform')
+    .version(packageVersion(), '-V, --version', 'print the version of tradecache')
     .showHelpAfterError()
     .exitOverride();
 
@@ -57,6 +66,7 @@ export function buildProgram(): Command {
       'PING Redis: latency, server version and mode, and the master found through Sentinel (exit 1 with the reason when unreachable)',
     )
     .action(async () => {
+      const { formatPing, pingRedis } = await import('./ping.ts');
       process.stdout.write(`${formatPing(await pingRedis(config()))}\n`);
     });
 
@@ -84,7 +94,9 @@ export function buildProgram(): Command {
       return { market: ctx.market, close: () => ctx.close() };
     }),
   );
-  program.addCommand(historyCommand(() => createHistoryTools(config())));
+  program.addCommand(
+    historyCommand(async () => (await import('../app-tools.ts')).createHistoryTools(config())),
+  );
   for (const command of operationsCommands(async () => {
     // Logs to stderr: stdout is the command's JSON.
     const ctx = await createApp(config(), { role: 'tool', logWrite: (line) => process.stderr.write(line) });

@@ -1,7 +1,7 @@
 import cliProgress from 'cli-progress';
 import { Command, Option } from 'commander';
+import { parseRange } from '../../history/dates.ts';
 import type { BacktestService, FetchProgress, HistoryStore } from '../../history/index.ts';
-import { parseRange } from '../../history/index.ts';
 import { assertInterval, assertMarket, assertSymbol } from '../../trading/index.ts';
 
 /** What the history commands need; opened only after the arguments have been checked. */
