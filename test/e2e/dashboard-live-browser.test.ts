@@ -6,9 +6,10 @@ import { Redis } from 'ioredis';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { demoLoginLink } from '../../src/cli/demo-login.ts';
-import { startTestApp, type TestApp } from '../helpers/app.ts';
-import { launchChromium, type PageWatch, watchPage } from '../helpers/browser.ts';
-import { startTestRedis, type TestRedis } from '../helpers/redis.ts';
+import type { TestApp } from '../helpers/app.ts';
+import { type PageWatch, watchPage } from '../helpers/browser.ts';
+import { type LiveDashboard, startLiveDashboard } from '../helpers/live-dashboard.ts';
+import type { TestRedis } from '../helpers/redis.ts';
 
 /**
  * The dashboard of `npm run demo` in headless Chromium: a `start` process on the simulated
@@ -23,6 +24,7 @@ const POLL = { timeout: 30_000, interval: 250 };
 /** A version without the alerts route answers it 404 (the page says "not available"). */
 const ALERTS_404 = /status of 404 .*\/api\/v1\/cache\/price-alerts/;
 
+let live: LiveDashboard;
 let redis: TestRedis;
 let admin: Redis;
 let app: TestApp;
@@ -32,35 +34,18 @@ let shots: string;
 const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
-  redis = await startTestRedis();
+  live = await startLiveDashboard(ADMIN_TOKEN);
+  ({ redis, app, base, browser } = live);
   admin = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
   await admin.connect();
   shots = await mkdtemp(path.join(os.tmpdir(), 'tradecache-dashboard-shots-'));
-  app = await startTestApp(
-    {
-      REDIS_URL: redis.url,
-      ADMIN_TOKEN,
-      EXCHANGE: 'simulated',
-      FEED_WATCH_SYMBOLS: 'BTCUSDT,ETHUSDT',
-      FEED_INTERVAL_MS: '300',
-      FEED_LEASE_TTL_MS: '1500',
-      FEED_STREAM_LIVENESS_MS: '2000',
-      // One monitor round (and chart sample) a second, so the charts fill during the test.
-      MONITOR_INTERVAL_MS: '1000',
-    },
-    { role: 'start' },
-  );
-  base = await app.http.listen({ host: '127.0.0.1', port: 0 });
-  browser = await launchChromium();
 }, 90_000);
 afterEach(async () => {
   for (const context of contexts.splice(0)) await context.close();
 });
 afterAll(async () => {
-  await browser?.close();
-  await app?.close();
   admin?.disconnect();
-  await redis?.destroy();
+  await live?.close();
   // Kept when KEEP_SCREENSHOTS is set, to look at them.
   if (shots && !process.env.KEEP_SCREENSHOTS) await rm(shots, { recursive: true, force: true });
 });
@@ -121,6 +106,9 @@ describe('the live dashboard in Chromium', () => {
     // The library drew into its canvases (it creates them only for a series with data).
     expect(await page.locator('#candle-chart canvas').count()).toBeGreaterThan(0);
     expect(await page.textContent('#candle-info')).toMatch(/^BTCUSDT 1m · close \d+\.\d+ · /);
+    // A typed token is a Bearer header, which a browser WebSocket cannot send: the anonymous
+    // socket is refused candles, so the chart says it polls REST instead of claiming "live".
+    await expect.poll(() => page.getAttribute('#candle-state', 'data-state'), POLL).toBe('polling');
 
     // A sample per monitor round: both charts get points (memory once INFO was read).
     await expect.poll(() => page.getAttribute('#memory-chart', 'data-points'), POLL).toMatch(/^[1-9]/);
@@ -220,6 +208,37 @@ describe('the live dashboard in Chromium', () => {
     expect(body.error.code).toBe('AUTH_INVALID');
     expect(body.error.message).toContain('already used or has expired');
     expect(again.headers.get('set-cookie')).toBeNull();
+  });
+
+  it("lists a user login's active alerts and its notifications", BROWSER_TEST, async () => {
+    const context = await browser.newContext();
+    contexts.push(context);
+    const page = await context.newPage();
+    const watch = await watchPage(page);
+    await page.goto(await demoLoginLink(app.ctx, base));
+    const [session] = await context.cookies();
+    const alert = async (targetPrice: string) => {
+      const response = await fetch(`${base}/api/v1/cache/price-alert`, {
+        method: 'POST',
+        headers: { cookie: `tc_session=${session?.value}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ symbol: 'BTCUSDT', condition: 'above', targetPrice }),
+      });
+      expect(response.status).toBe(201);
+    };
+    await alert('99999999'); // far above: stays active
+    await alert('0.00000001'); // already reached: fires at once, a notification
+    await page.reload();
+    await page.waitForSelector('#content:not([hidden])', DOM_WAIT);
+    await expect
+      .poll(() => page.textContent('#alerts-note'), POLL)
+      .toBe('1 active alert(s), 1 recent notification(s)');
+    const lines = await page.$$eval('#alerts-list li', (lis) => lis.map((li) => li.textContent));
+    expect(lines[0]).toBe('alert: BTCUSDT above 99999999 · active');
+    // The target and the price as the API gives them: exact decimal strings.
+    expect(lines[1]).toMatch(/^notification: BTCUSDT above 0\.00000001 reached at \d+\.\d+ · /);
+    expect(lines).toHaveLength(2);
+    expect(watch.pageErrors).toEqual([]);
+    expect(await watch.cspViolations()).toEqual([]);
   });
 
   it('refuses a malformed login code with a 400', async () => {

@@ -1,10 +1,12 @@
-// The logged-in user's price alerts and notifications (`GET /api/v1/cache/price-alerts`). Alerts
-// belong to users: with the admin token (typed into the page) there are none to ask for, so the
-// page says so instead of asking; a 404 means a version without alerts: "not available".
+// The logged-in user's active price alerts (`GET /api/v1/cache/price-alerts`) and latest
+// notifications (`GET /api/v1/users/me/notifications`). Alerts belong to users: with the admin
+// token (typed into the page) there are none to ask for, so the page says so instead of asking;
+// a 404 means a version without alerts: "not available".
 
 (() => {
   const { onData, byId, authHeaders } = window.tcDashboard;
   const EVERY_MS = 30_000;
+  const NOTIFICATIONS_SHOWN = 20;
   let last = 0;
 
   const item = (text) => {
@@ -13,13 +15,19 @@
     return li;
   };
 
-  /** One line per alert or notification, whatever its shape: the fields we know, as text. */
-  function describe(entry) {
-    if (typeof entry !== 'object' || entry === null) return String(entry);
-    const parts = ['symbol', 'condition', 'direction', 'price', 'targetPrice', 'status', 'message']
-      .filter((field) => entry[field] !== undefined && entry[field] !== null)
-      .map((field) => String(entry[field]));
-    return parts.length > 0 ? parts.join(' · ') : JSON.stringify(entry);
+  /** An alert: `BTCUSDT above 70000 · active`; prices are the API's decimal strings, as sent. */
+  const describeAlert = (a) => `${a.symbol} ${a.condition} ${a.targetPrice} · ${a.status}`;
+  /** A notification: `BTCUSDT above 70000 reached at 70000.01 · <time>`. */
+  const describeNotification = (n) =>
+    `${n.symbol} ${n.condition} ${n.targetPrice} reached at ${n.price} · ${new Date(n.triggeredAt).toLocaleString()}`;
+
+  /** One JSON answer: `{ body }`, `{ missing: true }` for a 404, or `{ error }`. */
+  async function read(url) {
+    const response = await fetch(url, { headers: { accept: 'application/json', ...authHeaders() } });
+    if (response.status === 404) return { missing: true };
+    const body = await response.json().catch(() => null);
+    if (!response.ok || body === null) return { error: body?.error?.message ?? `HTTP ${response.status}` };
+    return { body };
   }
 
   async function load() {
@@ -31,25 +39,26 @@
       return;
     }
     try {
-      const response = await fetch('/api/v1/cache/price-alerts', {
-        headers: { accept: 'application/json', ...authHeaders() },
-      });
-      if (response.status === 404) {
+      const [alerts, notifications] = await Promise.all([
+        read('/api/v1/cache/price-alerts'),
+        read(`/api/v1/users/me/notifications?limit=${NOTIFICATIONS_SHOWN}`),
+      ]);
+      if (alerts.missing) {
         note.textContent = 'Alerts and notifications: not available in this version.';
         byId('alerts-list').replaceChildren();
         return;
       }
-      const body = await response.json().catch(() => null);
-      if (!response.ok || body === null) {
-        note.textContent = `Alerts unavailable: ${body?.error?.message ?? `HTTP ${response.status}`}`;
+      const failed = alerts.error ?? notifications.error;
+      if (failed) {
+        note.textContent = `Alerts unavailable: ${failed}`;
         return;
       }
-      const alerts = Array.isArray(body) ? body : (body.alerts ?? []);
-      const notifications = Array.isArray(body.notifications) ? body.notifications : [];
-      note.textContent = `${alerts.length} alert(s), ${notifications.length} notification(s)`;
+      const active = alerts.body.alerts ?? [];
+      const recent = notifications.body?.notifications ?? [];
+      note.textContent = `${active.length} active alert(s), ${recent.length} recent notification(s)`;
       byId('alerts-list').replaceChildren(
-        ...alerts.map((a) => item(`alert: ${describe(a)}`)),
-        ...notifications.map((n) => item(`notification: ${describe(n)}`)),
+        ...active.map((a) => item(`alert: ${describeAlert(a)}`)),
+        ...recent.map((n) => item(`notification: ${describeNotification(n)}`)),
       );
     } catch (err) {
       note.textContent = `Alerts unavailable: ${err.message}`;

@@ -1,41 +1,14 @@
-// The live candlestick chart of one symbol. Its data comes through a source seam: today REST
-// polling of /api/v1/market/:symbol/ohlcv every 2 s; the market WebSocket's `candles:<S>:1m`
-// channel can replace it with the same (symbol, onCandles, onError) → stop shape.
+// The live candlestick chart of one symbol. Its candles come from `tcDashboard.candleSources`
+// (candle-feed.js): the REST history, then the market WebSocket's pushes, each drawn with
+// `series.update()`; REST polling only while the socket is down.
 
 (() => {
-  const { byId, authHeaders } = window.tcDashboard;
+  const { byId } = window.tcDashboard;
   const { num } = window.tcFormat;
   const LC = window.LightweightCharts;
-  const POLL_MS = 2000;
   const SYMBOL = /^[A-Z0-9]{2,20}$/;
-
-  /** REST source: the last 1m candles, polled; calls onCandles with the API's candles. */
-  function restCandles(symbol, onCandles, onError) {
-    let stopped = false;
-    let timer;
-    const poll = async () => {
-      try {
-        const url = `/api/v1/market/${encodeURIComponent(symbol)}/ohlcv?interval=1m`;
-        const response = await fetch(url, { headers: { accept: 'application/json', ...authHeaders() } });
-        const body = await response.json().catch(() => null);
-        if (stopped) return;
-        if (!response.ok) onError(body?.error?.message ?? `HTTP ${response.status}`);
-        else onCandles(body.candles ?? []);
-      } catch (err) {
-        if (!stopped) onError(err.message);
-      }
-      if (!stopped) timer = setTimeout(poll, POLL_MS);
-    };
-    poll();
-    return () => {
-      stopped = true;
-      clearTimeout(timer);
-    };
-  }
-
-  /** Where candles come from; swap `current` for the WebSocket source when it lands. */
-  const sources = { rest: restCandles, current: restCandles };
-  window.tcDashboard.candleSources = sources;
+  /** Candles kept (and drawn) per symbol: the REST history's default length. */
+  const KEEP = 500;
 
   // Prices stay decimal strings everywhere else; the canvas needs numbers to place pixels, so
   // they become Numbers here, for drawing only (the info line shows the exact strings).
@@ -50,54 +23,120 @@
   const container = byId('candle-chart');
   let chart;
   let series;
-  let stop = () => {};
+  let feed;
   let shown = '';
+  /** The shown symbol's candles as the API sent them, by open time. */
+  const candles = new Map();
+  let newest = null;
+
+  const sorted = () => [...candles.values()].sort((a, b) => a.openTime - b.openTime);
+
+  function redraw() {
+    let all = sorted();
+    if (all.length > KEEP) {
+      all = all.slice(-KEEP);
+      candles.clear();
+      for (const c of all) candles.set(c.openTime, c);
+    }
+    series.setData(all.map(bar));
+  }
+
+  function describe() {
+    container.dataset.candles = String(candles.size);
+    byId('candle-info').textContent = newest
+      ? `${shown} 1m · close ${newest.close} · ${num(candles.size)} candles`
+      : `${shown}: no candles yet (is the live feed watching it?)`;
+  }
+
+  function setHistory(list) {
+    candles.clear();
+    newest = null;
+    for (const c of list) keepNewer(c);
+    redraw();
+    describe();
+  }
+
+  /**
+   * Keeps `c` unless the held version of its minute is further along: a push and a REST answer
+   * can cross, and the exchange's closed kline is final.
+   */
+  function keepNewer(c) {
+    const held = candles.get(c.openTime);
+    if (held && ((held.closed && !c.closed) || c.trades < held.trades)) return false;
+    candles.set(c.openTime, c);
+    if (!newest || c.openTime >= newest.openTime) newest = c;
+    return true;
+  }
+
+  function pushCandle(c) {
+    const last = newest;
+    const known = candles.has(c.openTime);
+    if (!keepNewer(c)) return;
+    // update() appends or replaces the last bar; an older bar it knows is a historical update;
+    // a minute it never had (a gap) needs the whole series again.
+    if (!last || c.openTime >= last.openTime) series.update(bar(c));
+    else if (known) series.update(bar(c), true);
+    else redraw();
+    if (candles.size > KEEP * 2) redraw();
+    describe();
+  }
+
+  function showState(state, detail) {
+    const badge = byId('candle-state');
+    badge.dataset.state = state;
+    badge.textContent = state;
+    badge.title = detail;
+    container.dataset.state = state;
+  }
+
+  function createChart() {
+    chart = LC.createChart(container, {
+      layout: { background: { color: 'transparent' }, textColor: '#888', attributionLogo: false },
+      grid: {
+        vertLines: { color: 'rgba(128,128,128,0.15)' },
+        horzLines: { color: 'rgba(128,128,128,0.15)' },
+      },
+      timeScale: { timeVisible: true, secondsVisible: false },
+      autoSize: true,
+    });
+    series = chart.addSeries(LC.CandlestickSeries, {
+      upColor: '#26a69a',
+      downColor: '#ef5350',
+      borderVisible: false,
+      wickUpColor: '#26a69a',
+      wickDownColor: '#ef5350',
+      priceFormat: { type: 'price', precision: 2, minMove: 0.01 },
+    });
+    // What the chart holds, for the browser test (the page's own state could lie).
+    window.tcDashboard.candleSeries = series;
+    feed = window.tcDashboard.candleSources.current({
+      history: (symbol, list) => {
+        if (symbol === shown) setHistory(list);
+      },
+      candle: (symbol, c) => {
+        if (symbol === shown) pushCandle(c);
+      },
+      error: (symbol, message) => {
+        if (symbol === shown) byId('candle-info').textContent = `${symbol}: ${message}`;
+      },
+      state: showState,
+    });
+  }
 
   function show(symbol) {
     if (!LC) {
       byId('candle-info').textContent = 'chart library not loaded';
       return;
     }
-    if (!chart) {
-      chart = LC.createChart(container, {
-        layout: { background: { color: 'transparent' }, textColor: '#888', attributionLogo: false },
-        grid: {
-          vertLines: { color: 'rgba(128,128,128,0.15)' },
-          horzLines: { color: 'rgba(128,128,128,0.15)' },
-        },
-        timeScale: { timeVisible: true, secondsVisible: false },
-        autoSize: true,
-      });
-      series = chart.addSeries(LC.CandlestickSeries, {
-        upColor: '#26a69a',
-        downColor: '#ef5350',
-        borderVisible: false,
-        wickUpColor: '#26a69a',
-        wickDownColor: '#ef5350',
-        priceFormat: { type: 'price', precision: 2, minMove: 0.01 },
-      });
-    }
-    stop();
+    if (!chart) createChart();
     shown = symbol;
+    candles.clear();
+    newest = null;
     series.setData([]);
     container.dataset.symbol = symbol;
     container.dataset.candles = '0';
     byId('candle-info').textContent = `${symbol}: waiting for candles…`;
-    stop = sources.current(
-      symbol,
-      (candles) => {
-        if (symbol !== shown) return;
-        series.setData(candles.map(bar));
-        container.dataset.candles = String(candles.length);
-        const last = candles[candles.length - 1];
-        byId('candle-info').textContent = last
-          ? `${symbol} 1m · close ${last.close} · ${num(candles.length)} candles · every ${POLL_MS / 1000} s`
-          : `${symbol}: no candles yet (is the live feed watching it?)`;
-      },
-      (message) => {
-        if (symbol === shown) byId('candle-info').textContent = `${symbol}: ${message}`;
-      },
-    );
+    feed.show(symbol);
   }
 
   byId('market-form').addEventListener('submit', (event) => {

@@ -5,7 +5,7 @@ import { chartsScriptPath } from './assets.ts';
 export interface DashboardPage {
   /** The whole page, CSS and script inlined: nothing is fetched but the JSON API. */
   readonly html: string;
-  /** Allows exactly the inlined style and script (by hash), and requests to this origin only. */
+  /** Allows exactly the inlined style and script (by hash), and requests (and sockets) to this origin only. */
   readonly csp: string;
 }
 
@@ -18,10 +18,12 @@ export function loadDashboardPage(): DashboardPage {
   const read = (name: string) => readFileSync(new URL(name, import.meta.url), 'utf8');
   const style = read('./page.css');
   // format.js, then page.js: they define `window.tcFormat` and `window.tcDashboard`, used by the rest.
-  const scripts = ['format.js', 'page.js', 'charts.js', 'candles.js', 'alerts.js'].map((name) => ({
-    name,
-    code: read(`./${name}`),
-  }));
+  const scripts = ['format.js', 'page.js', 'charts.js', 'candle-feed.js', 'candles.js', 'alerts.js'].map(
+    (name) => ({
+      name,
+      code: read(`./${name}`),
+    }),
+  );
   let html = inline(read('./page.html'), '/* page.css */', style);
   html = inline(html, '<!-- charts library -->', `<script src="${chartsScriptPath()}"></script>`);
   for (const { name, code } of scripts) html = inline(html, `/* ${name} */`, code);
@@ -31,6 +33,8 @@ export function loadDashboardPage(): DashboardPage {
     // nosniff, so no same-origin answer can run as a script.
     `script-src 'self' ${scripts.map(({ code }) => `'${sha256(code)}'`).join(' ')}`,
     `style-src '${sha256(style)}'`,
+    // CSP Level 3: 'self' also admits ws:/wss: to this same host and port, i.e. the candle
+    // chart's /api/v1/ws socket and nothing else (a bare `ws:` would admit any host).
     "connect-src 'self'",
     // The empty data: favicon keeps browsers from asking for /favicon.ico.
     'img-src data:',
