@@ -76,6 +76,15 @@ function build(hash) {
   }
 }
 
+try {
+  createRequire(import.meta.url).resolve('typescript/package.json');
+} catch {
+  // `npm ci --omit=dev` runs `prepare` too, without the devDependencies.
+  console.error(
+    'tradecache: building dist/ needs TypeScript, a devDependency: run `npm ci` with dev dependencies, then `npm prune --omit=dev`',
+  );
+  process.exit(1);
+}
 const hash = sourceHash();
 if (process.argv.includes('--if-stale') && builtHash() === hash) process.exit(0);
 build(hash);
