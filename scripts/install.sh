@@ -8,6 +8,7 @@
 #   scripts/install.sh --dry-run                # print the plan, change nothing (no root needed)
 #   sudo scripts/install.sh --from https://example.org/tradecache.git --ref v0.2.0
 #   scripts/install.sh --prefix /tmp/stage      # stage the files under a directory only
+#   scripts/install.sh --compose                # docker compose instead: write .env (secrets) only
 set -euo pipefail
 
 readonly SERVICE=tradecache
@@ -23,6 +24,7 @@ readonly COPY_EXCLUDES=(
 usage() {
   cat <<'EOF'
 Usage: scripts/install.sh [--dry-run] [--prefix DIR] [--from DIR|GIT_URL] [--ref REF]
+       scripts/install.sh --compose [--dir DIR] [--dry-run]
 
 Installs (or upgrades) tradecache as the systemd service `tradecache`:
   Node.js >= 20 check, redis-server (apt-get, when missing), system user `tradecache`,
@@ -36,6 +38,10 @@ Installs (or upgrades) tradecache as the systemd service `tradecache`:
                   steps (apt-get, useradd, chown, systemctl) are then listed but skipped
   --from SOURCE   a tradecache checkout or a git URL to install from (default: this checkout)
   --ref REF       branch or tag to clone with a git URL
+  --compose       for docker compose instead: write DIR/.env (0600) with REDIS_PASSWORD,
+                  AUTH_SECRET, ADMIN_TOKEN and CACHE_ENCRYPTION_KEYS from openssl rand, unless
+                  a .env is already there (never overwritten); no root, no system change
+  --dir DIR       with --compose: where .env goes, beside compose.yaml (default: this checkout)
   -h, --help      this help
 EOF
 }
@@ -50,21 +56,26 @@ DRY_RUN=0
 PREFIX=/
 FROM=
 REF=
+COMPOSE=0
+COMPOSE_DIR=
 while (($# > 0)); do
   case $1 in
     --dry-run) DRY_RUN=1 ;;
-    --prefix | --from | --ref)
+    --compose) COMPOSE=1 ;;
+    --prefix | --from | --ref | --dir)
       (($# >= 2)) || { printf 'install.sh: %s needs a value (see --help)\n' "$1" >&2; exit 2; }
       case $1 in
         --prefix) PREFIX=$2 ;;
         --from) FROM=$2 ;;
         --ref) REF=$2 ;;
+        --dir) COMPOSE_DIR=$2 ;;
       esac
       shift
       ;;
     --prefix=*) PREFIX=${1#*=} ;;
     --from=*) FROM=${1#*=} ;;
     --ref=*) REF=${1#*=} ;;
+    --dir=*) COMPOSE_DIR=${1#*=} ;;
     -h | --help) usage; exit 0 ;;
     *) printf 'install.sh: unknown option %s (see --help)\n' "$1" >&2; exit 2 ;;
   esac
@@ -75,6 +86,11 @@ done
 script=${BASH_SOURCE[0]}
 [[ $script == */* ]] || script=./$script
 REPO_DIR=$(cd "${script%/*}/.." && pwd)
+[[ -z $COMPOSE_DIR ]] || ((COMPOSE)) || { printf 'install.sh: --dir goes with --compose (see --help)\n' >&2; exit 2; }
+if ((COMPOSE)) && [[ $PREFIX != / || -n $FROM$REF ]]; then
+  printf 'install.sh: --compose only writes .env: --prefix, --from and --ref do not apply (see --help)\n' >&2
+  exit 2
+fi
 [[ -n $FROM ]] || FROM=$REPO_DIR
 [[ $PREFIX == /* ]] || PREFIX=$PWD/$PREFIX
 PREFIX=${PREFIX%/}
@@ -214,6 +230,47 @@ install_app() {
   run rm -rf "$old"
 }
 
+# The secrets every deployment needs, from openssl rand (never printed). Hex where a secret may
+# end up in a URL; REDIS_PASSWORD is 64 characters, well above the seeds' 24.
+generate_secrets() {
+  REDIS_PASSWORD_GENERATED=$(openssl rand -hex 32)
+  AUTH_SECRET_GENERATED=$(openssl rand -base64 48 | tr -d '\n')
+  ADMIN_TOKEN_GENERATED=$(openssl rand -hex 32)
+  ENCRYPTION_KEY_GENERATED=$(openssl rand -base64 32)
+}
+print_app_secrets() {
+  printf 'AUTH_SECRET=%s\n' "$AUTH_SECRET_GENERATED"
+  printf 'ADMIN_TOKEN=%s\n' "$ADMIN_TOKEN_GENERATED"
+  printf 'CACHE_ENCRYPTION_KEYS=k1:%s\n' "$ENCRYPTION_KEY_GENERATED"
+}
+
+# Writes what function $2 prints to $1 (mode 0600), only where no file exists yet: the hard link
+# is made only to a free name, so a file that appeared meanwhile is never replaced.
+write_secret_file() {
+  local dest=$1 content=$2 tmp
+  tmp=$(umask 077 && mktemp "${dest%/*}/.env.XXXXXX")
+  "$content" >"$tmp"
+  chmod 0600 "$tmp"
+  if ! ln "$tmp" "$dest" 2>/dev/null; then
+    rm -f "$tmp"
+    die "$dest appeared while writing it; kept as it is"
+  fi
+  rm -f "$tmp"
+}
+
+systemd_env() {
+  printf '# tradecache settings, read by systemd (EnvironmentFile) and by /usr/local/bin/tradecache.\n'
+  printf '# Written by scripts/install.sh, which never changes it afterwards. Variables: README.md,\n'
+  printf '# "Configuration". Keep the secrets once in use: a new AUTH_SECRET invalidates every API\n'
+  printf '# key and session; rotate CACHE_ENCRYPTION_KEYS by putting a new kid:key first.\n'
+  print_app_secrets
+  printf '# 0.0.0.0 to listen on every interface (default: this host only, e.g. behind a proxy).\n'
+  printf 'HOST=127.0.0.1\n'
+  printf 'PORT=8000\n'
+  printf '# Unset: tradecache runs its own redis-server (data under /var/lib/tradecache/redis).\n'
+  printf '#REDIS_URL=redis://:PASSWORD@redis.example.internal:6379/0\n'
+}
+
 write_env_file() {
   step "settings and secrets: $ENV_FILE (0600)"
   if [[ -e $ENV_FILE ]]; then
@@ -225,27 +282,8 @@ write_env_file() {
     note "would write: $ENV_FILE (mode 0600) with AUTH_SECRET, ADMIN_TOKEN and CACHE_ENCRYPTION_KEYS from openssl rand, HOST=127.0.0.1, PORT=8000"
     return
   fi
-  local auth_secret admin_token encryption_key tmp
-  auth_secret=$(openssl rand -base64 48 | tr -d '\n')
-  admin_token=$(openssl rand -hex 32)
-  encryption_key=$(openssl rand -base64 32)
-  tmp=$(umask 077 && mktemp "$CONF_DIR/.env.XXXXXX")
-  {
-    printf '# tradecache settings, read by systemd (EnvironmentFile) and by /usr/local/bin/tradecache.\n'
-    printf '# Written by scripts/install.sh, which never changes it afterwards. Variables: README.md,\n'
-    printf '# "Configuration". Keep the secrets once in use: a new AUTH_SECRET invalidates every API\n'
-    printf '# key and session; rotate CACHE_ENCRYPTION_KEYS by putting a new kid:key first.\n'
-    printf 'AUTH_SECRET=%s\n' "$auth_secret"
-    printf 'ADMIN_TOKEN=%s\n' "$admin_token"
-    printf 'CACHE_ENCRYPTION_KEYS=k1:%s\n' "$encryption_key"
-    printf '# 0.0.0.0 to listen on every interface (default: this host only, e.g. behind a proxy).\n'
-    printf 'HOST=127.0.0.1\n'
-    printf 'PORT=8000\n'
-    printf '# Unset: tradecache runs its own redis-server (data under /var/lib/tradecache/redis).\n'
-    printf '#REDIS_URL=redis://:PASSWORD@redis.example.internal:6379/0\n'
-  } >"$tmp"
-  chmod 0600 "$tmp"
-  mv "$tmp" "$ENV_FILE"
+  generate_secrets
+  write_secret_file "$ENV_FILE" systemd_env
   note "wrote $ENV_FILE with generated secrets (not shown; the admin token: sudo grep ADMIN_TOKEN $ENV_FILE)"
 }
 
@@ -307,7 +345,44 @@ wait_ready() {
   ' "$port"
 }
 
+compose_env() {
+  printf '# Secrets of compose.yaml, written by scripts/install.sh --compose, which never changes this\n'
+  printf '# file afterwards. Keep them once in use: Redis data and API keys depend on them (see\n'
+  printf '# deploy/.env.example for what each one is).\n'
+  printf 'REDIS_PASSWORD=%s\n' "$REDIS_PASSWORD_GENERATED"
+  print_app_secrets
+}
+
+# --compose: the .env of compose.yaml (seed 003: the install generates REDIS_PASSWORD into .env
+# and never replaces it). Only files in DIR change, so neither root nor Node.js is needed.
+write_compose_env() {
+  local dir=${COMPOSE_DIR:-$REPO_DIR}
+  local env_file=${dir%/}/.env
+  local mode=''
+  if ((DRY_RUN)); then mode=' (dry run: nothing is changed)'; fi
+  printf 'tradecache for docker compose: %s%s\n' "$env_file" "$mode"
+  [[ -d $dir ]] || die "--dir $dir is not a directory"
+  if [[ -e $env_file || -L $env_file ]]; then
+    # Replacing it would lock compose out of its own Redis data and invalidate every API key.
+    note "exists: kept as it is (delete it first to generate new secrets)"
+    return
+  fi
+  command -v openssl >/dev/null || die "\`openssl\` is required and not on PATH (apt-get install -y openssl)"
+  if ((DRY_RUN)); then
+    note "would write: $env_file (mode 0600) with REDIS_PASSWORD, AUTH_SECRET, ADMIN_TOKEN and CACHE_ENCRYPTION_KEYS from openssl rand"
+    return
+  fi
+  generate_secrets
+  write_secret_file "$env_file" compose_env
+  note "wrote $env_file with generated secrets (not shown; the admin token: grep ADMIN_TOKEN $env_file)"
+  note "next: docker compose up -d --build"
+}
+
 # --- main ---------------------------------------------------------------------------------
+if ((COMPOSE)); then
+  write_compose_env
+  exit 0
+fi
 if ((DRY_RUN)); then
   printf 'tradecache install plan (dry run: nothing is changed)\n'
 else

@@ -4,7 +4,7 @@
  */
 import type { Redis } from 'ioredis';
 import { SecretScrubber } from './config/redact.ts';
-import type { Config, RedisConfig } from './config/types.ts';
+import type { Config, LogLevel, RedisConfig } from './config/types.ts';
 import { ErrorCodes, TradecacheError } from './errors.ts';
 import { openExchange } from './exchange/open.ts';
 import type { BacktestService, HistoryStore } from './history/index.ts';
@@ -13,6 +13,18 @@ import { createLogger } from './logger.ts';
 import { Metrics } from './metrics.ts';
 import { createRedisClient } from './redis/connection.ts';
 import { findEmbeddedRedis } from './redis/embedded.ts';
+
+/**
+ * Logging of a one-shot CLI command: stderr, so stdout is only the command's result
+ * (`KEY=$(tradecache users add bob)`), and quiet below `warn` unless LOG_LEVEL asks for
+ * debug or trace (the default `info` would narrate every connection of a two-second command).
+ */
+export function oneShotLogging(config: Config): { level: LogLevel; write: (line: string) => void } {
+  return {
+    level: config.logLevel === 'info' ? 'warn' : config.logLevel,
+    write: (line) => process.stderr.write(line),
+  };
+}
 
 /** What `tradecache history ...` needs: the exchange and the kline store, no Redis. */
 export interface HistoryTools {
@@ -26,11 +38,7 @@ export interface HistoryTools {
  * stdout stays the command's output.
  */
 export async function createHistoryTools(config: Config): Promise<HistoryTools> {
-  const logger = createLogger({
-    level: config.logLevel === 'info' ? 'warn' : config.logLevel,
-    scrubber: new SecretScrubber(),
-    write: (line) => process.stderr.write(line),
-  });
+  const logger = createLogger({ ...oneShotLogging(config), scrubber: new SecretScrubber() });
   const exchange = await openExchange(config, logger, new Metrics({ collectDefault: false }));
   const { store, backtest } = openHistory(config, exchange.client);
   return { store, backtest, close: () => exchange.close() };

@@ -3,7 +3,7 @@ import { openMarketServices, type Realtime, registerMarketCleanup, startMarketFe
 import { type CacheEngine, createCacheEngine } from './cache/index.ts';
 import { loadLocalSecrets } from './config/local-secrets.ts';
 import { SecretScrubber } from './config/redact.ts';
-import type { Config } from './config/types.ts';
+import type { Config, LogLevel } from './config/types.ts';
 import { type OpenedExchange, openExchange } from './exchange/open.ts';
 import type { SimulatedExchange } from './exchange/simulated/index.ts';
 import { FailSoftWarnings } from './fail-soft-warnings.ts';
@@ -35,6 +35,8 @@ export interface AppOptions {
   role: AppRole;
   /** Log sink; stdout by default (tests capture lines to check for secrets). */
   logWrite?: (line: string) => void;
+  /** Log level instead of LOG_LEVEL (one-shot commands log only warnings). */
+  logLevel?: LogLevel;
   scrubber?: SecretScrubber;
 }
 
@@ -94,7 +96,7 @@ export interface AppContext {
 export async function createApp(config: Config, options: AppOptions): Promise<AppContext> {
   const scrubber = options.scrubber ?? new SecretScrubber();
   const logger = createLogger({
-    level: config.logLevel,
+    level: options.logLevel ?? config.logLevel,
     scrubber,
     ...(options.logWrite ? { write: options.logWrite } : {}),
   });
@@ -226,6 +228,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
         definitions: jobDefinitions({ config, symbols, operations: operations.service }),
         logger,
         metrics,
+        startupScope: config.exchange.kind,
       });
       const runtime = jobs;
       closers.push({ name: 'jobs', close: () => runtime.close(config.shutdownTimeoutMs) });

@@ -264,22 +264,42 @@ export class NamespaceStore<T> {
     return stored;
   }
 
-  /** Removes keys from both tiers and from other engines' L1. `false` when Redis failed. */
+  /**
+   * Removes keys from both tiers and from other engines' L1. Whether something was removed: this
+   * process's L1 or Redis held one of the keys. `false` also when Redis failed (Redis may then
+   * still hold them, so nothing is known to be gone).
+   */
   async remove(keys: readonly string[]): Promise<boolean> {
-    for (const key of keys) this.core.l1.delete(this.keys.value(key));
+    const now = this.core.now();
+    let removed = false;
+    for (const key of keys) if (this.dropFromL1(this.keys.value(key), now)) removed = true;
     const fixedKeys = this.fixedKeys;
     const redisKeys = fixedKeys
       ? keys.flatMap((k) => fixedKeys.redisKeys(k))
       : keys.map((k) => this.keys.value(k));
+    let unlinked: number;
     try {
-      await this.core.l2.unlink(redisKeys);
+      unlinked = await this.core.l2.unlink(redisKeys);
     } catch (err) {
       this.stats.record('writeFailures');
       this.l2Failed('delete', redisKeys[0] ?? '', err);
       return false;
     }
+    // Sent even when neither tier here held a key: another process's L1 may still have a copy
+    // (read before Redis expired it, or written while this one was not listening).
     this.core.publish({ t: 'del', n: this.name, k: [...keys] });
-    return true;
+    return removed || unlinked > 0;
+  }
+
+  /**
+   * Drops an L1 entry; whether it held a value Redis could still have served (an entry past its
+   * `keepUntil` is one Redis has dropped too, so removing it removes nothing).
+   */
+  private dropFromL1(redisKey: string, now: number): boolean {
+    const entry = this.core.l1.get(redisKey);
+    if (!entry) return false;
+    this.core.l1.delete(redisKey);
+    return now < entry.keepUntil;
   }
 
   l2Failed(operation: string, redisKey: string, err: unknown): void {

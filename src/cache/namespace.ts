@@ -130,12 +130,18 @@ export class CacheNamespace<T = unknown> {
     return out;
   }
 
+  /**
+   * Removes `key` from both tiers and from every other process's L1. Resolves whether a value was
+   * removed (this process's L1 or Redis held one, fresh or stale), like `Map.delete`; `false` for
+   * a key that never existed, and also when Redis failed (counted in `writeFailures`).
+   */
   delete(key: string): Promise<boolean> {
     return this.store.remove([assertCacheKey(key)]);
   }
 
+  /** `delete` of several keys in one UNLINK: whether any of them was removed. */
   deleteMany(keys: readonly string[]): Promise<boolean> {
-    if (keys.length === 0) return Promise.resolve(true);
+    if (keys.length === 0) return Promise.resolve(false);
     return this.store.remove(keys.map(assertCacheKey));
   }
 

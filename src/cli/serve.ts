@@ -3,9 +3,12 @@ import { type AppRole, createApp } from '../app.ts';
 import type { Config } from '../config/types.ts';
 import { buildServer, listen } from '../http/server.ts';
 import { demoLoginLink, demoLoginMessage } from './demo-login.ts';
+import { recordServiceExchange } from './exchange-choice.ts';
 
 export interface ServeOptions {
   role: Exclude<AppRole, 'tool'>;
+  /** The command's name as typed, when not the role (`demo`): recorded in the data dir. */
+  name?: string;
   /** `tradecache demo`: print a one-time admin login link for the dashboard. */
   loginLink?: boolean;
   /** Where the login link is printed. @default process.stdout */
@@ -23,6 +26,8 @@ export async function serve(config: Config, options: ServeOptions): Promise<numb
   const ctx = await createApp(config, { role: options.role });
   let server: FastifyInstance | null = null;
   try {
+    // Before anything listens: one-shot commands beside this service then use its exchange.
+    await recordServiceExchange(config.dataDir, config.exchange.kind, options.name ?? options.role);
     if (options.role !== 'worker') {
       server = await buildServer(ctx);
       const address = await listen(server, ctx);

@@ -15,6 +15,7 @@ import {
   read,
   wsUrl,
 } from './parse.ts';
+import { trustProxy } from './trust-proxy.ts';
 
 const KEY_PREFIX = new RegExp(`^[${KEY_PART_CHARS}]{1,64}$`);
 
@@ -57,6 +58,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Record<str
     http: {
       host: read(e, 'HOST') ?? '127.0.0.1',
       port: int(e, 'PORT', 8000, 0, 65535),
+      trustProxy: trustProxy(e),
       limits: {
         requestTimeoutMs: int(e, 'HTTP_REQUEST_TIMEOUT_MS', 10_000, 100, 600_000),
         idleTimeoutMs: int(e, 'HTTP_IDLE_TIMEOUT_MS', 20_000, 100, 600_000),

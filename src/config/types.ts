@@ -1,6 +1,7 @@
 import type { AlertsConfig, WebSocketConfig } from './alerts.ts';
 import type { FeedConfig } from './feed.ts';
 import type { MarketConfig } from './market.ts';
+import type { TrustProxy } from './trust-proxy.ts';
 
 /** Where the Redis connection settings came from: Sentinel, else the Python platform's resolution order. */
 export type RedisSource = 'REDIS_SENTINELS' | 'REDIS_URL' | 'CELERY_BROKER_URL' | 'REDIS_HOST' | 'embedded';
@@ -93,7 +94,13 @@ export interface HistoryLimitsConfig {
 
 export interface Config {
   readonly redis: RedisConfig;
-  readonly http: { readonly host: string; readonly port: number; readonly limits: HttpLimits };
+  readonly http: {
+    readonly host: string;
+    readonly port: number;
+    /** Proxies whose forwarded headers are believed (client address, https); off by default. */
+    readonly trustProxy: TrustProxy;
+    readonly limits: HttpLimits;
+  };
   readonly dataDir: string;
   readonly exchange: {
     readonly kind: ExchangeKind;

@@ -118,6 +118,12 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
     description: 'Largest request line plus headers in bytes (431 beyond).',
   },
   {
+    name: 'TRUST_PROXY',
+    default: undefined,
+    description:
+      "Behind a reverse proxy: whose `X-Forwarded-For`/`-Proto` to believe, as Fastify's `trustProxy`: `true` (any), a hop count (`1`: the proxy in front of us), or a comma-separated list of proxy addresses or CIDRs. Then per-IP rate limits and login limits count the client's address, and the session cookie is `Secure` for `https` clients. Unset: the headers are ignored.",
+  },
+  {
     name: 'HTTP_MAX_CONNECTIONS',
     default: '1000',
     description: 'Open client connections at most; further connections are closed at once.',

@@ -1,5 +1,6 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { AppContext } from '../app.ts';
+import type { TrustProxy } from '../config/trust-proxy.ts';
 import { ErrorCodes } from '../errors.ts';
 import { AccessLog } from './access-log.ts';
 import { httpApp } from './app.ts';
@@ -18,6 +19,8 @@ export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
     loggerInstance: ctx.logger as FastifyBaseLogger,
     logController: new AccessLog(ctx.config.logRequests),
     bodyLimit: limits.bodyLimitBytes,
+    // Off unless TRUST_PROXY: a forwarded header from anyone else would let a client pick its IP.
+    trustProxy: toFastifyTrustProxy(ctx.config.http.trustProxy),
     requestTimeout: limits.requestTimeoutMs,
     connectionTimeout: limits.idleTimeoutMs,
     keepAliveTimeout: limits.keepAliveTimeoutMs,
@@ -63,6 +66,19 @@ export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
 
   await app.register(httpApp, ctx);
   return app;
+}
+
+/**
+ * Fastify 5 now refuses a plain hop count (it trusts no hop for a number, since a count cannot
+ * tell a proxy from a direct client that sends enough X-Forwarded-For entries), so the count is
+ * given as the function proxy-addr documents for it: the n addresses nearest us are proxies.
+ * Only right when clients cannot reach the port directly; a list of proxy addresses is safer.
+ */
+function toFastifyTrustProxy(
+  trust: TrustProxy,
+): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof trust === 'number') return (_address, hop) => hop < trust;
+  return typeof trust === 'object' ? [...trust] : trust;
 }
 
 /** Listens on the configured host and port; returns the address actually bound. */

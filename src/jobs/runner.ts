@@ -183,7 +183,7 @@ export function createJobRuntime(options: JobRuntimeOptions): JobRuntime {
     },
     enqueueStartupRuns: () => {
       assertOpen();
-      return enqueueStartupRuns(queue, definitions.values(), bootId, log);
+      return enqueueStartupRuns(queue, definitions.values(), bootId, log, undefined, options.startupScope);
     },
     schedulers: () => describeSchedulers(queue, definitions),
     close,

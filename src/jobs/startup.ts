@@ -1,4 +1,4 @@
-import type { Queue } from 'bullmq';
+import { Job, type Queue } from 'bullmq';
 import type { Logger } from '../logger.ts';
 import { jobOptions } from './definitions.ts';
 import type { JobDefinition } from './types.ts';
@@ -17,8 +17,12 @@ export const STARTUP_DEDUP_WINDOW_MS = 60_000;
  * would silently skip the startup run of every later boot. Why not only a per-boot id: two
  * processes starting together would both run it. So each boot gets its own id
  * (`startup-<name>-<bootId>`, readable in the queue) and BullMQ deduplication in throttle mode
- * (`startup-<name>`, ttl = window) makes the second process's add a no-op. Returns the names
- * this call actually enqueued.
+ * (`startup-<name>[-<scope>]`, ttl = window) makes the second process's add a no-op.
+ *
+ * Only a run that can still warm the cache stands in for ours: one that failed (or failed an
+ * attempt and waits for its retry) is forgotten and ours is enqueued, so `npm run demo` right
+ * after a `npm start` that could not reach the exchange warms its caches. `scope` separates
+ * processes that must not share a run (another exchange). Returns the names this call enqueued.
  */
 export async function enqueueStartupRuns(
   queue: Queue,
@@ -26,15 +30,18 @@ export async function enqueueStartupRuns(
   bootId: string,
   logger: Logger,
   windowMs = STARTUP_DEDUP_WINDOW_MS,
+  scope?: string,
 ): Promise<string[]> {
   const enqueued: string[] = [];
   for (const def of definitions) {
     if (!def.runAtStart) continue;
     const jobId = `startup-${def.name}-${bootId}`;
+    const deduplicationId = scope ? `startup-${def.name}-${scope}` : `startup-${def.name}`;
+    await forgetFailedRun(queue, deduplicationId, logger);
     const job = await queue.add(
       def.name,
       {},
-      { ...jobOptions(def), jobId, deduplication: { id: `startup-${def.name}`, ttl: windowMs } },
+      { ...jobOptions(def), jobId, deduplication: { id: deduplicationId, ttl: windowMs } },
     );
     // A deduplicated add returns the job another process enqueued, not ours.
     if (job.id === jobId) enqueued.push(def.name);
@@ -42,4 +49,17 @@ export async function enqueueStartupRuns(
   }
   if (enqueued.length > 0) logger.info({ jobs: enqueued }, 'startup runs enqueued');
   return enqueued;
+}
+
+/** Drops the deduplication of a startup run that failed, or is retrying after a failure. */
+async function forgetFailedRun(queue: Queue, deduplicationId: string, logger: Logger): Promise<void> {
+  const previousId = await queue.getDeduplicationJobId(deduplicationId);
+  if (!previousId) return;
+  const previous = await Job.fromId(queue, previousId);
+  const state = previous ? await previous.getState() : 'unknown';
+  const failed = state === 'failed' || (state !== 'completed' && (previous?.attemptsMade ?? 0) > 0);
+  if (!previous || failed) {
+    await queue.removeDeduplicationKey(deduplicationId);
+    logger.info({ jobId: previousId, state }, 'previous startup run failed: enqueueing a new one');
+  }
 }

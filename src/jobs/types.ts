@@ -65,6 +65,11 @@ export interface JobRuntimeOptions {
   metrics: Metrics;
   /** Jobs one worker runs at the same time. @default 1 */
   concurrency?: number;
+  /**
+   * Processes share a startup run only within one scope (the exchange: a demo never takes the
+   * run of a Binance start). @default none, every process shares
+   */
+  startupScope?: string;
 }
 
 export interface EnqueueOptions {

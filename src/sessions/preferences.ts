@@ -4,6 +4,8 @@ import { ErrorCodes, TradecacheError } from '../errors.ts';
 export const SYMBOL_PATTERN = '^[A-Z0-9]{2,20}$';
 export const ASSET_PATTERN = '^[A-Z0-9]{2,12}$';
 const TIMEZONE_PATTERN = '^[A-Za-z0-9_+/-]{1,64}$';
+/** A BCP 47 language tag as UIs send it: `en`, `pt-BR`, `zh-Hant-TW`. */
+const LANGUAGE_PATTERN = '^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$';
 export const MAX_FAVOURITE_SYMBOLS = 100;
 
 export type Theme = 'light' | 'dark' | 'system';
@@ -14,21 +16,29 @@ export type NotificationPreferences = Partial<Record<(typeof NOTIFICATION_FIELDS
 /** A user's UI and notification preferences. Every field is optional; unknown fields are rejected. */
 export interface UserPreferences {
   theme?: Theme;
+  /** BCP 47 tag, e.g. `en` (the Python platform's `language`). */
+  language?: string;
   defaultQuoteAsset?: string;
   favouriteSymbols?: string[];
   /** IANA zone, e.g. `Europe/Paris`. */
   timezone?: string;
+  /** Stored per kind; `true` / `false` as input switches every kind (the seed's `notifications: True`). */
   notifications?: NotificationPreferences;
 }
 
 /** JSON schema of {@link UserPreferences} for HTTP bodies (the same rules as {@link validatePreferences}). */
 // `propertyNames` rather than `additionalProperties: false`: Fastify's Ajv runs with
 // `removeAdditional`, which would silently drop unknown fields instead of rejecting them.
+// `title` names the body in validation messages (`preferences.theme: expected one of ...`).
 export const userPreferencesSchema = {
+  title: 'preferences',
   type: 'object',
-  propertyNames: { enum: ['theme', 'defaultQuoteAsset', 'favouriteSymbols', 'timezone', 'notifications'] },
+  propertyNames: {
+    enum: ['theme', 'language', 'defaultQuoteAsset', 'favouriteSymbols', 'timezone', 'notifications'],
+  },
   properties: {
     theme: { type: 'string', enum: [...THEMES] },
+    language: { type: 'string', pattern: LANGUAGE_PATTERN },
     defaultQuoteAsset: { type: 'string', pattern: ASSET_PATTERN },
     favouriteSymbols: {
       type: 'array',
@@ -37,10 +47,16 @@ export const userPreferencesSchema = {
       items: { type: 'string', pattern: SYMBOL_PATTERN },
     },
     timezone: { type: 'string', pattern: TIMEZONE_PATTERN },
+    // `enum` rather than `type: 'boolean'`: Ajv's type coercion would turn null or "" into false.
     notifications: {
-      type: 'object',
-      propertyNames: { enum: [...NOTIFICATION_FIELDS] },
-      properties: Object.fromEntries(NOTIFICATION_FIELDS.map((f) => [f, { type: 'boolean' }])),
+      anyOf: [
+        {
+          type: 'object',
+          propertyNames: { enum: [...NOTIFICATION_FIELDS] },
+          properties: Object.fromEntries(NOTIFICATION_FIELDS.map((f) => [f, { enum: [true, false] }])),
+        },
+        { enum: [true, false] },
+      ],
     },
   },
 } as const;
@@ -52,7 +68,7 @@ export const userPreferencesSchema = {
 export function validatePreferences(input: unknown): UserPreferences {
   const problems: string[] = [];
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    throw invalid(['preferences must be a JSON object']);
+    throw invalid(['preferences: expected a JSON object']);
   }
   const source = input as Record<string, unknown>;
   const out: UserPreferences = {};
@@ -60,11 +76,15 @@ export function validatePreferences(input: unknown): UserPreferences {
     switch (field) {
       case 'theme':
         if (THEMES.includes(value as Theme)) out.theme = value as Theme;
-        else problems.push(`theme must be one of ${THEMES.join(', ')}`);
+        else problems.push(`preferences.theme: expected one of ${THEMES.join(', ')}`);
+        break;
+      case 'language':
+        if (matches(value, LANGUAGE_PATTERN)) out.language = value;
+        else problems.push('preferences.language: expected a language tag like en or pt-BR');
         break;
       case 'defaultQuoteAsset':
         if (matches(value, ASSET_PATTERN)) out.defaultQuoteAsset = value;
-        else problems.push('defaultQuoteAsset must be an asset like USDT');
+        else problems.push('preferences.defaultQuoteAsset: expected an asset like USDT');
         break;
       case 'favouriteSymbols':
         if (
@@ -75,18 +95,20 @@ export function validatePreferences(input: unknown): UserPreferences {
         ) {
           out.favouriteSymbols = [...(value as string[])];
         } else {
-          problems.push(`favouriteSymbols must be ≤ ${MAX_FAVOURITE_SYMBOLS} distinct symbols like BTCUSDT`);
+          problems.push(
+            `preferences.favouriteSymbols: expected at most ${MAX_FAVOURITE_SYMBOLS} distinct symbols like BTCUSDT`,
+          );
         }
         break;
       case 'timezone':
         if (matches(value, TIMEZONE_PATTERN) && isTimeZone(value)) out.timezone = value;
-        else problems.push('timezone must be an IANA time zone like Europe/Paris');
+        else problems.push('preferences.timezone: expected an IANA time zone like Europe/Paris');
         break;
       case 'notifications':
         out.notifications = validateNotifications(value, problems);
         break;
       default:
-        problems.push(`unknown field ${JSON.stringify(field.slice(0, 40))}`);
+        problems.push(`preferences: unknown property ${JSON.stringify(field.slice(0, 40))}`);
     }
   }
   if (problems.length > 0) throw invalid(problems);
@@ -95,8 +117,13 @@ export function validatePreferences(input: unknown): UserPreferences {
 
 function validateNotifications(value: unknown, problems: string[]): NotificationPreferences {
   const out: NotificationPreferences = {};
+  if (typeof value === 'boolean') {
+    // One switch for every kind, stored as the kinds so a later read has one shape.
+    for (const field of NOTIFICATION_FIELDS) out[field] = value;
+    return out;
+  }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    problems.push('notifications must be an object of booleans');
+    problems.push('preferences.notifications: expected an object of booleans or a boolean');
     return out;
   }
   for (const [field, flag] of Object.entries(value)) {
@@ -104,7 +131,9 @@ function validateNotifications(value: unknown, problems: string[]): Notification
     if (known && typeof flag === 'boolean') out[known] = flag;
     else
       problems.push(
-        `notifications.${field.slice(0, 40)} must be one of ${NOTIFICATION_FIELDS.join(', ')} (boolean)`,
+        known
+          ? `preferences.notifications.${known}: expected a boolean`
+          : `preferences.notifications: unknown property ${JSON.stringify(field.slice(0, 40))}; expected one of ${NOTIFICATION_FIELDS.join(', ')}`,
       );
   }
   return out;

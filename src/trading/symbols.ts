@@ -14,9 +14,13 @@ export function isSymbol(value: unknown): value is string {
 export function assertSymbol(value: unknown): string {
   const symbol = typeof value === 'string' ? value.toUpperCase() : '';
   if (!SYMBOL_PATTERN.test(symbol)) {
-    throw new TradecacheError(ErrorCodes.EXCHANGE_INVALID_SYMBOL, 'symbol must be 2-30 letters or digits', {
-      context: { symbol: String(value).slice(0, 40) },
-    });
+    throw new TradecacheError(
+      ErrorCodes.EXCHANGE_INVALID_SYMBOL,
+      'symbol: expected 2-30 letters or digits (BTCUSDT)',
+      {
+        context: { symbol: String(value).slice(0, 40) },
+      },
+    );
   }
   return symbol;
 }

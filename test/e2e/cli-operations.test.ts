@@ -65,3 +65,41 @@ describe('tradecache health / stats / cache', () => {
     expect(JSON.parse(result.stdout).removed).toHaveProperty('sessions');
   });
 });
+
+describe('tradecache one-shot output', () => {
+  it('users add prints only the API key on stdout, so $(...) captures just the key', async () => {
+    const result = await runCli(['users', 'add', 'bob'], { ...env, LOG_LEVEL: 'info' });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^tck_[A-Za-z0-9_-]{43}\n$/);
+    expect(result.stderr).toContain('created user bob');
+    // The logs of a one-shot command stay off stdout even at LOG_LEVEL=info.
+    expect(result.stdout).not.toContain('"level"');
+  });
+
+  it('prints one JSON line with --json on the reading commands', async () => {
+    const listed = await runCli(['users', 'list', '--json'], env);
+    expect(listed.code).toBe(0);
+    expect(JSON.parse(listed.stdout)).toEqual([
+      { userId: 'bob', isAdmin: false, createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) },
+    ]);
+    const shown = await runCli(['users', 'show', 'bob', '--json'], env);
+    expect(JSON.parse(shown.stdout)).toMatchObject({ userId: 'bob', isAdmin: false });
+    for (const args of [
+      ['health', '--json'],
+      ['stats', '--json'],
+      ['ping', '--json'],
+    ]) {
+      const result = await runCli(args, env);
+      expect(result.code, args.join(' ')).toBe(0);
+      expect(result.stdout.trim().split('\n'), args.join(' ')).toHaveLength(1);
+      expect(JSON.parse(result.stdout), args.join(' ')).toBeTypeOf('object');
+    }
+  }, 60_000);
+
+  it('exits 1 for a runtime failure: a user that does not exist', async () => {
+    const result = await runCli(['users', 'show', 'nobody'], env);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toBe('tradecache: no such user nobody');
+    expect(result.stdout).toBe('');
+  });
+});

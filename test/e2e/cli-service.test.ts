@@ -51,13 +51,23 @@ describe('tradecache demo (embedded Redis, simulated exchange, one process)', ()
     const password = readFileSync(path.join(dataDir, 'redis.password'), 'utf8').trim();
     expect(ping.stdout + ping.stderr).not.toContain(password);
 
-    const warmup = await runCli(['warmup', 'futures'], {
-      TRADECACHE_DATA_DIR: dataDir,
-      EXCHANGE: 'simulated',
-      LOG_LEVEL: 'silent',
+    // No EXCHANGE: the demo recorded in its data dir that it is simulated, and warmup follows it
+    // (offline, Binance would fail) and says so.
+    expect(JSON.parse(readFileSync(path.join(dataDir, 'exchange.json'), 'utf8'))).toMatchObject({
+      exchange: 'simulated',
+      role: 'demo',
     });
+    const warmup = await runCli(['warmup', 'futures'], { TRADECACHE_DATA_DIR: dataDir });
     expect(warmup.code).toBe(0);
     expect(warmup.stdout).toMatch(/^futures: \d+ symbols cached \(BTCUSDT, ETHUSDT/);
+    expect(warmup.stderr).toContain('exchange simulated (recorded by `tradecache demo`');
+    const asJson = await runCli(['warmup', 'spot', '--json'], { TRADECACHE_DATA_DIR: dataDir });
+    expect(JSON.parse(asJson.stdout)).toMatchObject({ market: 'spot', exchange: 'simulated' });
+    // An explicit choice wins over the marker.
+    const chosen = await runCli(['market', 'BTCUSDT', '--exchange', 'binance'], {
+      TRADECACHE_DATA_DIR: dataDir,
+    });
+    expect(chosen.stderr).toContain('exchange binance (--exchange');
     // The service still answers: the CLI did not stop the shared Redis.
     expect((await fetch(`${service.url}/ready`)).status).toBe(200);
   });

@@ -102,6 +102,7 @@ describe('the npm package', () => {
       'dist/index.d.ts',
       'dist/cache/index.d.ts',
       'dist/trading/index.d.ts',
+      'dist/keyv/index.d.ts',
       'dist/redis/lua/alert-check-6.lua',
       'dist/http/routes/dashboard/page.html',
       'dist/http/routes/dashboard/page.js',

@@ -32,6 +32,7 @@ export function startTestJobRuntime(
   redisUrl: string,
   definitions: JobDefinition[],
   prefix = uniqueJobPrefix(),
+  options: { startupScope?: string } = {},
 ) {
   const config: RedisConfig = {
     url: redisUrl,
@@ -54,6 +55,7 @@ export function startTestJobRuntime(
       write: (line) => lines.push(line),
     }),
     metrics,
+    ...options,
   });
   return { jobs, lines, metrics, prefix };
 }

@@ -335,6 +335,55 @@ describe('ownership', () => {
   });
 });
 
+describe('preferences validation messages', () => {
+  const putAs = async (t: TestApp, token: string, payload: unknown) =>
+    t.app.inject({
+      method: 'PUT',
+      url: '/api/v1/users/me/preferences',
+      headers: bearer(token),
+      payload: payload as object,
+    });
+
+  it("accepts the seed's example, a boolean notifications switching every kind", async () => {
+    const t = await buildApp();
+    const alice = await loginToken(t, 'alice');
+    const res = await putAs(t, alice, { theme: 'dark', language: 'en', notifications: true });
+    expect(res.statusCode).toBe(200);
+    const get = await t.app.inject({ url: '/api/v1/users/me/preferences', headers: bearer(alice) });
+    expect(get.json().preferences).toEqual({
+      theme: 'dark',
+      language: 'en',
+      notifications: { priceAlerts: true, orderFills: true, news: true, email: true, push: true },
+    });
+    const off = await putAs(t, alice, { notifications: false });
+    expect(off.json().preferences.notifications.push).toBe(false);
+  });
+
+  it('names the field and what was expected in every refusal', async () => {
+    const t = await buildApp();
+    const alice = await loginToken(t, 'alice');
+    const cases: [unknown, string][] = [
+      [{ leverage: 100 }, 'preferences: unknown property "leverage"; expected one of theme, language,'],
+      [{ theme: 'neon' }, 'preferences.theme: expected one of light, dark, system'],
+      [{ notifications: 'yes' }, 'preferences.notifications: expected an object or a boolean'],
+      [{ notifications: null }, 'preferences.notifications: expected an object or a boolean'],
+      [{ notifications: { news: 'on' } }, 'preferences.notifications.news: expected a boolean'],
+      [
+        { notifications: { sms: true } },
+        'preferences.notifications: unknown property "sms"; expected one of priceAlerts',
+      ],
+      [{ favouriteSymbols: ['btc usdt'] }, 'preferences.favouriteSymbols[0]: expected a string matching'],
+      [{ language: 'english!' }, 'preferences.language: expected a string matching'],
+    ];
+    for (const [payload, message] of cases) {
+      const res = await putAs(t, alice, payload);
+      expect(res.statusCode, JSON.stringify(payload)).toBe(400);
+      expect(res.json().error.code).toBe('VALIDATION_FAILED');
+      expect(res.json().error.message, JSON.stringify(payload)).toContain(message);
+    }
+  });
+});
+
 describe('login rate limits', () => {
   it('stops guessing one user from one IP after 10 failures, with Retry-After, not from other IPs', async () => {
     const t = await buildApp();

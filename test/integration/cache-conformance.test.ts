@@ -55,6 +55,62 @@ describe.each([
     expect(await tickers().getMany(['A', 'B', 'C'])).toEqual([undefined, undefined, undefined]);
   });
 
+  it('resolves whether delete and deleteMany removed something', async () => {
+    const ns = tickers();
+    await ns.set('DEL1', { symbol: 'DEL1', lastPrice: '1' });
+    expect(await ns.delete('DEL1')).toBe(true);
+    expect(await ns.delete('DEL1')).toBe(false);
+    expect(await ns.delete('NEVER')).toBe(false);
+    await ns.set('DEL2', { symbol: 'DEL2', lastPrice: '2' });
+    expect(await ns.deleteMany(['NEVER', 'DEL2'])).toBe(true);
+    expect(await ns.deleteMany(['NEVER', 'DEL2'])).toBe(false);
+    expect(await ns.deleteMany([])).toBe(false);
+  });
+
+  it('counts a value as removed when only Redis held it, and when only this L1 did', async () => {
+    const writer = createCacheEngine({ redis, subscriber: connect, prefix, logger });
+    await writer.ready();
+    try {
+      const elsewhere = writer.namespace<{ symbol: string; lastPrice: string }>('tickers', {
+        l1,
+        ttlMs: 60_000,
+      });
+      await elsewhere.set('ONLYL2', { symbol: 'ONLYL2', lastPrice: '1' });
+      expect(await tickers().delete('ONLYL2')).toBe(true);
+    } finally {
+      await writer.close();
+    }
+    await tickers().set('ONLYL1', { symbol: 'ONLYL1', lastPrice: '1' });
+    await redis.unlink(`${prefix}:tickers:ONLYL1`);
+    // With L1, this process still served the value, so deleting it removed something.
+    expect(await tickers().delete('ONLYL1')).toBe(l1);
+  });
+
+  it('counts a stale value within grace as removed, an expired one as not', async () => {
+    await tickers().set('GRACED', { symbol: 'GRACED', lastPrice: '1' }, { ttlMs: 20, graceMs: 60_000 });
+    await tickers().set('EXPIRED', { symbol: 'EXPIRED', lastPrice: '1' }, { ttlMs: 20 });
+    await new Promise((r) => setTimeout(r, 60));
+    expect(await tickers().delete('GRACED')).toBe(true);
+    expect(await tickers().delete('EXPIRED')).toBe(false);
+  });
+
+  it("drops other processes' L1 copies even when nothing was left to remove here", async () => {
+    const reader = createCacheEngine({ redis, subscriber: connect, prefix, logger });
+    await reader.ready();
+    try {
+      const other = reader.namespace<{ symbol: string; lastPrice: string }>('tickers', { l1, ttlMs: 60_000 });
+      await other.set('COPY', { symbol: 'COPY', lastPrice: '1' });
+      // Gone from Redis (another program removed it) and never in this process's L1: the delete
+      // finds nothing, but the other process's L1 copy must still go.
+      await redis.unlink(`${prefix}:tickers:COPY`);
+      if (l1) expect(await other.get('COPY')).toBeDefined();
+      expect(await tickers().delete('COPY')).toBe(false);
+      await expect.poll(() => other.get('COPY')).toBeUndefined();
+    } finally {
+      await reader.close();
+    }
+  });
+
   it('refuses keys that could reach outside the namespace, without calling the factory', async () => {
     let calls = 0;
     const factory = async () => {

@@ -98,6 +98,8 @@ describe('when Redis stops during getOrSet', () => {
     const cold = await symbols.getOrSetWithMeta('cold', async () => ['SOLUSDT']);
     expect(cold).toMatchObject({ source: 'factory', value: ['SOLUSDT'] });
     expect(await symbols.set('written', ['X'])).toBe(false);
+    // L1 held it, but Redis may still: a delete that could not reach Redis removed nothing known.
+    expect(await symbols.delete('fresh')).toBe(false);
 
     expect(engine.breakerState).not.toBe('closed');
     expect(symbols.stats().l2Errors).toBeGreaterThan(0);

@@ -22,8 +22,8 @@ function job(name: string, extra: Partial<JobDefinition> = {}): JobDefinition {
 }
 
 /** One "process" of a deployment: a runtime on `prefix` (shared by the processes of one test). */
-function processOf(prefix: string, definitions: JobDefinition[]): JobRuntime {
-  const { jobs } = startTestJobRuntime(redis.url, definitions, prefix);
+function processOf(prefix: string, definitions: JobDefinition[], startupScope?: string): JobRuntime {
+  const { jobs } = startTestJobRuntime(redis.url, definitions, prefix, startupScope ? { startupScope } : {});
   runtimes.push(jobs);
   return jobs;
 }
@@ -121,6 +121,35 @@ describe('startup runs', () => {
     await first.startWorker();
     await waitFor(async () => warmups === 1 && (await first.queue.getCompletedCount()) === 1);
     expect(await processOf(prefix, [warmup]).enqueueStartupRuns()).toEqual([]);
+  });
+
+  it('enqueues a new run for a process booting just after the previous startup run failed', async () => {
+    const prefix = uniquePrefix();
+    let fail = true;
+    let warmups = 0;
+    const warmup = job('symbols-warmup', {
+      runAtStart: true,
+      run: async () => {
+        if (fail) throw new Error('exchange unreachable');
+        warmups += 1;
+      },
+    });
+    const first = processOf(prefix, [warmup]);
+    expect(await first.enqueueStartupRuns()).toEqual(['symbols-warmup']);
+    await first.startWorker();
+    await waitFor(async () => (await first.queue.getFailedCount()) === 1);
+    fail = false;
+    const second = processOf(prefix, [warmup]);
+    expect(await second.enqueueStartupRuns()).toEqual(['symbols-warmup']);
+    await waitFor(async () => warmups === 1);
+  });
+
+  it('never shares a startup run between processes of different scopes (exchanges)', async () => {
+    const prefix = uniquePrefix();
+    const warmup = job('symbols-warmup', { runAtStart: true });
+    expect(await processOf(prefix, [warmup], 'binance').enqueueStartupRuns()).toEqual(['symbols-warmup']);
+    expect(await processOf(prefix, [warmup], 'simulated').enqueueStartupRuns()).toEqual(['symbols-warmup']);
+    expect(await processOf(prefix, [warmup], 'simulated').enqueueStartupRuns()).toEqual([]);
   });
 
   it('skips definitions without runAtStart', async () => {

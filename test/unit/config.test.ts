@@ -53,6 +53,7 @@ describe('Redis URL resolution (Python platform order)', () => {
     expect(config.http).toEqual({
       host: '127.0.0.1',
       port: 8000,
+      trustProxy: false,
       // A slowloris socket (headers or body dribbled in) is cut off within 30 s.
       limits: {
         requestTimeoutMs: 10_000,

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -22,12 +22,21 @@ interface ComposeService {
   command?: string | string[];
   environment?: Record<string, string | number | boolean | null> | string[];
   depends_on?: string[] | Record<string, { condition?: string }>;
-  healthcheck?: { test?: string | string[]; disable?: boolean };
+  healthcheck?: {
+    test?: string | string[];
+    disable?: boolean;
+    interval?: string;
+    timeout?: string;
+    retries?: number;
+  };
   ports?: string[];
   volumes?: string[];
+  networks?: string[] | Record<string, unknown>;
+  container_name?: string;
 }
 interface ComposeFile {
   services: Record<string, ComposeService>;
+  networks?: Record<string, { name?: string; external?: boolean; driver?: string } | null>;
 }
 
 const composeText = read('compose.yaml');
@@ -70,8 +79,18 @@ function readByConfig(name: string): boolean {
 
 /** `${NAME:?message}`: compose stops with the message when NAME is unset or empty. */
 const REQUIRED_REF = /^\$\{([A-Z_][A-Z0-9_]*):\?[^}]+\}$/;
+/** `${NAME:-}`: empty when unset. Only REDIS_PASSWORD may be left out (Redis then has none). */
+const OPTIONAL_REF = /^\$\{([A-Z_][A-Z0-9_]*):-\}$/;
+const OPTIONAL_SECRETS = ['REDIS_PASSWORD'];
 const SECRET_NAME = /SECRET|TOKEN|PASSWORD|_KEYS?$|_AUTH$/;
-const OPERATOR_SECRETS = ['REDIS_PASSWORD', 'AUTH_SECRET', 'ADMIN_TOKEN', 'CACHE_ENCRYPTION_KEYS'];
+const OPERATOR_SECRETS = ['AUTH_SECRET', 'ADMIN_TOKEN', 'CACHE_ENCRYPTION_KEYS'];
+
+/** A service's environment as the container sees it with an empty .env (`${X:-d}` -> d). */
+function resolvedEnv(env: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).map(([k, v]) => [k, v.replace(/\$\{[A-Z_][A-Z0-9_]*:-([^}]*)\}/g, '$1')]),
+  );
+}
 
 function allStrings(value: unknown): string[] {
   if (typeof value === 'string') return [value];
@@ -102,7 +121,8 @@ describe('compose.yaml', () => {
   it('holds no literal secret: each is a reference compose requires to be set', () => {
     for (const [name, svc] of Object.entries(compose.services)) {
       for (const [variable, value] of Object.entries(environment(svc))) {
-        if (SECRET_NAME.test(variable)) expect(value, `${name}: ${variable}`).toMatch(REQUIRED_REF);
+        if (OPTIONAL_SECRETS.includes(variable)) expect(value, `${name}: ${variable}`).toMatch(OPTIONAL_REF);
+        else if (SECRET_NAME.test(variable)) expect(value, `${name}: ${variable}`).toMatch(REQUIRED_REF);
         // Credentials inside a URL: the password part must be a reference too.
         const credentials = /:\/\/[^/@\s]*:([^@\s]+)@/.exec(value);
         if (credentials) expect(credentials[1], `${name}: ${variable}`).toMatch(REQUIRED_REF);
@@ -123,7 +143,8 @@ describe('compose.yaml', () => {
 
   it('refuses to start without each operator secret, and the example .env names them all', () => {
     const required = new Set<string>();
-    for (const match of composeText.matchAll(/\$\{([A-Z_][A-Z0-9_]*):\?([^}]*)\}/g)) {
+    // `$${X}` is the container shell's variable (compose turns `$$` into `$`), not compose's.
+    for (const match of composeText.matchAll(/(?<!\$)\$\{([A-Z_][A-Z0-9_]*):\?([^}]*)\}/g)) {
       expect(match[2]!.trim(), `${match[1]} needs a message`).not.toBe('');
       required.add(match[1]!);
     }
@@ -133,8 +154,20 @@ describe('compose.yaml', () => {
       expect(api[secret], secret).toMatch(REQUIRED_REF);
       expect(environment(service('worker'))[secret], secret).toBe(api[secret]);
     }
-    // The worker and the API reach the Redis of the redis service, with its password.
-    expect(api.REDIS_URL).toMatch(/^redis:\/\/:\$\{REDIS_PASSWORD:\?[^}]+\}@redis:6379\/\d+$/);
+    // The worker and the API reach the Redis of the redis service, with its password (none when
+    // it is empty: the config then sends no AUTH, as the server then requires none).
+    for (const name of ['api', 'worker']) {
+      const env = environment(service(name));
+      expect(env, name).toMatchObject({ REDIS_HOST: 'redis', REDIS_PORT: '6379', REDIS_DB: '0' });
+      expect(env.REDIS_PASSWORD, name).toBe(environment(service('redis')).REDIS_PASSWORD);
+      expect(env.REDIS_URL, `${name}: REDIS_URL would win over REDIS_HOST`).toBeUndefined();
+    }
+    const redisEnv = (password: string) => {
+      const { REDIS_HOST, REDIS_PORT, REDIS_DB } = resolvedEnv(api);
+      return { REDIS_HOST, REDIS_PORT, REDIS_DB, REDIS_PASSWORD: password };
+    };
+    expect(loadConfig(redisEnv('')).redis.url).toBe('redis://redis:6379/0');
+    expect(loadConfig(redisEnv('ab12')).redis.url).toBe('redis://:ab12@redis:6379/0');
 
     const example = envExample();
     for (const name of required) {
@@ -142,7 +175,7 @@ describe('compose.yaml', () => {
       expect(example.get(name), `deploy/.env.example: ${name}`).toEqual({ value: '', commented: false });
     }
     // Every other `${VAR}` the file uses is shown too, and nothing in the example is ignored.
-    for (const match of composeText.matchAll(/\$\{([A-Z_][A-Z0-9_]*)/g)) {
+    for (const match of composeText.matchAll(/(?<!\$)\$\{([A-Z_][A-Z0-9_]*)/g)) {
       expect(example.has(match[1]!), `deploy/.env.example: ${match[1]}`).toBe(true);
     }
     for (const name of example.keys()) expect(readByConfig(name), `deploy/.env.example: ${name}`).toBe(true);
@@ -159,12 +192,38 @@ describe('compose.yaml', () => {
     const probe = words(redis.healthcheck?.test).join(' ');
     expect(probe).toContain('redis-cli');
     expect(probe).toMatch(/\bping\b/);
-    // redis-cli authenticates from REDISCLI_AUTH: the same password the server requires.
-    expect(environment(redis).REDISCLI_AUTH).toBe(environment(redis).REDIS_PASSWORD);
+    // redis-cli authenticates from REDISCLI_AUTH, set from the password the server requires
+    // (test/integration/compose-redis.test.ts runs both scripts against a real redis-server).
+    expect(probe).toMatch(/REDISCLI_AUTH="\$\$REDIS_PASSWORD"/);
     const script = words(redis.command).join('\n');
-    expect(script).toMatch(/requirepass.*\$\$REDIS_PASSWORD/);
+    expect(script).toMatch(/if \[ -n "\$\$REDIS_PASSWORD" \]; then\s+printf 'requirepass/);
     expect(script).toMatch(/--appendonly yes/);
     expect(redis.volumes?.some((v) => v.endsWith(':/data'))).toBe(true);
+  });
+
+  it('checks Redis health every 10 s with a 5 s timeout and 5 retries, as the seeds do', () => {
+    expect(service('redis').healthcheck).toMatchObject({ interval: '10s', timeout: '5s', retries: 5 });
+  });
+
+  it('names the Redis container and publishes its port on 127.0.0.1 only', () => {
+    expect(service('redis').container_name).toBe('tradecache-redis');
+    expect(service('redis').ports).toEqual(['127.0.0.1:6379:6379']);
+    // No other service publishes Redis, and the API port stays as it is.
+    for (const [name, svc] of Object.entries(compose.services)) {
+      if (name !== 'redis') expect(svc.ports ?? [], name).not.toContainEqual(expect.stringMatching(/:6379$/));
+    }
+  });
+
+  it('puts every service on one private network of its own name', () => {
+    const networks = Object.entries(compose.networks ?? {});
+    expect(networks).toHaveLength(1);
+    const [key, network] = networks[0]!;
+    expect(network?.name).toBe('tradecache-network');
+    expect(network?.external ?? false).toBe(false);
+    for (const [name, svc] of Object.entries(compose.services)) {
+      const joined = Array.isArray(svc.networks) ? svc.networks : Object.keys(svc.networks ?? {});
+      expect(joined, name).toEqual([key]);
+    }
   });
 
   it('runs the real api and worker commands, with /ready as the API health check', () => {
@@ -380,6 +439,68 @@ describe('scripts/install.sh', () => {
     const oldNode = install(['--dry-run', '--prefix', tempDir()], { PATH: oldNodeDir });
     expect(oldNode.status).toBe(1);
     expect(oldNode.stderr).toMatch(/Node\.js 20 or newer is required; .*node is 18\.19\.1/);
+  });
+
+  /** `KEY=value` lines of an env file (comments skipped). */
+  const envLines = (text: string) =>
+    Object.fromEntries(
+      text
+        .split('\n')
+        .filter((line) => /^[A-Z_][A-Z0-9_]*=/.test(line))
+        .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+    );
+
+  it('--compose writes the .env of compose.yaml with generated secrets, once', () => {
+    const dir = tempDir();
+    const first = install(['--compose', '--dir', dir]);
+    expect(first.stderr).toBe('');
+    expect(first.status).toBe(0);
+    const envPath = path.join(dir, '.env');
+    expect(statSync(envPath).mode & 0o777).toBe(0o600);
+    const text = readFileSync(envPath, 'utf8');
+    const env = envLines(text);
+    expect(Object.keys(env).sort()).toEqual([
+      'ADMIN_TOKEN',
+      'AUTH_SECRET',
+      'CACHE_ENCRYPTION_KEYS',
+      'REDIS_PASSWORD',
+    ]);
+    // Seed 003: at least 24 random characters; hex, so it needs no escaping in a URL or redis.conf.
+    expect(env.REDIS_PASSWORD).toMatch(/^[0-9a-f]{24,}$/);
+    expect(env.ADMIN_TOKEN).toMatch(/^[0-9a-f]{32,}$/);
+    // Every variable is one compose.yaml reads, and tradecache accepts the values.
+    for (const name of Object.keys(env)) expect(composeText, name).toContain(`\${${name}:`);
+    expect(() => loadConfig({ ...env, REDIS_HOST: 'redis' })).not.toThrow();
+    // Never shown.
+    for (const value of Object.values(env)) expect(first.stdout).not.toContain(value);
+
+    const second = install(['--compose', '--dir', dir]);
+    expect(second.status).toBe(0);
+    expect(second.stdout).toContain('exists: kept as it is');
+    expect(readFileSync(envPath, 'utf8')).toBe(text);
+
+    // Another install gets other secrets.
+    const elsewhere = tempDir();
+    expect(install(['--compose', '--dir', elsewhere]).status).toBe(0);
+    expect(envLines(readFileSync(path.join(elsewhere, '.env'), 'utf8')).REDIS_PASSWORD).not.toBe(
+      env.REDIS_PASSWORD,
+    );
+  });
+
+  it('--compose never replaces a .env written by hand, and --dry-run writes none', () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, '.env'), 'REDIS_PASSWORD=mine\n');
+    expect(install(['--compose', '--dir', dir]).status).toBe(0);
+    expect(readFileSync(path.join(dir, '.env'), 'utf8')).toBe('REDIS_PASSWORD=mine\n');
+
+    const empty = tempDir();
+    const plan = install(['--compose', '--dry-run', '--dir', empty]);
+    expect(plan.status).toBe(0);
+    expect(plan.stdout).toContain(`would write: ${empty}/.env (mode 0600) with REDIS_PASSWORD`);
+    expect(readdirSync(empty)).toEqual([]);
+
+    expect(install(['--compose', '--prefix', empty]).status).toBe(2);
+    expect(install(['--dir', empty]).status).toBe(2);
   });
 
   it('rejects an unknown option with exit code 2', () => {

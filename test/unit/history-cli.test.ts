@@ -94,9 +94,35 @@ describe('tradecache history command', () => {
     expect(opens).toBe(0);
   });
 
-  it('fails an import of a missing file with HISTORY_IMPORT_INVALID and closes what it opened', async () => {
-    const e = await run(['import', path.join(dir, 'BTCUSDT-1m-2024-01-01.zip')]).catch((x: unknown) => x);
+  it('refuses an import of a missing file by naming the file, before opening anything', async () => {
+    const missing = path.join(dir, 'BTCUSDT-1m-2024-01-01.zip');
+    const e = await run(['import', missing]).catch((x: unknown) => x);
     expect(isTradecacheError(e, 'HISTORY_IMPORT_INVALID')).toBe(true);
-    expect(closes).toBe(1);
+    expect((e as Error).message).toBe(`cannot read ${missing}: no such file`);
+    expect(opens).toBe(0);
+  });
+
+  it('asks for --symbol and --interval when the file name does not say them', async () => {
+    const e = await run(['import', import.meta.filename]).catch((x: unknown) => x);
+    expect(isTradecacheError(e, 'HISTORY_IMPORT_INVALID')).toBe(true);
+    expect((e as Error).message).toContain('add --symbol and --interval');
+    expect(opens).toBe(0);
+  });
+
+  it('prints one line of JSON with --json', async () => {
+    await run(['import', ZIP, '--json']);
+    expect(JSON.parse(out.text())).toMatchObject({
+      rows: 1440,
+      symbol: 'ADABTC',
+      start: '2021-11-28T00:00:00.000Z',
+    });
+    await run(['clear', '--json']);
+    expect(
+      out
+        .text()
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l))[1],
+    ).toEqual({ removedFiles: 2 });
   });
 });

@@ -1,6 +1,8 @@
 import { Command } from 'commander';
+import { ErrorCodes, TradecacheError } from '../../errors.ts';
 import type { AlertStatus, PriceAlerts } from '../../market/alerts/index.ts';
 import { assertUserId } from '../../redis/keys/index.ts';
+import { jsonOption, printResult } from '../output.ts';
 
 /** Opens what the command needs (Redis, the alerts) and how to close it. */
 export type OpenPriceAlerts = () => Promise<{ alerts: PriceAlerts; close(): Promise<void> }>;
@@ -15,28 +17,28 @@ export function alertsCommand(open: OpenPriceAlerts): Command {
     .description("list a user's price alerts (all statuses unless --status)")
     .argument('<userId>', 'user id')
     .option('--status <status>', `one of ${STATUSES.join(', ')}`, 'all')
-    .option('--json', 'print JSON', false)
+    .addOption(jsonOption())
     .action(async (userId: string, options: { status: string; json: boolean }) => {
       assertUserId(userId);
       if (!(STATUSES as readonly string[]).includes(options.status)) {
-        throw new Error(`--status must be one of ${STATUSES.join(', ')}`);
+        throw new TradecacheError(
+          ErrorCodes.VALIDATION_FAILED,
+          `--status: expected one of ${STATUSES.join(', ')}, got "${options.status.slice(0, 20)}"`,
+        );
       }
       const { alerts: store, close } = await open();
       try {
         const list = await store.list(userId, options.status as AlertStatus | 'all');
-        if (options.json) {
-          process.stdout.write(`${JSON.stringify(list)}\n`);
-          return;
-        }
-        if (list.length === 0)
-          process.stdout.write(`no ${options.status === 'all' ? '' : `${options.status} `}alerts\n`);
-        for (const a of list) {
-          const fired = a.triggeredAt ? `\tfired ${a.triggerPrice} at ${a.triggeredAt}` : '';
-          const expires = a.expiresAt ? `\texpires ${a.expiresAt}` : '';
-          process.stdout.write(
-            `${a.id}\t${a.market}\t${a.symbol}\t${a.condition}\t${a.targetPrice}\t${a.status}\t${a.createdAt}${expires}${fired}\n`,
-          );
-        }
+        printResult(options, list, () => {
+          if (list.length === 0) return `no ${options.status === 'all' ? '' : `${options.status} `}alerts`;
+          return list
+            .map((a) => {
+              const fired = a.triggeredAt ? `\tfired ${a.triggerPrice} at ${a.triggeredAt}` : '';
+              const expires = a.expiresAt ? `\texpires ${a.expiresAt}` : '';
+              return `${a.id}\t${a.market}\t${a.symbol}\t${a.condition}\t${a.targetPrice}\t${a.status}\t${a.createdAt}${expires}${fired}`;
+            })
+            .join('\n');
+        });
       } finally {
         await close();
       }

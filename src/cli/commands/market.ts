@@ -2,9 +2,17 @@ import { Command } from 'commander';
 import { ErrorCodes, TradecacheError } from '../../errors.ts';
 import type { LiveMarket } from '../../market/live-market.ts';
 import { assertMarket, MARKET_TYPES, type MarketType } from '../../trading/index.ts';
+import { exchangeOption } from '../exchange-choice.ts';
+import { jsonOption, printResult } from '../output.ts';
 
-/** Opens what the command needs (Redis and the live market) and how to close it. */
-export type OpenLiveMarket = () => Promise<{ market: LiveMarket; close(): Promise<void> }>;
+/**
+ * Opens what the command needs (Redis and the live market) and how to close it; `exchange` is
+ * the `--exchange` flag, when given.
+ */
+export type OpenLiveMarket = (options: { exchange?: string }) => Promise<{
+  market: LiveMarket;
+  close(): Promise<void>;
+}>;
 
 const SYMBOL = /^[A-Z0-9]{2,30}$/;
 /** How often `market watch` reads the price: a poll is one GET, cheap next to the feed. */
@@ -44,22 +52,26 @@ export function marketCommand(open: OpenLiveMarket): Command {
     .argument('<symbol>', 'symbol (BTCUSDT), or `watch`')
     .argument('[watched]', 'with `watch`: the symbol to follow')
     .option('--market <market>', `one of ${MARKET_TYPES.join(', ')}`, 'spot')
-    .action(async (first: string, second: string | undefined, options: { market: string }) => {
+    .addOption(jsonOption())
+    .addOption(exchangeOption())
+    .action(async (first: string, second: string | undefined, options: MarketOptions) => {
       const market = assertMarket(options.market);
       const watching = first === 'watch';
       if (watching && second === undefined) {
         throw new TradecacheError(ErrorCodes.VALIDATION_FAILED, 'usage: tradecache market watch <symbol>');
       }
       const symbol = checkSymbol(watching ? (second ?? '') : first);
-      const { market: live, close } = await open();
+      const { market: live, close } = await open({
+        ...(options.exchange ? { exchange: options.exchange } : {}),
+      });
       try {
-        if (watching) await watch(live, market, symbol);
+        if (watching) await watch(live, market, symbol, options.json);
         else {
           const answer = await marketDataAnswer(live, market, symbol);
           if (!answer) {
             throw new TradecacheError(ErrorCodes.NOT_FOUND, `nothing cached for ${symbol} (${market})`);
           }
-          process.stdout.write(`${JSON.stringify(answer, null, 2)}\n`);
+          printResult(options, answer);
         }
       } finally {
         await close();
@@ -67,7 +79,13 @@ export function marketCommand(open: OpenLiveMarket): Command {
     });
 }
 
-async function watch(live: LiveMarket, market: MarketType, symbol: string): Promise<void> {
+interface MarketOptions {
+  market: string;
+  json: boolean;
+  exchange?: string;
+}
+
+async function watch(live: LiveMarket, market: MarketType, symbol: string, json: boolean): Promise<void> {
   let stop = false;
   const onSignal = () => {
     stop = true;
@@ -80,7 +98,12 @@ async function watch(live: LiveMarket, market: MarketType, symbol: string): Prom
       const p = await live.data[market].getPrice(symbol);
       if (p && p.time !== last) {
         last = p.time;
-        process.stdout.write(`${new Date(p.time).toISOString()} ${symbol} ${p.price}\n`);
+        // --json: one object a line (NDJSON), the price still the exchange's decimal string.
+        process.stdout.write(
+          json
+            ? `${JSON.stringify({ symbol, market, price: p.price, time: p.time })}\n`
+            : `${new Date(p.time).toISOString()} ${symbol} ${p.price}\n`,
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, WATCH_POLL_MS));
     }

@@ -1,17 +1,17 @@
 import { Command } from 'commander';
 import { ErrorCodes, TradecacheError } from '../../errors.ts';
 import type { CacheService } from '../../operations/index.ts';
+import { jsonOption, printResult } from '../output.ts';
 
 /** Opens the cache service of a one-shot process and how to close it. */
 export type OpenCacheService = () => Promise<{ service: CacheService; close(): Promise<void> }>;
 
-const print = (value: unknown): void => {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
-};
+type JsonFlag = { json: boolean };
 
 /**
  * `tradecache health`, `tradecache stats`, `tradecache cache cleanup|clear --confirm`: the cache
- * routes for an operator at a shell, printed as JSON on stdout (logs go to stderr).
+ * routes for an operator at a shell, printed as indented JSON on stdout (one line with `--json`;
+ * logs go to stderr).
  */
 export function operationsCommands(open: OpenCacheService): Command[] {
   const withService = async (run: (service: CacheService) => Promise<void>) => {
@@ -25,10 +25,11 @@ export function operationsCommands(open: OpenCacheService): Command[] {
 
   const health = new Command('health')
     .description('cache health: status, Redis info, key counts per cache (exit 1 when unhealthy)')
-    .action(() =>
+    .addOption(jsonOption())
+    .action((options: JsonFlag) =>
       withService(async (service) => {
         const answer = await service.healthCheck();
-        print(answer);
+        printResult(options, answer);
         if (answer.status === 'unhealthy') {
           throw new TradecacheError(
             ErrorCodes.REDIS_UNAVAILABLE,
@@ -40,18 +41,25 @@ export function operationsCommands(open: OpenCacheService): Command[] {
 
   const stats = new Command('stats')
     .description('our keys per area and cache namespace, symbols cached, hit rates of every process')
-    .action(() => withService(async (service) => print(await service.getCacheSummary())));
+    .addOption(jsonOption())
+    .action((options: JsonFlag) =>
+      withService(async (service) => printResult(options, await service.getCacheSummary())),
+    );
 
   const cache = new Command('cache').description('cache maintenance');
   cache
     .command('cleanup')
     .description('remove expired data now (dangling session entries and every registered step)')
-    .action(() => withService(async (service) => print(await service.cleanupExpiredData())));
+    .addOption(jsonOption())
+    .action((options: JsonFlag) =>
+      withService(async (service) => printResult(options, await service.cleanupExpiredData())),
+    );
   cache
     .command('clear')
     .description('remove every cache key (never users, sessions, preferences, alerts, queues)')
     .option('--confirm', 'required: without it nothing is deleted', false)
-    .action((options: { confirm: boolean }) => {
+    .addOption(jsonOption())
+    .action((options: { confirm: boolean } & JsonFlag) => {
       if (!options.confirm) {
         // Refused before Redis is even opened: exit 2, nothing touched.
         throw new TradecacheError(
@@ -59,7 +67,7 @@ export function operationsCommands(open: OpenCacheService): Command[] {
           'cache clear deletes every cache key: add --confirm to do it',
         );
       }
-      return withService(async (service) => print(await service.clearAllCache()));
+      return withService(async (service) => printResult(options, await service.clearAllCache()));
     });
 
   return [health, stats, cache];

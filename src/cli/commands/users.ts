@@ -1,12 +1,18 @@
 import { Command } from 'commander';
-import type { UserDirectory } from '../../sessions/index.ts';
+import { ErrorCodes, TradecacheError } from '../../errors.ts';
+import { assertUserId } from '../../redis/keys/index.ts';
+import type { UserAccount, UserDirectory } from '../../sessions/index.ts';
+import { jsonOption, printResult } from '../output.ts';
 
 /** Opens what the command needs (Redis, directory) and how to close it. */
 export type OpenUserDirectory = () => Promise<{ users: UserDirectory; close(): Promise<void> }>;
 
+const listed = (user: UserAccount) => ({ ...user, createdAt: new Date(user.createdAt).toISOString() });
+
 /**
- * `tradecache users add|list|revoke`: manages API users. `add` prints the new API key once;
- * only its digest is stored, so it cannot be shown again.
+ * `tradecache users add|list|show|revoke`: manages API users. `add` prints the new API key once
+ * and nothing else on stdout (`KEY=$(tradecache users add bob)`); only its digest is stored, so
+ * it cannot be shown again.
  */
 export function usersCommand(open: OpenUserDirectory): Command {
   const users = new Command('users').description('manage API users and their keys');
@@ -21,47 +27,74 @@ export function usersCommand(open: OpenUserDirectory): Command {
 
   users
     .command('add')
-    .description('create a user and print their API key (shown once)')
+    .description('create a user and print their API key (shown once; the only line on stdout)')
     .argument('<userId>', 'user id: 1-64 chars of A-Z a-z 0-9 _ . @ -')
     .option('--admin', 'grant admin rights', false)
-    .action((userId: string, options: { admin: boolean }) =>
-      withDirectory(async (directory) => {
+    .addOption(jsonOption())
+    .action((userId: string, options: { admin: boolean; json: boolean }) => {
+      // Checked before Redis is opened: a bad id is exit 2 and touches nothing.
+      assertUserId(userId);
+      return withDirectory(async (directory) => {
         const apiKey = await directory.addUser(userId, { admin: options.admin });
-        process.stdout.write(`created user ${userId}${options.admin ? ' (admin)' : ''}\n`);
-        process.stdout.write(`API key (shown once, store it now): ${apiKey}\n`);
-      }),
-    );
+        printResult(options, { userId, isAdmin: options.admin, apiKey }, () => apiKey);
+        process.stderr.write(
+          `tradecache: created user ${userId}${options.admin ? ' (admin)' : ''}; its API key is shown once, store it now\n`,
+        );
+      });
+    });
 
   users
     .command('list')
     .description('list users')
-    .option('--json', 'print JSON', false)
+    .addOption(jsonOption())
     .action((options: { json: boolean }) =>
       withDirectory(async (directory) => {
         const list = await directory.listUsers();
-        if (options.json) {
-          process.stdout.write(`${JSON.stringify(list)}\n`);
-          return;
-        }
-        if (list.length === 0) process.stdout.write('no users\n');
-        for (const user of list) {
-          const role = user.isAdmin ? 'admin' : 'user';
-          process.stdout.write(`${user.userId}\t${role}\t${new Date(user.createdAt).toISOString()}\n`);
-        }
+        printResult(options, list.map(listed), () =>
+          list.length === 0
+            ? 'no users'
+            : list
+                .map(
+                  (u) =>
+                    `${u.userId}\t${u.isAdmin ? 'admin' : 'user'}\t${new Date(u.createdAt).toISOString()}`,
+                )
+                .join('\n'),
+        );
       }),
     );
 
   users
-    .command('revoke')
-    .description('delete a user key and end their sessions')
+    .command('show')
+    .description('one user: role and creation time (exit 1 when there is no such user)')
     .argument('<userId>')
-    .action((userId: string) =>
-      withDirectory(async (directory) => {
-        const removed = await directory.revokeUser(userId);
-        process.stdout.write(removed ? `revoked ${userId}\n` : `no such user ${userId}\n`);
-        if (!removed) process.exitCode = 1;
-      }),
-    );
+    .addOption(jsonOption())
+    .action((userId: string, options: { json: boolean }) => {
+      assertUserId(userId);
+      return withDirectory(async (directory) => {
+        const user = await directory.getUser(userId);
+        if (!user) throw new TradecacheError(ErrorCodes.NOT_FOUND, `no such user ${userId}`);
+        printResult(
+          options,
+          listed(user),
+          () =>
+            `${user.userId}\t${user.isAdmin ? 'admin' : 'user'}\t${new Date(user.createdAt).toISOString()}`,
+        );
+      });
+    });
+
+  users
+    .command('revoke')
+    .description('delete a user key and end their sessions (exit 1 when there is no such user)')
+    .argument('<userId>')
+    .action((userId: string) => {
+      assertUserId(userId);
+      return withDirectory(async (directory) => {
+        if (!(await directory.revokeUser(userId))) {
+          throw new TradecacheError(ErrorCodes.NOT_FOUND, `no such user ${userId}`);
+        }
+        process.stdout.write(`revoked ${userId}\n`);
+      });
+    });
 
   return users;
 }

@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { SecretScrubber } from '../../config/redact.ts';
 import { ErrorCodes, TradecacheError } from '../../errors.ts';
@@ -6,6 +6,7 @@ import type { FailSoftWarnings } from '../../fail-soft-warnings.ts';
 import { type ErrorBody, statusForCode } from '../errors.ts';
 import { publicErrorOf } from '../framework-errors.ts';
 import { SERVED_METHODS } from '../raw-socket-errors.ts';
+import { describeSchemaErrors, type SchemaError } from '../validation-messages.ts';
 
 export interface ErrorHandlerOptions {
   scrubber: SecretScrubber;
@@ -24,7 +25,7 @@ const SERVED = new Set<string>(SERVED_METHODS);
 export const errorHandlerPlugin = fp(
   async (app: FastifyInstance, opts: ErrorHandlerOptions) => {
     app.setErrorHandler((err: FastifyError | TradecacheError | Error, request, reply) => {
-      const { status, body } = toResponse(err, opts.scrubber);
+      const { status, body } = toResponse(err, opts.scrubber, bodyName(request));
       if (status === 502 || status === 503) {
         // A dependency is down: every request says so until it is back; one line per interval is enough.
         const cause = `${body.error.code}:${request.routeOptions.url ?? ''}`;
@@ -58,9 +59,16 @@ export const errorHandlerPlugin = fp(
   { name: 'tradecache-error-handler' },
 );
 
+/** What a route's body is called in validation messages: its schema's `title`, else `body`. */
+function bodyName(request: FastifyRequest): string {
+  const body = (request.routeOptions.schema as { body?: { title?: unknown } } | undefined)?.body;
+  return typeof body?.title === 'string' ? body.title : 'body';
+}
+
 function toResponse(
   err: FastifyError | TradecacheError | Error,
   scrubber: SecretScrubber,
+  bodyRoot: string,
 ): { status: number; body: ErrorBody } {
   if (err instanceof TradecacheError) {
     const status = statusForCode(err.code);
@@ -71,9 +79,13 @@ function toResponse(
   }
   const fastifyErr = err as FastifyError;
   if (fastifyErr.validation) {
+    // Query and path parameters are named by themselves (`limit: ...`), the body by its name.
+    const context = fastifyErr.validationContext;
+    const root = context === 'body' ? bodyRoot : context === 'headers' ? 'header' : '';
+    const message = describeSchemaErrors(fastifyErr.validation as SchemaError[], root);
     return {
       status: 400,
-      body: { error: { code: ErrorCodes.VALIDATION_FAILED, message: scrubber.scrub(fastifyErr.message) } },
+      body: { error: { code: ErrorCodes.VALIDATION_FAILED, message: scrubber.scrub(message) } },
     };
   }
   const answer = publicErrorOf(fastifyErr);

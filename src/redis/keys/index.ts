@@ -82,6 +82,7 @@ export {
   createCacheEngineKeys,
   createCacheKeys,
 } from './cache.ts';
+export { keyvCacheKey, keyvCacheNamespace } from './keyv.ts';
 export { createMarketKeys, type MarketKeys } from './market.ts';
 export { createSessionKeys, type SessionKeys } from './sessions.ts';
 export {

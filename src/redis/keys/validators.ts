@@ -58,9 +58,13 @@ export function assertKeyPattern(pattern: string): string {
 /** Throws VALIDATION_FAILED unless `userId` is a legal user id (checked before it reaches a key). */
 export function assertUserId(userId: unknown): string {
   if (typeof userId !== 'string' || !USER_ID_PATTERN.test(userId)) {
-    throw new TradecacheError(ErrorCodes.VALIDATION_FAILED, 'invalid user id', {
-      context: { details: { pattern: USER_ID_PATTERN.source } },
-    });
+    throw new TradecacheError(
+      ErrorCodes.VALIDATION_FAILED,
+      'user id: expected 1-64 characters of A-Z a-z 0-9 _ . @ -',
+      {
+        context: { details: { pattern: USER_ID_PATTERN.source } },
+      },
+    );
   }
   return userId;
 }
