@@ -1,8 +1,7 @@
 # syntax=docker/dockerfile:1
 #
-# tradecache image. The TypeScript sources run through tsx, which is a runtime dependency
-# (bin/tradecache.js registers its loader), so there is no build step: the image is the
-# production node_modules plus bin/ and src/.
+# tradecache image: the JavaScript built from src/ (dist/), bin/, and the production
+# node_modules. TypeScript and tsx stay in the build stage.
 #
 #   docker build -t tradecache .
 #   docker run -p 8000:8000 tradecache            # `start`: API + worker + an embedded Redis
@@ -10,12 +9,21 @@
 
 ARG NODE_IMAGE=node:20-bookworm-slim
 
+# ---- build: every dependency, then `prepare` compiles src/ into dist/ ----------------------
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
+COPY scripts ./scripts
+COPY src ./src
+RUN npm ci --no-audit --no-fund
+
 # ---- dependencies: resolved from the lockfile, devDependencies left out ------------------
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-# --omit=dev keeps tsx (a dependency, not a devDependency) and drops vitest, biome, tsc...
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+# --ignore-scripts: `prepare` would build, and TypeScript is a devDependency (dist/ comes from
+# the build stage). msgpackr's native part is a prebuilt optional package: no script needed.
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 
 # ---- runtime ------------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS runtime
@@ -36,7 +44,7 @@ WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json package-lock.json ./
 COPY bin ./bin
-COPY src ./src
+COPY --from=build /app/dist ./dist
 
 # HOST: the app's default (127.0.0.1) would be unreachable from outside the container.
 ENV NODE_ENV=production \

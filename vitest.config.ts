@@ -6,6 +6,8 @@ const jsonReport = process.env.TRADECACHE_TEST_REPORT;
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // The CLI tests run the built bin (dist/): rebuilt first when the sources changed.
+    globalSetup: ['test/helpers/build-dist.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Each test file starts its own redis-server; two cores cannot run many at once.

@@ -1,8 +1,6 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly through tsx's loader: no build step between a git
-// clone and a running service.
-import { register } from 'tsx/esm/api';
+// Runs the built JavaScript in dist/: `npm ci` builds it (the `prepare` script), and the package
+// ships it, so no TypeScript is compiled at run time.
+import { main } from '../dist/cli/main.js';
 
-register();
-const { main } = await import('../src/cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));

@@ -28,7 +28,7 @@ Usage: scripts/install.sh [--dry-run] [--prefix DIR] [--from DIR|GIT_URL] [--ref
 
 Installs (or upgrades) tradecache as the systemd service `tradecache`:
   Node.js >= 20 check, redis-server (apt-get, when missing), system user `tradecache`,
-  /var/lib/tradecache (data), /opt/tradecache (the app, `npm ci --omit=dev`),
+  /var/lib/tradecache (data), /opt/tradecache (the app, built, `npm prune --omit=dev`),
   /etc/tradecache/env (0600, secrets generated with openssl when the file is absent),
   /etc/systemd/system/tradecache.service, /usr/local/bin/tradecache (the CLI as the service
   user), then `systemctl enable --now tradecache` (restart when it was already running).
@@ -192,7 +192,7 @@ ensure_dirs() {
 }
 
 install_app() {
-  step "application in $APP_DIR (npm ci --omit=dev)"
+  step "application in $APP_DIR (npm ci, build, npm prune --omit=dev)"
   local new=$APP_DIR.new old=$APP_DIR.old
   run rm -rf "$new" "$old"
   run install -d -m 0755 "$new"
@@ -212,13 +212,17 @@ install_app() {
       tar -C "$FROM" "${COPY_EXCLUDES[@]}" -cf - . | tar -C "$new" --no-same-owner -xf -
     fi
   fi
-  # tsx, which runs the TypeScript sources, is a dependency: --omit=dev keeps it.
-  run npm ci --prefix "$new" --omit=dev --no-audit --no-fund
+  # Every dependency first: `prepare` builds dist/ with TypeScript, a devDependency; then the
+  # devDependencies go. The service runs dist/ only.
+  run npm ci --prefix "$new" --no-audit --no-fund
+  run npm prune --prefix "$new" --omit=dev --no-audit --no-fund
+  # Imports the whole library, not just the CLI's entry (which loads its commands lazily).
+  local check=(--input-type=module -e 'await import(process.argv[1])' "$new/dist/index.js")
   if ((DRY_RUN)); then
-    note "would check: $(quote "$NODE" "$new/bin/tradecache.js" --help)"
+    note "would check: $(quote "$NODE" "${check[@]}")"
   else
-    note "+ $(quote "$NODE" "$new/bin/tradecache.js" --help) (the sources load)"
-    "$NODE" "$new/bin/tradecache.js" --help >/dev/null || die "the new copy in $new does not start; the installed one is unchanged"
+    note "+ $(quote "$NODE" "${check[@]}") (the build loads)"
+    "$NODE" "${check[@]}" >/dev/null || die "the new copy in $new does not load; the installed one is unchanged"
   fi
   # The running service keeps its open files; it picks up the new code when restarted (step 8).
   if [[ -d $APP_DIR ]]; then run mv "$APP_DIR" "$old"; fi

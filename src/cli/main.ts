@@ -1,8 +1,8 @@
 import { Command, CommanderError } from 'commander';
-import { createApp } from '../app.ts';
-import { createHistoryTools, oneShotLogging } from '../app-tools.ts';
+import type { AppOptions } from '../app.ts';
 import { loadConfig } from '../config/load.ts';
 import type { Config } from '../config/types.ts';
+import { packageVersion } from '../package-version.ts';
 import { assertMarket, MARKET_TYPES } from '../trading/index.ts';
 import { alertsCommand } from './commands/alerts.ts';
 import { historyCommand } from './commands/history.ts';
@@ -13,8 +13,7 @@ import { chooseExchange, describeExchangeChoice, exchangeOption } from './exchan
 import { EXIT_FAILURE, EXIT_USAGE, exitCodeFor, printError } from './exit.ts';
 import { followNotifications } from './follow-notifications.ts';
 import { jsonOption, printResult } from './output.ts';
-import { formatPing, pingRedis } from './ping.ts';
-import { serve } from './serve.ts';
+import type { ServeOptions } from './serve.ts';
 import { applyUsageErrorRules } from './usage-errors.ts';
 
 /** Config from the environment; `demo` forces the simulated exchange. */
@@ -34,16 +33,25 @@ async function exchangeConfig(flag: string | undefined): Promise<Config> {
   return choice.kind === base.exchange.kind ? base : config({ EXCHANGE: choice.kind });
 }
 
+// The object graph, the HTTP server and the Redis probe are imported when a command needs them:
+// loading all of them takes over a second, which `--version` and `--help` should not wait for.
+async function createApp(cfg: Config, options: AppOptions) {
+  return (await import('../app.ts')).createApp(cfg, options);
+}
+async function serve(cfg: Config, options: ServeOptions) {
+  return (await import('./serve.ts')).serve(cfg, options);
+}
+
 /** The app of a one-shot command: logs on stderr at warn, stdout keeps only the result. */
-function openTool(cfg: Config) {
-  const { level, write } = oneShotLogging(cfg);
+async function openTool(cfg: Config) {
+  const { level, write } = (await import('../app-tools.ts')).oneShotLogging(cfg);
   return createApp(cfg, { role: 'tool', logLevel: level, logWrite: write });
 }
 
 export function buildProgram(): Command {
-  const program = new Command('tradecache').description(
-    'Redis-backed cache and messaging layer of a crypto trading platform',
-  );
+  const program = new Command('tradecache')
+    .description('Redis-backed cache and messaging layer of a crypto trading platform')
+    .version(packageVersion(), '-V, --version', 'print the version of tradecache');
 
   program
     .command('start')
@@ -79,6 +87,7 @@ export function buildProgram(): Command {
     )
     .addOption(jsonOption())
     .action(async (options: { json: boolean }) => {
+      const { formatPing, pingRedis } = await import('./ping.ts');
       const result = await pingRedis(config());
       printResult(options, result, () => formatPing(result));
     });
@@ -123,9 +132,10 @@ export function buildProgram(): Command {
     }),
   );
   program.addCommand(
-    historyCommand(async ({ fetches, exchange }) =>
-      createHistoryTools(fetches ? await exchangeConfig(exchange) : config()),
-    ),
+    historyCommand(async ({ fetches, exchange }) => {
+      const cfg = fetches ? await exchangeConfig(exchange) : config();
+      return (await import('../app-tools.ts')).createHistoryTools(cfg);
+    }),
   );
   for (const command of operationsCommands(async () => {
     const ctx = await openTool(config());
@@ -158,7 +168,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) {
-      // --help "fails" with exit code 0; every other commander error is a usage error, already
+      // --help and --version "fail" with exit code 0; every other commander error is a usage error, already
       // printed as one line.
       return err.exitCode === 0 ? 0 : EXIT_USAGE;
     }

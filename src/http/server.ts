@@ -43,6 +43,9 @@ export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
     },
     // Our own 503 below instead of Fastify's, whose body is not our error shape.
     return503OnClosing: false,
+    // Times are `type: ['string', 'integer']` (ISO date or epoch ms). Without this, Ajv's strict
+    // mode accepts them anyway but prints a plain-text warning per schema among the JSON logs.
+    ajv: { customOptions: { allowUnionTypes: true } },
   });
   app.server.maxConnections = limits.maxConnections;
   refuseConnectMethod(app.server);

@@ -1,6 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 
+/**
+ * The real command as installed: bin/tradecache.js running dist/. The global setup
+ * (build-dist.ts) rebuilds dist/ whenever it does not match the sources, so these tests always
+ * exercise the current code, through the same files (Lua, dashboard assets) the package ships.
+ */
 export const BIN = path.resolve(import.meta.dirname, '../../bin/tradecache.js');
 
 export interface CliResult {

@@ -282,17 +282,29 @@ describe('Dockerfile', () => {
     expect(CLI_COMMANDS).toContain(cmd[0]);
   });
 
-  it('installs production dependencies only, which must include tsx (the sources run through it)', () => {
+  it('runs dist/ built in a stage of its own, with production dependencies only and no tsx', () => {
     const pkg = JSON.parse(read('package.json')) as {
       dependencies?: Record<string, string>;
       devDependencies?: Record<string, string>;
     };
-    expect(read('bin/tradecache.js')).toContain("from 'tsx/");
+    expect(read('bin/tradecache.js')).toContain("from '../dist/");
+    expect(read('bin/tradecache.js')).not.toContain('tsx');
+    expect(pkg.dependencies?.tsx, 'tsx is for tests and benches only').toBeUndefined();
+    // The build stage: every dependency (TypeScript), `prepare` builds dist/.
+    const build = instructions.find((i) => i.op === 'FROM' && /\bAS\s+build$/i.test(i.args));
+    expect(build, 'a FROM ... AS build stage').toBeDefined();
     expect(
-      pkg.dependencies?.tsx,
-      'tsx must be a dependency: npm ci --omit=dev drops devDependencies',
-    ).toBeDefined();
-    expect(instructions.some((i) => i.op === 'RUN' && /npm ci\b.*--omit=dev/.test(i.args))).toBe(true);
+      instructions.some((i) => i.op === 'RUN' && /^npm ci\b(?!.*--omit)(?!.*--ignore-scripts)/.test(i.args)),
+    ).toBe(true);
+    // The runtime's node_modules: production only; --ignore-scripts, since `prepare` needs TypeScript.
+    expect(
+      instructions.some(
+        (i) => i.op === 'RUN' && /npm ci\b.*--omit=dev/.test(i.args) && /--ignore-scripts/.test(i.args),
+      ),
+    ).toBe(true);
+    expect(
+      instructions.some((i) => i.op === 'COPY' && /^--from=build\s+\S*dist\s+\.\/dist$/.test(i.args)),
+    ).toBe(true);
     expect(instructions.filter((i) => i.op === 'FROM').length).toBeGreaterThanOrEqual(2);
     expect(read('Dockerfile')).toMatch(/^ARG NODE_IMAGE=node:20-bookworm-slim$/m);
   });
@@ -408,7 +420,8 @@ describe('scripts/install.sh', () => {
     expect(out).toMatch(/useradd --system .*tradecache/);
     expect(out).toContain(`${prefix}/var/lib/tradecache`);
     expect(out).toContain(`${prefix}/opt/tradecache`);
-    expect(out).toMatch(/npm ci .*--omit=dev/);
+    expect(out).toMatch(/npm ci --prefix \S+ --no-audit/);
+    expect(out).toMatch(/npm prune .*--omit=dev/);
     expect(out).toContain(`${prefix}/etc/tradecache/env (mode 0600)`);
     expect(out).toContain(`${prefix}/etc/systemd/system/tradecache.service`);
     expect(out).toContain('systemctl enable --now tradecache');
@@ -530,7 +543,7 @@ describe('deploy/tradecache.service', () => {
         },
       ).stdout;
       expect(plan).toContain(`would write: ${prefix}${envFile} (mode 0600)`);
-      expect(plan).toContain(`${prefix}${one('WorkingDirectory')} (npm ci --omit=dev)`);
+      expect(plan).toContain(`${prefix}${one('WorkingDirectory')} (npm ci, build, npm prune --omit=dev)`);
     } finally {
       rmSync(prefix, { recursive: true, force: true });
     }

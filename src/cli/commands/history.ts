@@ -2,8 +2,10 @@ import { stat } from 'node:fs/promises';
 import cliProgress from 'cli-progress';
 import { Command, Option } from 'commander';
 import { ErrorCodes, TradecacheError } from '../../errors.ts';
+// The modules themselves, not history/index.ts: that one loads the whole store for `--help`.
+import { parseArchiveFileName } from '../../history/archive-import.ts';
+import { parseRange } from '../../history/dates.ts';
 import type { BacktestService, FetchProgress, HistoryStore } from '../../history/index.ts';
-import { parseArchiveFileName, parseRange } from '../../history/index.ts';
 import { assertInterval, assertMarket, assertSymbol } from '../../trading/index.ts';
 import { exchangeOption } from '../exchange-choice.ts';
 import { jsonOption, printResult } from '../output.ts';

@@ -1,13 +1,13 @@
 import type { FastifyInstance, preHandlerHookHandler } from 'fastify';
 import type { CacheService } from '../../../operations/index.ts';
 import { dashboardAssetRoutes } from './assets.ts';
+import { loadDashboardPage } from './dashboard-page.ts';
 import { loginLinkRoutes, type OneTimeLogins } from './login-links.ts';
-import { loadDashboardPage } from './page.ts';
 import { DashboardSampleRing, type SampleRingOptions, type SampleSources } from './samples.ts';
 import { dashboardAnswerSchema } from './schemas-ops.ts';
 import { type DashboardSources, dashboardSnapshot } from './snapshot.ts';
 
-export { packageVersion } from './version.ts';
+export { packageVersion } from '../../../package-version.ts';
 
 export interface DashboardRoutesOptions {
   sources: DashboardSources;
