@@ -11,7 +11,6 @@ import { operationsCommands } from './commands/operations.ts';
 import { usersCommand } from './commands/users.ts';
 import { chooseExchange, describeExchangeChoice, exchangeOption } from './exchange-choice.ts';
 import { EXIT_FAILURE, EXIT_USAGE, exitCodeFor, printError } from './exit.ts';
-import { followNotifications } from './follow-notifications.ts';
 import { jsonOption, printResult } from './output.ts';
 import type { ServeOptions } from './serve.ts';
 import { applyUsageErrorRules } from './usage-errors.ts';
@@ -126,7 +125,8 @@ export function buildProgram(): Command {
       const ctx = await openTool(await exchangeConfig(exchange));
       return {
         market: ctx.market,
-        notifications: (userId, listener) => followNotifications(ctx, userId, listener),
+        notifications: async (userId, listener) =>
+          (await import('./follow-notifications.ts')).followNotifications(ctx, userId, listener),
         close: () => ctx.close(),
       };
     }),
