@@ -93,7 +93,8 @@ describe('feed write queue', () => {
         high: '60100.20',
         low: '59900.30',
         close: '60050.40',
-        volume: '2',
+        // As wide as the quantities, as the exchange prints it.
+        volume: '2.00000000',
         trades: 8,
       });
     }
