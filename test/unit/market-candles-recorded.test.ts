@@ -89,6 +89,11 @@ describe('aggregating the archive day ADABTC 1m 2021-11-28', () => {
   });
 });
 
+/** A recorded aggTrade message as the candle builder's input. */
+function asTrade(t: RecordedAggTrade) {
+  return { price: t.p, quantity: t.q, firstTradeId: t.f, lastTradeId: t.l, time: t.T, buyerIsMaker: t.m };
+}
+
 /** The members a kline message carries, exactly as printed. */
 function asPrinted(c: Candle) {
   const { interval: _i, closed: _c, firstTradeId: _f, lastTradeId: _l, ...printed } = c;
@@ -155,14 +160,7 @@ function replaySession(trades: RecordedAggTrade[], klines: RecordedKline[]) {
   for (const { k, E } of klines.slice(start + 1)) {
     while (next < trades.length && trades[next]!.l <= k.L) {
       const t = trades[next++]!;
-      const result = candles.applyTrade({
-        price: t.p,
-        quantity: t.q,
-        firstTradeId: t.f,
-        lastTradeId: t.l,
-        time: t.T,
-        buyerIsMaker: t.m,
-      });
+      const result = candles.applyTrade(asTrade(t));
       for (const c of result.closed) byOpen.set(c.openTime, c);
       if (result.outcome !== 'applied') continue;
       lastApplied = t.l;
@@ -259,14 +257,7 @@ describe('a 1m candle built from the recorded spot trades', () => {
     const kline = klines.filter((k) => k.k.t === minute && ends.has(k.k.L)).at(-1)!.k;
     const candles = new TradeCandles(['1m']);
     for (const t of trades.filter((t) => t.T >= minute && t.l <= kline.L)) {
-      candles.applyTrade({
-        price: t.p,
-        quantity: t.q,
-        firstTradeId: t.f,
-        lastTradeId: t.l,
-        time: t.T,
-        buyerIsMaker: t.m,
-      });
+      candles.applyTrade(asTrade(t));
     }
     const c = candles.current('1m')!;
     expect([

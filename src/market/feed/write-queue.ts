@@ -160,7 +160,7 @@ export class WriteQueue {
     const deferred = this.deferred;
     this.batch = this.options.live.batch(this.options.market);
     this.deferred = new Map();
-    const { market, metrics, logger, onFlushed } = this.options;
+    const { market, logger } = this.options;
     for (const write of deferred.values()) {
       try {
         write(batch);
@@ -168,33 +168,41 @@ export class WriteQueue {
         logger.warn({ market, err: errorMessage(err) }, 'market feed write refused');
       }
     }
-    const digest = onFlushed ? digestOf(batch, market) : null;
-    const flushing: Promise<void> = batch
-      .flush()
-      .then((result) => {
-        metrics.countFlush(market, result);
-        if (onFlushed && digest) {
-          onFlushed(market, digest).catch((err: unknown) =>
-            logger.warn({ market, err: errorMessage(err) }, 'market feed flush listener failed'),
-          );
-        }
-      })
-      .catch((err: unknown) => {
-        // Fail-soft: the next messages carry newer values anyway; the count shows the gap.
-        metrics.flushFailures.inc({ market });
-        logger.warn({ market, err: errorMessage(err) }, 'market feed write failed');
-      })
-      .finally(() => {
-        this.inflight.delete(flushing);
-        this.roomWaiters.shift()?.();
-        if (this.size > 0 && !this.closed) {
-          if (this.size >= this.maxWrites) void this.send();
-          else this.kick(this.flushMs);
-        }
-      });
+    const flushing: Promise<void> = sendBatch(this.options, batch, 'market feed write failed').finally(() => {
+      this.inflight.delete(flushing);
+      this.roomWaiters.shift()?.();
+      if (this.size > 0 && !this.closed) {
+        if (this.size >= this.maxWrites) void this.send();
+        else this.kick(this.flushMs);
+      }
+    });
     this.inflight.add(flushing);
     return flushing;
   }
+}
+
+/**
+ * Sends one batch: counts what it did, tells the flush listener (its failure is logged, never
+ * the feed's), and never rejects. Fail-soft: the next messages carry newer values anyway; the
+ * failure count shows the gap.
+ */
+function sendBatch(options: WriteQueueOptions, batch: MarketWriteBatch, failure: string): Promise<void> {
+  const { market, metrics, logger, onFlushed } = options;
+  const digest = onFlushed ? digestOf(batch, market) : null;
+  return batch
+    .flush()
+    .then((result) => {
+      metrics.countFlush(market, result);
+      if (onFlushed && digest) {
+        onFlushed(market, digest).catch((err: unknown) =>
+          logger.warn({ market, err: errorMessage(err) }, 'market feed flush listener failed'),
+        );
+      }
+    })
+    .catch((err: unknown) => {
+      metrics.flushFailures.inc({ market });
+      logger.warn({ market, err: errorMessage(err) }, failure);
+    });
 }
 
 /**
@@ -238,25 +246,9 @@ class PriceLane {
   private send(): void {
     const batch = this.batch;
     this.batch = this.options.live.batch(this.options.market);
-    const { market, metrics, logger, onFlushed } = this.options;
-    const digest = onFlushed ? digestOf(batch, market) : null;
-    this.inflight = batch
-      .flush()
-      .then((result) => {
-        metrics.countFlush(market, result);
-        if (onFlushed && digest) {
-          onFlushed(market, digest).catch((err: unknown) =>
-            logger.warn({ market, err: errorMessage(err) }, 'market feed flush listener failed'),
-          );
-        }
-      })
-      .catch((err: unknown) => {
-        metrics.flushFailures.inc({ market });
-        logger.warn({ market, err: errorMessage(err) }, 'market feed price write failed');
-      })
-      .finally(() => {
-        this.inflight = null;
-        if (this.batch.size > 0) this.kick();
-      });
+    this.inflight = sendBatch(this.options, batch, 'market feed price write failed').finally(() => {
+      this.inflight = null;
+      if (this.batch.size > 0) this.kick();
+    });
   }
 }
