@@ -9,7 +9,8 @@ import { sentinelWatch } from './sentinel-watch.ts';
 
 export type { Redis };
 
-export type ConnectionRole = 'command' | 'subscriber' | 'queue' | 'worker' | 'probe';
+/** `feed`: the market feed's writer, apart from `command` so HTTP reads never queue behind its pipelines. */
+export type ConnectionRole = 'command' | 'subscriber' | 'queue' | 'worker' | 'probe' | 'feed';
 
 export interface ConnectionOptions {
   role: ConnectionRole;
