@@ -133,7 +133,10 @@ export async function freePort(): Promise<number> {
 }
 
 async function launch(binary: string, confPath: string): Promise<ChildProcess> {
-  const child = spawn(binary, [confPath], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // Its own process group: Ctrl-C in a terminal signals the whole foreground group, and a
+  // redis-server that died with the service would leave the shutdown flushing into a closed
+  // socket until its deadline. The service stops it last, itself (and adopts an orphan at start).
+  const child = spawn(binary, [confPath], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
   // events.once() would reject on 'error'; we want the error as a value to classify it.
   const result = await new Promise<NodeJS.ErrnoException | null>((resolve) => {
     child.once('spawn', () => resolve(null));
