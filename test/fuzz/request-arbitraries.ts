@@ -65,6 +65,8 @@ const HOSTILE = [
   'NaN',
   '-1',
   '1e309',
+  'Infinity',
+  '-Infinity',
   '0x10',
   'null',
   '[]',
