@@ -91,74 +91,58 @@ describe('the least-privilege Redis ACL user', () => {
   });
 
   it('runs everything of ours: symbols, cache, sessions, alerts, jobs, feed, health, stats, cleanup, clear', async () => {
-    const inject = app.http.inject.bind(app.http);
     const asAdmin = { authorization: `Bearer ${ADMIN_TOKEN}` };
+    /** One request that must answer `status`. */
+    const expectAnswer = async (
+      status: number,
+      method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+      url: string,
+      headers: Record<string, string> = {},
+      payload?: Record<string, unknown>,
+    ) => {
+      const res = await app.http.inject({ method, url, headers, ...(payload ? { payload } : {}) });
+      expect(res.statusCode, `${method} ${url}: ${res.body}`).toBe(status);
+      return res;
+    };
 
     // Symbols (warmup through a job run, then the cache routes).
     await app.ctx.jobs?.runNow('warmup-symbols-spot');
-    expect((await inject({ method: 'GET', url: '/api/v1/symbols/spot' })).statusCode).toBe(200);
-    expect((await inject({ method: 'GET', url: '/api/v1/cache/symbols' })).statusCode).toBe(200);
+    await expectAnswer(200, 'GET', '/api/v1/symbols/spot');
+    await expectAnswer(200, 'GET', '/api/v1/cache/symbols');
 
     // Sessions and login.
     const apiKey = await app.ctx.sessions.users.addUser('acl.alice');
-    const login = await inject({
-      method: 'POST',
-      url: '/api/v1/auth/login',
-      payload: { userId: 'acl.alice', apiKey },
-    });
-    expect(login.statusCode, login.body).toBe(200);
+    const login = await expectAnswer(200, 'POST', '/api/v1/auth/login', {}, { userId: 'acl.alice', apiKey });
     const alice = { authorization: `Bearer ${login.json().token}` };
-    const prefs = await inject({
-      method: 'PUT',
-      url: '/api/v1/users/me/preferences',
-      headers: alice,
-      payload: { theme: 'dark' },
-    });
-    expect(prefs.statusCode, prefs.body).toBe(200);
-    const sessions = await inject({
-      method: 'GET',
-      url: '/api/v1/cache/sessions/acl.alice',
-      headers: asAdmin,
-    });
-    expect(sessions.statusCode, sessions.body).toBe(200);
+    await expectAnswer(200, 'PUT', '/api/v1/users/me/preferences', alice, { theme: 'dark' });
+    await expectAnswer(200, 'GET', '/api/v1/cache/sessions/acl.alice', asAdmin);
 
     // The feed (leader lease, tick script, pub/sub) writes prices.
     await waitFor(async () => {
-      const price = await inject({ method: 'GET', url: '/api/v1/cache/price/BTCUSDT' });
+      const price = await app.http.inject({ method: 'GET', url: '/api/v1/cache/price/BTCUSDT' });
       return price.statusCode === 200 ? price : undefined;
     });
 
     // Alerts: create, then a price check fires it into the user's notifications.
-    const created = await inject({
-      method: 'POST',
-      url: '/api/v1/cache/price-alert',
-      headers: alice,
-      payload: { symbol: 'ETHUSDT', targetPrice: '1000000', condition: 'above' },
+    await expectAnswer(201, 'POST', '/api/v1/cache/price-alert', alice, {
+      symbol: 'ETHUSDT',
+      targetPrice: '1000000',
+      condition: 'above',
     });
-    expect(created.statusCode, created.body).toBe(201);
     const fired = await app.ctx.alerts.checkPrices('spot', [
       { symbol: 'ETHUSDT', price: '1000001', time: Date.now() },
     ]);
     expect(fired).toHaveLength(1);
-    const notified = await waitFor(async () => {
-      const list = await inject({ method: 'GET', url: '/api/v1/users/me/notifications', headers: alice });
+    await waitFor(async () => {
+      const list = await expectAnswer(200, 'GET', '/api/v1/users/me/notifications', alice);
       return list.json().notifications?.length > 0 ? list : undefined;
     });
-    expect(notified.statusCode).toBe(200);
 
     // Operations: health, stats, readiness, cleanup, clear.
-    for (const url of ['/ready', '/api/v1/cache/health', '/api/v1/cache/stats']) {
-      const res = await inject({ method: 'GET', url, headers: asAdmin });
-      expect(res.statusCode, `${url}: ${res.body}`).toBe(200);
-    }
-    const cleanup = await inject({ method: 'POST', url: '/api/v1/cache/cleanup', headers: asAdmin });
-    expect(cleanup.statusCode, cleanup.body).toBe(200);
-    const clear = await inject({
-      method: 'DELETE',
-      url: '/api/v1/cache/clear?confirm=true',
-      headers: asAdmin,
-    });
-    expect(clear.statusCode, clear.body).toBe(200);
+    for (const url of ['/ready', '/api/v1/cache/health', '/api/v1/cache/stats'])
+      await expectAnswer(200, 'GET', url, asAdmin);
+    await expectAnswer(200, 'POST', '/api/v1/cache/cleanup', asAdmin);
+    await expectAnswer(200, 'DELETE', '/api/v1/cache/clear?confirm=true', asAdmin);
 
     // Every connection of the service is the ACL user's, none the default user's.
     const clients = String(await admin.client('LIST'))
