@@ -47,6 +47,17 @@ export async function startFuzzTarget(env: Record<string, string> = {}): Promise
     return (answer.json() as { token: string }).token;
   };
   let userToken = await login();
+  // Prices (and with them ticks and candles) the market routes can answer from, as the feed writes them.
+  const now = Date.now();
+  for (const market of ['spot', 'futures'] as const) {
+    const batch = app.ctx.market.batch(market);
+    for (let i = 60; i >= 0; i -= 1) {
+      batch
+        .price('BTCUSDT', `${60_000 + i}.50000000`, now - i * 60_000)
+        .price('ETHUSDT', `${3_000 + i}.25`, now - i * 60_000);
+    }
+    await batch.flush();
+  }
   return {
     redis,
     app,

@@ -90,13 +90,15 @@ export const hostileString: fc.Arbitrary<string> = fc.oneof(
 
 const DAY = 86_400_000;
 const recentDay = fc.integer({ min: 0, max: 30 }).map((d) => Date.UTC(2024, 0, 1) + d * DAY);
+// The fuzz target holds prices of the last hour; `Date.now()` at generation keeps runs comparable.
+const lastHours = fc.integer({ min: -3 * 60, max: 10 }).map((m) => Date.now() + m * 60_000);
 /** Values a real client sends for a field of this name: they get past validation to the services. */
 const REALISTIC: Record<string, fc.Arbitrary<unknown>> = {
   market: fc.constantFrom('spot', 'futures'),
   symbol: fc.constantFrom('BTCUSDT', 'ETHUSDT', 'BNBUSDT', 'btcusdt', 'NOPEUSDT'),
   interval: fc.constantFrom('1m', '5m', '1h', '4h', '1d', '7m'),
-  from: recentDay,
-  to: recentDay,
+  from: fc.oneof(recentDay, lastHours),
+  to: fc.oneof(recentDay, lastHours),
   start: fc.oneof(
     recentDay,
     recentDay.map((t) => new Date(t).toISOString().slice(0, 10)),
