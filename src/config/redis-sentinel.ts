@@ -1,4 +1,5 @@
 import { type Env, int, invalid, read } from './parse.ts';
+import { redisUsername } from './redis-url.ts';
 import type { SentinelAddress, SentinelConfig } from './types.ts';
 
 /** The port Sentinel listens on unless told otherwise. */
@@ -10,8 +11,8 @@ const HOST_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9_.-]*[A-Za-z0-9])?$/;
 const IPV6 = /^[0-9A-Fa-f:.]+$/;
 
 /**
- * Sentinel settings when `REDIS_SENTINELS` is set, else null. The data nodes' password,
- * database and TLS come from the same `REDIS_PASSWORD` / `REDIS_DB` / `REDIS_TLS` as for
+ * Sentinel settings when `REDIS_SENTINELS` is set, else null. The data nodes' user, password,
+ * database and TLS come from the same `REDIS_USERNAME` / `REDIS_PASSWORD` / `REDIS_DB` / `REDIS_TLS` as for
  * `REDIS_HOST`, so moving from one Redis to a Sentinel-managed one changes only the address.
  */
 export function resolveSentinel(env: Env): SentinelConfig | null {
@@ -31,6 +32,7 @@ export function resolveSentinel(env: Env): SentinelConfig | null {
     sentinels: parseSentinelList(list),
     masterName,
     sentinelPassword: read(env, 'REDIS_SENTINEL_PASSWORD') ?? null,
+    username: redisUsername(env) ?? null,
     password: read(env, 'REDIS_PASSWORD') ?? null,
     db: int(env, 'REDIS_DB', 0, 0, 15),
   };

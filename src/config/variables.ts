@@ -55,6 +55,12 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
     description: 'Redis password (with `REDIS_HOST`, or of the master with `REDIS_SENTINELS`). Never logged.',
   },
   {
+    name: 'REDIS_USERNAME',
+    default: undefined,
+    description:
+      'Redis ACL user that AUTHs with `REDIS_PASSWORD` (with `REDIS_HOST`, or of the master with `REDIS_SENTINELS`; a URL says it as `redis://user:password@host`). Unset: the `default` user. See "Least privilege".',
+  },
+  {
     name: 'REDIS_TLS',
     default: 'false',
     description:

@@ -141,13 +141,19 @@ export async function connectRedisClient(client: Redis, config: RedisConfig): Pr
   }
 }
 
-/** Points at the variable to fix when a server refused our password. */
+/** Points at the variable to fix when a server refused our user or password. */
 function authHint(config: RedisConfig, reason: string): string {
   if (!/WRONGPASS|NOAUTH|invalid password/i.test(reason)) return '';
-  if (!config.sentinel) return ' (check the password)';
-  return /sentinel \S+: (WRONGPASS|NOAUTH)/.test(reason)
-    ? ' (check REDIS_SENTINEL_PASSWORD)'
-    : ' (check REDIS_PASSWORD)';
+  if (!config.sentinel) {
+    if (config.source === 'REDIS_HOST') return ' (check REDIS_USERNAME and REDIS_PASSWORD)';
+    return config.url !== null && new URL(config.url).username !== ''
+      ? ' (check the user and password)'
+      : ' (check the password)';
+  }
+  if (/sentinel \S+: (WRONGPASS|NOAUTH)/.test(reason)) return ' (check REDIS_SENTINEL_PASSWORD)';
+  return config.sentinel.username === null
+    ? ' (check REDIS_PASSWORD)'
+    : ' (check REDIS_USERNAME and REDIS_PASSWORD)';
 }
 
 /** Closes a client: QUIT when connected (lets replies drain), otherwise drop the socket. */
