@@ -11,7 +11,7 @@ const jsonReport = process.env.TRADECACHE_CHAOS_REPORT;
 export default defineConfig({
   test: {
     include: ['test/chaos/**/*.chaos.test.ts'],
-    globalSetup: ['test/chaos/support/reliability-report.ts'],
+    globalSetup: ['test/helpers/build-dist.ts', 'test/chaos/support/reliability-report.ts'],
     testTimeout: 120_000,
     hookTimeout: 60_000,
     // One scenario at a time: each loads both cores, and their figures must not disturb each other.
