@@ -32,7 +32,7 @@ export function startTestJobRuntime(
   redisUrl: string,
   definitions: JobDefinition[],
   prefix = uniqueJobPrefix(),
-  options: { startupScope?: string } = {},
+  options: { startupScope?: string; concurrency?: number } = {},
 ) {
   const config: RedisConfig = {
     url: redisUrl,
