@@ -41,8 +41,8 @@ export async function runMarketBench(): Promise<BenchResult[]> {
     const nodeUsPerTick = (nodeCpu.user + nodeCpu.system) / ingest.ticks;
     const redisUsPerTick = (redisCpu * 1e6) / ingest.ticks;
     const setRate = await redisBenchmarkSet(server.port, server.password);
-    const { runLatencyBench } = await import('./market-latency.ts');
-    const latency = await runLatencyBench(client, server.url);
+    const { runLatencyBench, LATENCY_NOTES } = await import('./market-latency.ts');
+    const latency = await runLatencyBench(client, server.url, ingest.ticksPerSecond);
     return [
       {
         name: 'market',
@@ -79,6 +79,7 @@ export async function runMarketBench(): Promise<BenchResult[]> {
           'CPU rows: process.cpuUsage() and redis-server INFO cpu over the ingest run. Targets: ≥ 100k ticks/s;',
           'stream → HTTP p99 ≤ 50 ms. Run under `uptime` load noted in the report: wall-clock figures on this',
           'shared 2-core machine move with the neighbours; the CPU rows much less.',
+          LATENCY_NOTES,
         ].join(' '),
       },
     ];
