@@ -148,6 +148,31 @@ export function addTrade(c: CandleAccumulator, t: ParsedTrade): void {
   c.lastTradeId = t.lastTradeId;
 }
 
+/**
+ * Adds `d`, the trades of a later stretch of the same candle, to `c`: highs and lows compose by
+ * max and min, the close is the later one, sums add, exactly as its trades one by one would.
+ */
+export function mergeInto(c: CandleAccumulator, d: CandleAccumulator): void {
+  if (compare(d.high, c.high) > 0) {
+    c.high = d.high;
+    c.highText = d.highText;
+  }
+  if (compare(d.low, c.low) < 0) {
+    c.low = d.low;
+    c.lowText = d.lowText;
+  }
+  c.close = d.close;
+  c.volume = add(c.volume, d.volume);
+  c.quoteVolume = add(c.quoteVolume, d.quoteVolume);
+  // A zero sum adds nothing but width, and taker-buy sums print at the whole volume's width.
+  if (d.takerBuyVolume.units !== 0n) c.takerBuyVolume = add(c.takerBuyVolume, d.takerBuyVolume);
+  if (d.takerBuyQuoteVolume.units !== 0n)
+    c.takerBuyQuoteVolume = add(c.takerBuyQuoteVolume, d.takerBuyQuoteVolume);
+  c.trades += d.trades;
+  if (c.firstTradeId < 0) c.firstTradeId = d.firstTradeId;
+  c.lastTradeId = d.lastTradeId;
+}
+
 /** `d` with at least `scale` fraction digits (a taker-buy sum as wide as the whole volume). */
 function widenTo(d: Decimal, scale: number): Decimal {
   return d.scale >= scale ? d : { units: d.units * pow10(scale - d.scale), scale };
