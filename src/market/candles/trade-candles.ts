@@ -1,14 +1,15 @@
 /**
  * Candles of several intervals (1m … 1d by default) built from one symbol's aggregated trades.
- * Each trade is parsed once. Only the shortest interval takes every trade as it comes; the longer
- * ones take the trades of the current minute in one step, gathered meanwhile (highs, lows,
- * closes and sums compose exactly), when asked for their candles or at the next minute's first
- * trade: five candle updates per trade were most of the feed's CPU.
+ * Each trade is parsed once. The first trade of each minute goes to every interval's series; the
+ * minute's later trades are gathered into one accumulator (highs, lows, closes and sums compose
+ * exactly) that every interval takes in one step when its candles are read or at the next
+ * minute's first trade: six candle updates per trade were most of the feed's CPU.
  *
- * The gathering is only taken while every interval has counted the same trades (always, but
- * after a resume from uneven snapshots) and for trades the shortest interval applied; the first
- * trade of each minute, and any trade it refused, go to every interval one by one, so every
- * candle closes, and every outcome is, what it was with one update per trade and interval.
+ * The gathering only runs while every interval has counted the same trades (always, but after a
+ * resume from uneven snapshots); a gathered trade is in the open candle of every interval (same
+ * minute, ids after all counted), so it closes nothing, and a repeated id is refused exactly as
+ * each series would refuse it: every candle closes, and every outcome is, what it was with one
+ * update per trade and interval.
  */
 
 import { alignDown } from '../../trading/index.ts';
@@ -42,8 +43,10 @@ export class TradeCandles {
   private readonly lastClosed = new Map<CandleInterval, Candle>();
   /** Open time (in the shortest interval) of the minute whose trades may be gathered; -1: none. */
   private gatherFrom = -1;
-  /** The trades gathered for the longer intervals since they last took them. */
+  /** The trades gathered since the series last took them. */
   private gathered: CandleAccumulator | undefined;
+  /** The last trade id every series had counted when the gathering started. */
+  private gatherAfter = -1;
 
   constructor(
     intervals: readonly CandleInterval[] = CANDLE_INTERVALS,
@@ -64,18 +67,13 @@ export class TradeCandles {
     if (!shortest) return { outcome: 'applied', closed };
     const minute = alignDown(shortest.interval, parsed.time);
     if (minute === this.gatherFrom) {
-      const outcome = shortest.apply(parsed, closed);
-      if (outcome === 'applied') {
-        // Same open candle, after every trade counted: the series' own rule, unchanged.
-        if (this.gathered) addTrade(this.gathered, parsed);
-        else this.gathered = openWith(shortest.interval, minute, minute, parsed);
-        this.remember(closed);
-        return { outcome, closed };
-      }
-      this.handOver();
-      for (let i = 1; i < this.series.length; i++) this.series[i]!.apply(parsed, closed);
-      this.remember(closed);
-      return { outcome, closed };
+      // The series' own rules for a trade in their open candles: ids must be after all counted.
+      const last = this.gathered?.lastTradeId ?? this.gatherAfter;
+      if (parsed.lastTradeId <= last) return { outcome: 'duplicate', closed };
+      if (parsed.firstTradeId <= last) return { outcome: 'overlap', closed };
+      if (this.gathered) addTrade(this.gathered, parsed);
+      else this.gathered = openWith(shortest.interval, minute, minute, parsed);
+      return { outcome: 'applied', closed };
     }
     this.handOver();
     let outcome: TradeOutcome | undefined;
@@ -87,6 +85,7 @@ export class TradeCandles {
     const last = shortest.lastAppliedTradeId();
     this.gatherFrom =
       outcome === 'applied' && this.series.every((s) => s.lastAppliedTradeId() === last) ? minute : -1;
+    this.gatherAfter = last;
     return { outcome: outcome ?? 'applied', closed };
   }
 
@@ -116,12 +115,13 @@ export class TradeCandles {
     return { candles };
   }
 
-  /** The gathered trades go to the longer intervals (their open candles hold this minute). */
+  /** The gathered trades go to every series (their open candles hold this minute). */
   private handOver(): void {
     const gathered = this.gathered;
     if (!gathered) return;
     this.gathered = undefined;
-    for (let i = 1; i < this.series.length; i++) this.series[i]!.applyGathered(gathered);
+    this.gatherAfter = gathered.lastTradeId;
+    for (const s of this.series) s.applyGathered(gathered);
   }
 
   private remember(closed: readonly Candle[]): void {
