@@ -70,7 +70,8 @@ export async function runMarketBench(): Promise<BenchResult[]> {
         notes: [
           `${SYMBOLS} symbols, all watched, ${(SYMBOLS * ROUNDS).toLocaleString('en-US')} ticks. A tick is one symbol's`,
           'price from a `!miniTicker@arr` frame (current price, its series point, its rolling 24h record) plus one',
-          '`<s>@aggTrade` of that symbol (recent-trades list and the six candle intervals 1m … 1d). Each round is one',
+          "`<s>@aggTrade` of that symbol (recent-trades list and the six candle intervals 1m … 1d: a minute's first trade goes",
+          'to all six, its later ones into one gathered accumulator the six take at the flush). Each round is one',
           '`!miniTicker@arr` frame with every symbol and one `<s>@aggTrade` frame per symbol, as JSON text; parsed as',
           "the stream connection parses, handled by the feed's StreamFeed/WatchedSymbol, written through its",
           'WriteQueue: a price lane (newest price per symbol, one monotonic script call each, every 5 ms, one flush',

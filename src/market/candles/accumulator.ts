@@ -127,15 +127,20 @@ export function openEmpty(
   };
 }
 
+/** Moves the candle's high and low out to `high` and `low` where they lie beyond. */
+function stretch(c: CandleAccumulator, high: Decimal, highText: string, low: Decimal, lowText: string): void {
+  if (compare(high, c.high) > 0) {
+    c.high = high;
+    c.highText = highText;
+  }
+  if (compare(low, c.low) < 0) {
+    c.low = low;
+    c.lowText = lowText;
+  }
+}
+
 export function addTrade(c: CandleAccumulator, t: ParsedTrade): void {
-  if (compare(t.price, c.high) > 0) {
-    c.high = t.price;
-    c.highText = t.priceText;
-  }
-  if (compare(t.price, c.low) < 0) {
-    c.low = t.price;
-    c.lowText = t.priceText;
-  }
+  stretch(c, t.price, t.priceText, t.price, t.priceText);
   c.close = t.priceText;
   c.volume = add(c.volume, t.quantity);
   c.quoteVolume = add(c.quoteVolume, t.quote);
@@ -153,14 +158,7 @@ export function addTrade(c: CandleAccumulator, t: ParsedTrade): void {
  * max and min, the close is the later one, sums add, exactly as its trades one by one would.
  */
 export function mergeInto(c: CandleAccumulator, d: CandleAccumulator): void {
-  if (compare(d.high, c.high) > 0) {
-    c.high = d.high;
-    c.highText = d.highText;
-  }
-  if (compare(d.low, c.low) < 0) {
-    c.low = d.low;
-    c.lowText = d.lowText;
-  }
+  stretch(c, d.high, d.highText, d.low, d.lowText);
   c.close = d.close;
   c.volume = add(c.volume, d.volume);
   c.quoteVolume = add(c.quoteVolume, d.quoteVolume);
