@@ -28,11 +28,19 @@ export function benchSymbols(count: number): string[] {
   return Array.from({ length: count }, (_, i) => `S${String(i).padStart(4, '0')}USDT`);
 }
 
-/** Pre-built frames of `rounds` rounds (so building them is not timed). */
-export function buildFrames(symbols: readonly string[], rounds: number, t0: number): string[][] {
+/**
+ * Pre-built frames of `rounds` rounds (so building them is not timed), from round `firstRound`
+ * on: event times and trade ids go on rising from one call to the next, so no round replays one.
+ */
+export function buildFrames(
+  symbols: readonly string[],
+  rounds: number,
+  t0: number,
+  firstRound = 0,
+): string[][] {
   const out: string[][] = [];
-  let tradeId = 1_000_000;
-  for (let r = 0; r < rounds; r++) {
+  let tradeId = 1_000_000 + firstRound * symbols.length;
+  for (let r = firstRound; r < firstRound + rounds; r++) {
     const E = t0 + r * 10;
     const frames: string[] = [];
     const tickers = symbols.map((s, i) => {
@@ -71,12 +79,26 @@ export interface IngestPipeline {
   close(): void;
 }
 
-/** The feed's stream path for `symbols`, all of them watched, writing under `prefix`. */
-export function ingestPipeline(redis: Redis, symbols: readonly string[], prefix: string): IngestPipeline {
-  const live = new LiveMarket({ redis, keys: createKeys(prefix).market });
+/**
+ * The feed's stream path for `symbols`, all of them watched, writing under `prefix`; with `shared`,
+ * into that write queue instead (a running feed's, so the load shares its lanes and connection).
+ */
+export function ingestPipeline(
+  redis: Redis,
+  symbols: readonly string[],
+  prefix: string,
+  shared?: WriteQueue,
+): IngestPipeline {
   const metrics = feedMetrics(new Registry());
   const logger = pino({ level: 'silent' });
-  const queue = new WriteQueue({ live, market: 'spot', metrics, logger });
+  const queue =
+    shared ??
+    new WriteQueue({
+      live: new LiveMarket({ redis, keys: createKeys(prefix).market }),
+      market: 'spot',
+      metrics,
+      logger,
+    });
   const watched = new Map<string, WatchedSymbol>();
   for (const s of symbols) {
     watched.set(

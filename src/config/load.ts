@@ -67,6 +67,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Record<str
         maxParamLength: int(e, 'HTTP_MAX_PARAM_LENGTH', 100, 16, 4096),
         maxHeaderBytes: int(e, 'HTTP_MAX_HEADER_BYTES', 16 * 1024, 1024, 1024 * 1024),
         maxConnections: int(e, 'HTTP_MAX_CONNECTIONS', 1000, 1, 1_000_000),
+        ratePerMinute: int(e, 'HTTP_RATE_LIMIT_PER_MIN', 1200, 1, 100_000_000),
       },
     },
     dataDir: path.resolve(read(e, 'TRADECACHE_DATA_DIR') ?? './.tradecache'),

@@ -51,6 +51,8 @@ export interface HttpLimits {
   readonly maxHeaderBytes: number;
   /** Open client connections at most; more are refused at accept. */
   readonly maxConnections: number;
+  /** Requests a minute per client address on any route (per process). */
+  readonly ratePerMinute: number;
 }
 
 export interface RedisConfig {

@@ -135,6 +135,12 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
     description: 'Open client connections at most; further connections are closed at once.',
   },
   {
+    name: 'HTTP_RATE_LIMIT_PER_MIN',
+    default: '1200',
+    description:
+      'Requests a minute one client address may make on any route (per process; `/health` is exempt); past it: 429 `RATE_LIMITED` with `Retry-After`.',
+  },
+  {
     name: 'TRADECACHE_DATA_DIR',
     default: './.tradecache',
     description: 'Data directory (embedded Redis data and password).',

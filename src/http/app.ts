@@ -57,7 +57,10 @@ export async function httpApp(app: FastifyInstance, deps: HttpDeps) {
   await app.register(openapiPlugin, { version: packageVersion() });
   await app.register(workBoundsPlugin, { bounds: workBounds(deps.config) });
   // Rate limits before auth: a flood of bad tokens is refused before it costs a session lookup.
-  await app.register(rateLimitPlugin, { limiter: deps.sessions.limiter });
+  await app.register(rateLimitPlugin, {
+    limiter: deps.sessions.limiter,
+    perIp: { limit: deps.config.http.limits.ratePerMinute, windowSec: 60 },
+  });
   await app.register(authPlugin, { authenticator: deps.sessions.authenticator });
   // Before the routes: it wraps the handlers of routes declaring `config.responseCache`.
   await app.register(responseCachePlugin, { engine: deps.cache });

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { feedMetrics, WriteQueue } from '../../src/market/feed/index.ts';
+import { feedMetrics, WriteQueue, writeRestPrices } from '../../src/market/feed/index.ts';
 import { WatchedSymbol } from '../../src/market/feed/watched-symbol.ts';
 import { LiveMarket } from '../../src/market/live-market.ts';
 import { createKeys } from '../../src/redis/keys/index.ts';
@@ -116,6 +116,41 @@ describe('feed write queue', () => {
     // The price lane wrote the price first; the tick still joins the series.
     expect(await live.prices.spot.getPriceHistory('SOLUSDT', { from: T0 })).toEqual([
       { time: T0, price: '150.25' },
+    ]);
+  });
+
+  it('keeps every stream point in the series when an older REST price lands between the price lane and the bulk flush', async () => {
+    const { live, queue } = setup({ flushMs: 600_000 });
+    const stream = ['2.10', '2.20', '2.30'].map((price, i) => ({ price, time: T0 + 1000 * i }));
+    for (const p of stream) queue.price('DOTUSDT', p.price, p.time);
+    // The price lane writes the newest stream price; its series points wait for the bulk flush.
+    expect(await waitFor(() => live.data.spot.getPrice('DOTUSDT'))).toEqual({
+      price: '2.30',
+      time: T0 + 2000,
+    });
+    // A REST answer older than that price, newer than the first stream points.
+    const rest = live.batch('spot');
+    writeRestPrices(rest, [{ symbol: 'DOTUSDT', price: '9.99' }], T0 + 1500);
+    await rest.flush();
+    await queue.flush();
+    expect(await live.data.spot.getPrice('DOTUSDT')).toEqual({ price: '2.30', time: T0 + 2000 });
+    expect(await live.prices.spot.getPriceHistory('DOTUSDT', { from: T0 })).toEqual(stream);
+  });
+
+  it('keeps the earlier stream points in the series when a newer REST price joins it first', async () => {
+    const { live, queue } = setup({ flushMs: 600_000 });
+    queue.price('LTCUSDT', '80.10', T0);
+    queue.price('LTCUSDT', '80.20', T0 + 1000);
+    await waitFor(() => live.data.spot.getPrice('LTCUSDT'));
+    const rest = live.batch('spot');
+    writeRestPrices(rest, [{ symbol: 'LTCUSDT', price: '80.50' }], T0 + 5000);
+    await rest.flush();
+    await queue.flush();
+    expect(await live.data.spot.getPrice('LTCUSDT')).toEqual({ price: '80.50', time: T0 + 5000 });
+    expect(await live.prices.spot.getPriceHistory('LTCUSDT', { from: T0 })).toEqual([
+      { time: T0, price: '80.10' },
+      { time: T0 + 1000, price: '80.20' },
+      { time: T0 + 5000, price: '80.50' },
     ]);
   });
 

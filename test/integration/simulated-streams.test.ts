@@ -107,6 +107,27 @@ describe('simulated exchange streams: Binance payload shapes', () => {
     expect(ex.activeStreams('spot')).not.toContain('ethusdt@bookTicker');
   });
 
+  it('publishes a payload of its caller to the subscribers of that stream only, at once', async () => {
+    const { frames } = await rawSocket(`${ex.spotStreamUrl}/stream?streams=adausdt@miniTicker`);
+    const other = await rawSocket(`${ex.spotStreamUrl}/stream?streams=ethusdt@aggTrade`);
+    await waitFor(() => ex.activeStreams('spot').includes('ethusdt@aggTrade'));
+    const ticker = {
+      e: '24hrMiniTicker',
+      E: 1,
+      s: 'ADAUSDT',
+      c: '1.00',
+      o: '1',
+      h: '1',
+      l: '1',
+      v: '0',
+      q: '0',
+    };
+    expect(ex.publish('spot', 'adausdt@miniTicker', ticker)).toBe(1);
+    await waitFor(() => frames.some((f) => f.data.E === 1 && f.data.c === '1.00'));
+    expect(other.frames.some((f) => f.stream === 'adausdt@miniTicker')).toBe(false);
+    expect(ex.publish('spot', 'nosuch@aggTrade', {})).toBe(0);
+  });
+
   it('refuses malformed stream names at the handshake', async () => {
     const ws = new WebSocket(`${ex.spotStreamUrl}/stream?streams=btcusdt@nonsense`);
     const status = await new Promise<number>((resolve) =>

@@ -84,6 +84,7 @@ describe('Redis URL resolution (Python platform order)', () => {
         maxParamLength: 100,
         maxHeaderBytes: 16_384,
         maxConnections: 1000,
+        ratePerMinute: 1200,
       },
     });
     expect(config.logRequests).toBe('errors');

@@ -66,6 +66,7 @@ describe('Cluster hash tags', () => {
       m.ticks('spot', 'BTCUSDT'),
       m.candles('spot', 'BTCUSDT'),
       m.candleIndex('spot', 'BTCUSDT'),
+      m.seriesMark('spot', 'BTCUSDT'),
       m.trades('spot', 'BTCUSDT'),
     ];
     expect(new Set(all.map(tagOf))).toEqual(new Set(['spot:BTCUSDT']));

@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isTradecacheError } from '../../src/errors.ts';
+import { parseTrade } from '../../src/market/candles/accumulator.ts';
+import { CandleSeries } from '../../src/market/candles/candle-series.ts';
 import {
   type AggTrade,
   CANDLE_INTERVALS,
@@ -8,6 +10,7 @@ import {
   type CandleInterval,
   TradeCandles,
 } from '../../src/market/candles/index.ts';
+import type { CandleSnapshot } from '../../src/market/candles/trade-candles.ts';
 
 const MS: Record<CandleInterval, number> = {
   '1m': 60_000,
@@ -156,6 +159,58 @@ describe('candles from trades', () => {
         }
       }),
       { numRuns: 100 },
+    );
+  });
+
+  it('close and read exactly as one update per trade and interval, with reads, replays and an uneven resume between trades', () => {
+    /** The plain way: every interval's series takes every trade. */
+    const reference = (resume: CandleSnapshot) => {
+      const series = CANDLE_INTERVALS.map(
+        (i) =>
+          new CandleSeries(
+            i,
+            resume.candles.find((c) => c.interval === i),
+          ),
+      );
+      return {
+        apply(t: AggTrade) {
+          const parsed = parseTrade(t);
+          const closed: Candle[] = [];
+          const outcomes = series.map((s) => s.apply(parsed, closed));
+          return { outcome: outcomes[0], closed };
+        },
+        current: (i: CandleInterval) => series.find((s) => s.interval === i)!.current(),
+      };
+    };
+    fc.assert(
+      fc.property(tradeStream, fc.array(fc.nat(), { maxLength: 40 }), fc.nat(), (trades, events, cut) => {
+        // Uneven snapshots: the 1m candle from later in the stream than the others.
+        const at = cut % (trades.length + 1);
+        const early = new TradeCandles();
+        run(trades.slice(0, at >> 1), early);
+        const late = new TradeCandles();
+        run(trades.slice(0, at), late);
+        const resume = {
+          candles: [
+            ...late.snapshot().candles.filter((c) => c.interval === '1m'),
+            ...early.snapshot().candles.filter((c) => c.interval !== '1m'),
+          ],
+        };
+        const ours = new TradeCandles(CANDLE_INTERVALS, resume);
+        const plain = reference(resume);
+        const marks = new Set(events.map((e) => e % (trades.length + 1)));
+        for (let k = 0; k < trades.length; k++) {
+          const t = trades[k]!;
+          expect(ours.applyTrade(t)).toEqual(plain.apply(t));
+          if (marks.has(k)) {
+            // A flush reads the open candles; a replayed trade changes nothing.
+            for (const i of CANDLE_INTERVALS) expect(ours.current(i)).toEqual(plain.current(i));
+            expect(ours.applyTrade(t)).toEqual(plain.apply(t));
+          }
+        }
+        for (const i of CANDLE_INTERVALS) expect(ours.current(i)).toEqual(plain.current(i));
+      }),
+      { numRuns: 150 },
     );
   });
 

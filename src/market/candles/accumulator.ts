@@ -127,15 +127,20 @@ export function openEmpty(
   };
 }
 
+/** Moves the candle's high and low out to `high` and `low` where they lie beyond. */
+function stretch(c: CandleAccumulator, high: Decimal, highText: string, low: Decimal, lowText: string): void {
+  if (compare(high, c.high) > 0) {
+    c.high = high;
+    c.highText = highText;
+  }
+  if (compare(low, c.low) < 0) {
+    c.low = low;
+    c.lowText = lowText;
+  }
+}
+
 export function addTrade(c: CandleAccumulator, t: ParsedTrade): void {
-  if (compare(t.price, c.high) > 0) {
-    c.high = t.price;
-    c.highText = t.priceText;
-  }
-  if (compare(t.price, c.low) < 0) {
-    c.low = t.price;
-    c.lowText = t.priceText;
-  }
+  stretch(c, t.price, t.priceText, t.price, t.priceText);
   c.close = t.priceText;
   c.volume = add(c.volume, t.quantity);
   c.quoteVolume = add(c.quoteVolume, t.quote);
@@ -146,6 +151,24 @@ export function addTrade(c: CandleAccumulator, t: ParsedTrade): void {
   c.trades += t.lastTradeId - t.firstTradeId + 1;
   if (c.firstTradeId < 0) c.firstTradeId = t.firstTradeId;
   c.lastTradeId = t.lastTradeId;
+}
+
+/**
+ * Adds `d`, the trades of a later stretch of the same candle, to `c`: highs and lows compose by
+ * max and min, the close is the later one, sums add, exactly as its trades one by one would.
+ */
+export function mergeInto(c: CandleAccumulator, d: CandleAccumulator): void {
+  stretch(c, d.high, d.highText, d.low, d.lowText);
+  c.close = d.close;
+  c.volume = add(c.volume, d.volume);
+  c.quoteVolume = add(c.quoteVolume, d.quoteVolume);
+  // A zero sum adds nothing but width, and taker-buy sums print at the whole volume's width.
+  if (d.takerBuyVolume.units !== 0n) c.takerBuyVolume = add(c.takerBuyVolume, d.takerBuyVolume);
+  if (d.takerBuyQuoteVolume.units !== 0n)
+    c.takerBuyQuoteVolume = add(c.takerBuyQuoteVolume, d.takerBuyQuoteVolume);
+  c.trades += d.trades;
+  if (c.firstTradeId < 0) c.firstTradeId = d.firstTradeId;
+  c.lastTradeId = d.lastTradeId;
 }
 
 /** `d` with at least `scale` fraction digits (a taker-buy sum as wide as the whole volume). */

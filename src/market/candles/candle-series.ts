@@ -8,6 +8,7 @@ import {
   addTrade,
   type CandleAccumulator,
   fromCandle,
+  mergeInto,
   openEmpty,
   openWith,
   type ParsedTrade,
@@ -62,6 +63,16 @@ export class CandleSeries {
     }
     this.lastTradeId = trade.lastTradeId;
     return 'applied';
+  }
+
+  /**
+   * Adds trades gathered elsewhere (`d`, all within the open candle and after every trade
+   * counted in it: the caller's rule) to the open candle in one step.
+   */
+  applyGathered(d: CandleAccumulator): void {
+    if (!this.open || d.lastTradeId <= this.lastTradeId) return;
+    mergeInto(this.open, d);
+    this.lastTradeId = d.lastTradeId;
   }
 
   /** Closes the open candle if `now` is past its close time. */

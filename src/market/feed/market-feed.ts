@@ -101,6 +101,11 @@ export class MarketFeed {
     return this.running?.stream?.up ?? false;
   }
 
+  /** The write queue of the current election (null while not leading); the market bench offers its load here. */
+  get writeQueue(): WriteQueue | null {
+    return this.running?.queue ?? null;
+  }
+
   /** Symbols that get trades, books and candles (empty while not leading). */
   watchedSymbols(): string[] {
     return [...(this.running?.watched.keys() ?? [])];

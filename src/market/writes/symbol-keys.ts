@@ -8,8 +8,8 @@ import { assertSymbol, isSymbol, type MarketType } from '../../trading/index.ts'
 import type { RecordKind } from './kinds.ts';
 
 export interface SymbolKeys {
-  /** KEYS of the `market-tick` script: price, ticks, trades, candles, candle index. */
-  readonly tick: readonly [string, string, string, string, string];
+  /** KEYS of the `market-tick` script: price, ticks, trades, candles, candle index, series mark. */
+  readonly tick: readonly [string, string, string, string, string, string];
   readonly records: Readonly<Record<RecordKind, string>>;
 }
 
@@ -38,6 +38,7 @@ export class SymbolKeyCache {
           k.trades(market, symbol),
           k.candles(market, symbol),
           k.candleIndex(market, symbol),
+          k.seriesMark(market, symbol),
         ],
         records: {
           bookTicker: k.bookTicker(market, symbol),

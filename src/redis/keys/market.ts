@@ -31,6 +31,11 @@ export function createMarketKeys(root: string) {
     /** Price time series (ZSET by exchange time). */
     ticks: (market: MarketType, symbol: string) => `${area(market, symbol)}:ticks`,
     /**
+     * Exchange time of the newest stream point in the price series: later stream points join the
+     * series after it, whatever REST points came between (see `market-tick`).
+     */
+    seriesMark: (market: MarketType, symbol: string) => `${area(market, symbol)}:series_mark`,
+    /**
      * OHLCV candles of every interval: HASH of `<interval>:<open time, 15 digits>` → candle, so one
      * tick updates all six intervals in one key and reads are one HMGET.
      */

@@ -113,6 +113,17 @@ export class StreamHub {
     this.#schedule();
   }
 
+  /**
+   * Sends one payload on stream `name` to its subscribers now, beside what the models send: a
+   * benchmark's price stream at a cadence of its own. Returns how many sockets it went to.
+   */
+  publish(name: string, data: unknown): number {
+    const sub = this.#subscriptions.get(name);
+    if (!sub || this.silent()) return 0;
+    this.#send(name, sub, data);
+    return sub.sessions.size;
+  }
+
   silent(): boolean {
     return this.#faults.streamFault(this.market) === 'streamSilent';
   }
@@ -155,12 +166,15 @@ export class StreamHub {
     for (const [name, sub] of this.#subscriptions) {
       if (!sub.source) continue;
       for (const data of sub.source.poll(now)) {
-        if (silent) continue;
-        const raw = JSON.stringify(data);
-        const combined = `{"stream":${JSON.stringify(name)},"data":${raw}}`;
-        for (const session of sub.sessions) session.send(combined, raw);
+        if (!silent) this.#send(name, sub, data);
       }
     }
+  }
+
+  #send(name: string, sub: Subscription, data: unknown): void {
+    const raw = JSON.stringify(data);
+    const combined = `{"stream":${JSON.stringify(name)},"data":${raw}}`;
+    for (const session of sub.sessions) session.send(combined, raw);
   }
 
   #ping(): void {

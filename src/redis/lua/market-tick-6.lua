@@ -9,6 +9,8 @@
   KEYS[3]  recent trades: LIST, newest first, elements `<id>|<time>|<price>|<qty>|<side>`
   KEYS[4]  candles: HASH `<interval>:<open time, 15 digits>` -> `<rank>|<final>|<candle...>`
   KEYS[5]  candle index: ZSET (all scores 0) of the HASH's fields, for ZRANGEBYLEX ranges
+  KEYS[6]  stream series mark: string, the time of the newest series-only tick that joined the
+           series (its TTL the series')
 
   ARGV[1]  price TTL ms      ARGV[2]  series TTL ms (its retention: a dead symbol's series goes)
   ARGV[3]  trades TTL ms     ARGV[4]  trades kept per symbol
@@ -18,9 +20,15 @@
   then     m trades, then m elements (id first), ascending id
   then     k candles, then k x (field, value)
 
-  A tick sets the price when its seq is above the stored price's; it joins the series when its
-  time is after the series' newest point (so a price written first by the price lane does not
-  keep its tick out of the series, and an older REST answer joins neither).
+  A tick sets the price when its seq is above the stored price's. Which ticks join the series
+  depends on where they come from:
+  - a tick that may set the price (ARGV[5] = 1: a REST answer, a direct write) joins it only when
+    it set the price, so an answer older than the current price joins neither;
+  - a series-only tick (the stream's bulk copy; its price went out on the price lane first) joins
+    when its time is after the stream series mark (KEYS[6]), whatever REST points came between:
+    the price lane may have let a newer REST price in while these ticks waited for the bulk flush,
+    and the series must still get every stream point. The mark, not the series' newest point,
+    keeps out a deposed leader's late flush: the new leader's points moved it past them.
   A trade is written when its id is above the newest stored trade's. A candle is written when
   it is new, when final (the exchange's closed kline: it wins over trade-built ones), or when
   neither it nor the stored one is final and its rank (last trade id) is higher; a value equal
@@ -28,7 +36,7 @@
 
   Returns  { ticks written, ticks ignored, trades written, trades ignored,
              candles written, candles ignored, series points added, series points ignored }
-           (a tick is written when it set the price or joined the series)
+           (a tick is written when it joined the series: a price-setting one also set the price)
 ]]
 local CHUNK = 1000
 -- unpack is bounded by Lua's C stack: long lists go in chunks. Returns the last reply.
@@ -50,37 +58,45 @@ if nTicks > 0 then
     local current = redis.call('GET', KEYS[1])
     if current then stored = tonumber(string.match(current, '^(%d+)|')) or -1 end
   end
-  local newest = -1
-  local top = redis.call('ZRANGE', KEYS[2], -1, -1, 'WITHSCORES')
-  if top[2] then newest = tonumber(top[2]) end
+  local mark = -1
+  if not setsPrice then mark = tonumber(redis.call('GET', KEYS[6])) or -1 end
+  local markText = nil
   local members = {}
   local last = nil
   for t = i + 1, i + nTicks do
     local seq, time, price = string.match(ARGV[t], '^(%d+)|(%d+)|(.+)$')
     seq = tonumber(seq)
-    local written = false
-    if setsPrice and seq and seq > stored then
-      stored = seq
-      last = ARGV[t]
-      written = true
+    local joins = false
+    if setsPrice then
+      if seq and seq > stored then
+        stored = seq
+        last = ARGV[t]
+        joins = true
+      end
+    else
+      local at = tonumber(time)
+      if at and at > mark then
+        mark = at
+        markText = time
+        joins = true
+      end
     end
-    local at = tonumber(time)
-    if at and at > newest then
-      newest = at
+    if joins then
       members[#members + 1] = time
       members[#members + 1] = time .. ':' .. price
       seriesAdded = seriesAdded + 1
-      written = true
+      ticksWritten = ticksWritten + 1
     else
       seriesIgnored = seriesIgnored + 1
+      ticksIgnored = ticksIgnored + 1
     end
-    if written then ticksWritten = ticksWritten + 1 else ticksIgnored = ticksIgnored + 1 end
   end
   if last then redis.call('SET', KEYS[1], last, 'PX', ARGV[1]) end
   if #members > 0 then
     chunked('ZADD', KEYS[2], members)
     redis.call('PEXPIRE', KEYS[2], ARGV[2])
   end
+  if markText then redis.call('SET', KEYS[6], markText, 'PX', ARGV[2]) end
   i = i + nTicks
 end
 
