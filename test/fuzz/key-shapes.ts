@@ -94,6 +94,7 @@ const BUILDERS: Record<string, Builder> = {
         'info',
         'premiumIndex',
         'ticks',
+        'seriesMark',
         'candles',
         'candleIndex',
       ] as const
