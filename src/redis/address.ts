@@ -1,8 +1,9 @@
-import type { Redis } from 'ioredis';
+import { isCluster, type RedisClient } from './client.ts';
 
 /** `host:port` of the server a client is connected to (the current master); null when not ready. */
-export function connectedAddress(client: Redis): string | null {
-  if (client.status !== 'ready') return null;
+export function connectedAddress(client: RedisClient): string | null {
+  // A Cluster client holds one connection per node: there is no single address to name.
+  if (isCluster(client) || client.status !== 'ready') return null;
   const stream: { remoteAddress?: string | undefined; remotePort?: number | undefined } | undefined =
     client.stream;
   const { remoteAddress, remotePort } = stream ?? {};

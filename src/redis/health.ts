@@ -1,8 +1,8 @@
-import type { Redis } from 'ioredis';
 import type { SecretScrubber } from '../config/redact.ts';
 import type { RedisMode } from '../config/types.ts';
 import { errorMessage } from '../errors.ts';
 import { connectedAddress } from './address.ts';
+import type { RedisClient } from './client.ts';
 
 /** How the command connection reaches Redis; `masterName` only in Sentinel mode. */
 export interface RedisTopology {
@@ -39,7 +39,7 @@ export class RedisHealth {
   private lastErrorAt: number | null = null;
 
   constructor(
-    private readonly client: Redis,
+    private readonly client: RedisClient,
     private readonly scrubber: SecretScrubber,
     private readonly topology: RedisTopology = { mode: 'standalone' },
   ) {

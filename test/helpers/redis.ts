@@ -1,28 +1,86 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import { type RedisClient, scanBatches } from '../../src/redis/client.ts';
 import { type EmbeddedRedis, startEmbeddedRedis } from '../../src/redis/embedded.ts';
+import { startTestCluster } from './cluster.ts';
 
 export interface TestRedis extends EmbeddedRedis {
   readonly dataDir: string;
-  /** Stops redis-server and deletes its temp dir. */
+  /** `server` (one redis-server) or `cluster` (3 masters + 3 replicas), per TRADECACHE_TEST_REDIS. */
+  readonly kind: TestRedisKind;
+  /**
+   * A plain client of the right kind (a Cluster client on a cluster), not yet connected unless
+   * `lazyConnect: false`; the caller closes it. Tests use this, not `new Redis(url)`.
+   */
+  client(options?: Pick<RedisOptions, 'lazyConnect'>): RedisClient;
+  /** Stops redis-server (every node) and deletes its temp dir. */
   destroy(): Promise<void>;
 }
 
+export type TestRedisKind = 'server' | 'cluster';
+
 /**
- * A private redis-server for one test file, started with the product's own launcher in a temp
- * dir on a free loopback port. Tests never touch a Redis they did not start.
+ * What `startTestRedis` hands out: `TRADECACHE_TEST_REDIS=cluster` (`npm run test:cluster`) runs
+ * the same test files against a Redis Cluster instead of one redis-server.
+ */
+export const testRedisKind: TestRedisKind =
+  process.env.TRADECACHE_TEST_REDIS === 'cluster' ? 'cluster' : 'server';
+
+/**
+ * A private Redis for one test file: by default a redis-server started with the product's own
+ * launcher in a temp dir on a free loopback port; under `TRADECACHE_TEST_REDIS=cluster` a
+ * 3-master cluster whose `url` is a `redis+cluster://` URL (which REDIS_URL accepts). Tests
+ * never touch a Redis they did not start.
  */
 export async function startTestRedis(): Promise<TestRedis> {
+  return testRedisKind === 'cluster' ? startClusterTestRedis() : startServerTestRedis();
+}
+
+async function startServerTestRedis(): Promise<TestRedis> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'tradecache-test-'));
   const redis = await startEmbeddedRedis({ dataDir });
   return {
     ...redis,
     stop: () => redis.stop(),
     dataDir,
+    kind: 'server',
+    client: (options = {}) => new Redis(redis.url, { lazyConnect: true, ...options }),
     async destroy() {
       await redis.stop();
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+async function startClusterTestRedis(): Promise<TestRedis> {
+  const cluster = await startTestCluster();
+  const [first] = cluster.nodes;
+  if (!first) throw new Error('the test cluster has no nodes');
+  return {
+    url: cluster.url,
+    port: first.port,
+    password: cluster.password,
+    pid: 0,
+    owned: true,
+    dataDir: cluster.dataDir,
+    kind: 'cluster',
+    client: (options = {}) => {
+      const client = new Cluster(
+        cluster.nodes.map((n) => ({ host: '127.0.0.1', port: n.port })),
+        { lazyConnect: true, ...options, redisOptions: { password: cluster.password } },
+      );
+      return client;
+    },
+    stop: () => cluster.destroy(),
+    destroy: () => cluster.destroy(),
+  };
+}
+
+/** Every key matching `pattern`, by SCAN on the one server or on every master of a Cluster. */
+export async function keysMatching(client: RedisClient, pattern: string): Promise<string[]> {
+  const found: string[] = [];
+  for await (const batch of scanBatches(client, pattern, 1000)) found.push(...batch);
+  return found;
 }
