@@ -8,9 +8,7 @@ import { defineConfig } from 'vitest/config';
  * Not run on a cluster yet (reason):
  * - the other suites that touch Redis: not yet converted (several build `new Redis(url)` clients
  *   or use single-server commands such as KEYS / CLIENT LIST / MONITOR; each needs a look);
- * - redis-sentinel, redis-cluster-refused, embedded-redis, compose-redis: about other setups;
- * - cache-coordination's bus-reconnect test is skipped inside the file on a cluster (known gap,
- *   see the README's "Redis Cluster" section).
+ * - redis-sentinel, redis-cluster-refused, embedded-redis, compose-redis: about other setups.
  */
 export const CLUSTER_SUITES = [
   'test/integration/redis-cluster-harness.test.ts',

@@ -4,7 +4,7 @@ import { redactUrl } from '../config/redact.ts';
 import type { RedisConfig, RedisMode } from '../config/types.ts';
 import { ErrorCodes, errorMessage, TradecacheError } from '../errors.ts';
 import type { RedisClient } from './client.ts';
-import { clusterNodeList, createClusterClient } from './cluster.ts';
+import { clusterNodeList, createClusterClient, createClusterSubscriber } from './cluster.ts';
 import { refuseClusterNode } from './cluster-guard.ts';
 import { SentinelRedis, sentinelList, sentinelOptions } from './sentinel.ts';
 import { sentinelWatch } from './sentinel-watch.ts';
@@ -70,10 +70,13 @@ export function redisOptions(config: RedisConfig, options: ConnectionOptions): R
  */
 export function createRedisClient(config: RedisConfig, options: ConnectionOptions): RedisClient {
   if (config.cluster) {
-    return createClusterClient(config.cluster, {
+    const cluster = {
       base: redisOptions(config, options),
       retryDelay: options.oneShot ? () => null : reconnectDelay,
-    });
+    };
+    return options.role === 'subscriber'
+      ? createClusterSubscriber(config.cluster, cluster)
+      : createClusterClient(config.cluster, cluster);
   }
   if (config.sentinel) {
     const watch = options.oneShot ? null : sentinelWatch(config.sentinel, config.tls);

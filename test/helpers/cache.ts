@@ -34,7 +34,14 @@ export function useCacheEngines() {
   const newEngine = async (prefix: string): Promise<{ engine: CacheEngine; redis: RedisClient }> => {
     const redis = connect();
     await redis.connect();
-    const engine = createCacheEngine({ redis, subscriber: connect, prefix, logger });
+    // The bus connection as the product opens it (on a Cluster: one node, not a Cluster client).
+    const subscriber = () => {
+      if (!server) throw new Error('useCacheEngines: redis-server not started yet');
+      const client = server.subscriber();
+      clients.push(client);
+      return client;
+    };
+    const engine = createCacheEngine({ redis, subscriber, prefix, logger });
     engines.push(engine);
     await engine.ready();
     return { engine, redis };

@@ -2,7 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import { loadConfig } from '../../src/config/load.ts';
 import { type RedisClient, scanBatches } from '../../src/redis/client.ts';
+import { createRedisClient } from '../../src/redis/connection.ts';
 import { type EmbeddedRedis, startEmbeddedRedis } from '../../src/redis/embedded.ts';
 import { startTestCluster } from './cluster.ts';
 
@@ -15,6 +17,8 @@ export interface TestRedis extends EmbeddedRedis {
    * `lazyConnect: false`; the caller closes it. Tests use this, not `new Redis(url)`.
    */
   client(options?: Pick<RedisOptions, 'lazyConnect'>): RedisClient;
+  /** A not yet connected pub/sub connection as the product builds one (a single node on a Cluster). */
+  subscriber(): RedisClient;
   /** Stops redis-server (every node) and deletes its temp dir. */
   destroy(): Promise<void>;
 }
@@ -47,6 +51,7 @@ async function startServerTestRedis(): Promise<TestRedis> {
     dataDir,
     kind: 'server',
     client: (options = {}) => new Redis(redis.url, { lazyConnect: true, ...options }),
+    subscriber: () => productSubscriber(redis.url),
     async destroy() {
       await redis.stop();
       await rm(dataDir, { recursive: true, force: true });
@@ -73,6 +78,7 @@ async function startClusterTestRedis(): Promise<TestRedis> {
       );
       return client;
     },
+    subscriber: () => productSubscriber(cluster.url),
     stop: () => cluster.destroy(),
     destroy: () => cluster.destroy(),
   };
@@ -83,4 +89,8 @@ export async function keysMatching(client: RedisClient, pattern: string): Promis
   const found: string[] = [];
   for await (const batch of scanBatches(client, pattern, 1000)) found.push(...batch);
   return found;
+}
+
+function productSubscriber(url: string): RedisClient {
+  return createRedisClient(loadConfig({ REDIS_URL: url }).redis, { role: 'subscriber' });
 }
