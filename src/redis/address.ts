@@ -15,3 +15,15 @@ export function connectedAddress(client: RedisClient): string | null {
 export function formatAddress(host: string, port: string | number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
+
+/**
+ * `host:port` of every master a Cluster client knows now (from its slot table), sorted; empty
+ * for a single server or while the Cluster is not connected.
+ */
+export function clusterMasters(client: RedisClient): string[] {
+  if (!isCluster(client)) return [];
+  return client
+    .nodes('master')
+    .map((node) => formatAddress(node.options.host ?? '', node.options.port ?? 0))
+    .sort();
+}
