@@ -24,7 +24,7 @@ export const CLUSTER_SUITES = [
 ];
 
 // .ci/run asks for a JSON report to print its "N passed, N failed" line.
-const jsonReport = process.env.TRADECACHE_TEST_REPORT;
+const jsonReport = process.env.TRADECACHE_CLUSTER_REPORT;
 
 export default defineConfig({
   test: {

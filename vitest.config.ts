@@ -1,4 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 // .ci/run asks for a JSON report to print its "N passed, N failed" line.
 const jsonReport = process.env.TRADECACHE_TEST_REPORT;
@@ -6,6 +6,8 @@ const jsonReport = process.env.TRADECACHE_TEST_REPORT;
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // The chaos scenarios run apart: `npm run test:chaos` (vitest.chaos.config.ts).
+    exclude: [...configDefaults.exclude, 'test/chaos/**'],
     // The CLI tests run the built bin (dist/): rebuilt first when the sources changed.
     globalSetup: ['test/helpers/build-dist.ts'],
     testTimeout: 30_000,

@@ -12,7 +12,7 @@ import { jobDefinitions } from './jobs/processors/registry.ts';
 import { createLogger, type Logger } from './logger.ts';
 import type { PriceAlerts, TradableSymbols } from './market/alerts/index.ts';
 import type { MarketFeeds } from './market/feed/index.ts';
-import type { LiveMarket } from './market/live-market.ts';
+import { LiveMarket } from './market/live-market.ts';
 import { SymbolCatalog } from './market/symbols/index.ts';
 import { Metrics } from './metrics.ts';
 import { type OperationsServices, openOperations } from './operations/index.ts';
@@ -132,7 +132,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     // Every connection of this process (commands, cache bus, BullMQ and its duplicates) comes
     // from here, so in Sentinel mode each one finds the master through the sentinels.
     const connections = new ConnectionBudget(redisConfig);
-    const connect = (role: 'command' | 'queue' | 'subscriber') =>
+    const connect = (role: 'command' | 'queue' | 'subscriber' | 'feed') =>
       connections.create(role === 'queue' ? { role, forBullmq: true } : { role });
 
     const metrics = new Metrics({ collectDefault: options.role !== 'tool' });
@@ -240,18 +240,26 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     }
 
     // After the jobs: closed before them (reverse order), so the last writes still go out.
-    const feed =
-      options.role === 'start' || options.role === 'worker'
-        ? startMarketFeeds(
-            { config, redis, keys, exchange, symbols, metrics, logger, closers },
-            opened.streamUrls,
-            {
-              market,
-              alerts,
-              realtime,
-            },
-          )
-        : null;
+    const runsFeed =
+      (options.role === 'start' || options.role === 'worker') && config.feed.markets.length > 0;
+    // The feed writes on its own connection: Redis answers one connection's commands in order,
+    // so an HTTP read on the command connection would otherwise wait behind a whole feed pipeline.
+    const feedRedis = runsFeed ? connect('feed') : null;
+    if (feedRedis) {
+      closers.push({ name: 'feed redis', close: () => closeRedisClient(feedRedis) });
+      await connectRedisClient(feedRedis, redisConfig);
+    }
+    const feed = feedRedis
+      ? startMarketFeeds(
+          { config, redis: feedRedis, keys, exchange, symbols, metrics, logger, closers },
+          opened.streamUrls,
+          {
+            market: new LiveMarket({ redis: feedRedis, keys: keys.market, options: market.options }),
+            alerts,
+            realtime,
+          },
+        )
+      : null;
 
     return {
       config,

@@ -4,6 +4,7 @@ import { loadConfig } from '../config/load.ts';
 import type { Config } from '../config/types.ts';
 import { packageVersion } from '../package-version.ts';
 import { assertMarket, MARKET_TYPES } from '../trading/index.ts';
+import { aclCommand } from './commands/acl.ts';
 import { alertsCommand } from './commands/alerts.ts';
 import { historyCommand } from './commands/history.ts';
 import { marketCommand } from './commands/market.ts';
@@ -120,6 +121,7 @@ export function buildProgram(): Command {
       }
     });
 
+  program.addCommand(aclCommand(() => config()));
   program.addCommand(
     marketCommand(async ({ exchange }) => {
       const ctx = await openTool(await exchangeConfig(exchange));

@@ -23,6 +23,9 @@ export interface ServeOptions {
  * embedded Redis. A second signal (or the deadline passing) forces the exit.
  */
 export async function serve(config: Config, options: ServeOptions): Promise<number> {
+  // Listening for the stop signal from the start: a Ctrl-C while the app is still starting
+  // shuts it down cleanly once it is up, rather than killing it with its writes half done.
+  const stopSignal = options.stopSignal ?? firstSignal();
   const ctx = await createApp(config, { role: options.role });
   let server: FastifyInstance | null = null;
   try {
@@ -49,7 +52,7 @@ export async function serve(config: Config, options: ServeOptions): Promise<numb
     throw err;
   }
 
-  const signal = await (options.stopSignal ?? firstSignal());
+  const signal = await stopSignal;
   ctx.logger.info({ signal }, 'shutting down');
   const force = setTimeout(() => {
     ctx.logger.error('shutdown deadline passed; exiting');

@@ -1,5 +1,6 @@
 import { parseAddressList } from './address-list.ts';
 import { bool, type Env, invalid, read } from './parse.ts';
+import { redisUsername } from './redis-url.ts';
 import type { ClusterConfig, RedisSource } from './types.ts';
 
 /** The port a cluster seed node listens on unless told otherwise. */
@@ -18,7 +19,7 @@ export interface ResolvedCluster {
 /**
  * Cluster settings when `REDIS_CLUSTER_NODES` is set, or `REDIS_URL` / `CELERY_BROKER_URL` is a
  * `redis+cluster://` URL; else null. The nodes listed are seeds only: the client learns every
- * master and replica from them (CLUSTER SLOTS). Password and TLS come from `REDIS_PASSWORD` /
+ * master and replica from them (CLUSTER SLOTS). User, password and TLS come from `REDIS_USERNAME` / `REDIS_PASSWORD` /
  * `REDIS_TLS` as for `REDIS_HOST`, or from the URL. A cluster has database 0 only.
  */
 export function resolveCluster(env: Env): ResolvedCluster | null {
@@ -28,7 +29,7 @@ export function resolveCluster(env: Env): ResolvedCluster | null {
     return {
       cluster: {
         nodes: parseAddressList('REDIS_CLUSTER_NODES', list, DEFAULT_CLUSTER_PORT, EXAMPLE),
-        username: null,
+        username: redisUsername(env) ?? null,
         password: read(env, 'REDIS_PASSWORD') ?? null,
       },
       source: 'REDIS_CLUSTER_NODES',
@@ -40,6 +41,12 @@ export function resolveCluster(env: Env): ResolvedCluster | null {
     if (raw === undefined) continue;
     // The first URL set is the one used; only a cluster one is resolved here.
     if (!/^rediss?\+cluster:/i.test(raw)) return null;
+    if (read(env, 'REDIS_USERNAME') !== undefined) {
+      throw invalid(
+        'REDIS_USERNAME',
+        `with ${name}, put the user in the URL: redis+cluster://<user>:<password>@<hosts>`,
+      );
+    }
     return { ...parseClusterUrl(name, raw), source: name };
   }
   return null;

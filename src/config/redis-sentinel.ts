@@ -1,5 +1,6 @@
 import { parseAddressList } from './address-list.ts';
 import { type Env, int, invalid, read } from './parse.ts';
+import { redisUsername } from './redis-url.ts';
 import type { SentinelAddress, SentinelConfig } from './types.ts';
 
 /** The port Sentinel listens on unless told otherwise. */
@@ -9,8 +10,8 @@ export const DEFAULT_SENTINEL_MASTER = 'mymaster';
 const EXAMPLE = 'expected comma-separated host:port entries such as sentinel-1:26379,sentinel-2:26379';
 
 /**
- * Sentinel settings when `REDIS_SENTINELS` is set, else null. The data nodes' password,
- * database and TLS come from the same `REDIS_PASSWORD` / `REDIS_DB` / `REDIS_TLS` as for
+ * Sentinel settings when `REDIS_SENTINELS` is set, else null. The data nodes' user, password,
+ * database and TLS come from the same `REDIS_USERNAME` / `REDIS_PASSWORD` / `REDIS_DB` / `REDIS_TLS` as for
  * `REDIS_HOST`, so moving from one Redis to a Sentinel-managed one changes only the address.
  */
 export function resolveSentinel(env: Env): SentinelConfig | null {
@@ -30,6 +31,7 @@ export function resolveSentinel(env: Env): SentinelConfig | null {
     sentinels: parseSentinelList(list),
     masterName,
     sentinelPassword: read(env, 'REDIS_SENTINEL_PASSWORD') ?? null,
+    username: redisUsername(env) ?? null,
     password: read(env, 'REDIS_PASSWORD') ?? null,
     db: int(env, 'REDIS_DB', 0, 0, 15),
   };

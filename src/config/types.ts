@@ -27,6 +27,8 @@ export interface SentinelConfig {
   readonly masterName: string;
   /** AUTH for the sentinels themselves; null when they need none. Never log it. */
   readonly sentinelPassword: string | null;
+  /** ACL user of the master (`REDIS_USERNAME`); null for the `default` user. */
+  readonly username: string | null;
   /** AUTH for the master (`REDIS_PASSWORD`). Never log it. */
   readonly password: string | null;
   readonly db: number;

@@ -57,6 +57,12 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
       'Redis password (with `REDIS_HOST`, of the master with `REDIS_SENTINELS`, of every node with `REDIS_CLUSTER_NODES`). Never logged.',
   },
   {
+    name: 'REDIS_USERNAME',
+    default: undefined,
+    description:
+      'Redis ACL user that AUTHs with `REDIS_PASSWORD` (with `REDIS_HOST`, of the master with `REDIS_SENTINELS`, of every node with `REDIS_CLUSTER_NODES`; a URL says it as `redis://user:password@host`). Unset: the `default` user. See "Least privilege".',
+  },
+  {
     name: 'REDIS_TLS',
     default: 'false',
     description:

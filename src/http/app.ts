@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../app.ts';
 import { authPlugin } from './plugins/auth.ts';
 import { errorHandlerPlugin } from './plugins/error-handler.ts';
+import { finiteNumbersPlugin } from './plugins/finite-numbers.ts';
 import { openapiPlugin } from './plugins/openapi.ts';
 import { rateLimitPlugin } from './plugins/rate-limit.ts';
 import { requestMetricsPlugin } from './plugins/request-metrics.ts';
@@ -52,6 +53,7 @@ export type HttpDeps = Pick<
 export async function httpApp(app: FastifyInstance, deps: HttpDeps) {
   await app.register(errorHandlerPlugin, { scrubber: deps.scrubber, warnings: deps.warnings });
   await app.register(requestMetricsPlugin, { metrics: deps.metrics });
+  await app.register(finiteNumbersPlugin);
   await app.register(openapiPlugin, { version: packageVersion() });
   await app.register(workBoundsPlugin, { bounds: workBounds(deps.config) });
   // Rate limits before auth: a flood of bad tokens is refused before it costs a session lookup.

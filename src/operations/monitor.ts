@@ -55,6 +55,8 @@ export class RedisMonitor {
   private round: Promise<void> | null = null;
   private cleaning = false;
   private lastSlowId = -1;
+  /** SLOWLOG is refused to this Redis user (an ACL without `@dangerous`): not asked again. */
+  private slowLogDenied = false;
   private policyChecked = false;
   private readonly state: MonitorSnapshot = {
     info: null,
@@ -150,7 +152,20 @@ export class RedisMonitor {
   }
 
   private async sampleSlowLog(): Promise<void> {
-    const raw = (await this.options.redis.call('SLOWLOG', 'GET', SLOWLOG_SAMPLE)) as unknown[];
+    if (this.slowLogDenied) return;
+    let raw: unknown[];
+    try {
+      raw = (await this.options.redis.call('SLOWLOG', 'GET', SLOWLOG_SAMPLE)) as unknown[];
+    } catch (err) {
+      // The least-privilege ACL user (README "Least privilege") may not read SLOWLOG: it shows
+      // every client's commands. Everything else of the monitor still works without it.
+      if (!/^NOPERM/.test(errorMessage(err))) throw err;
+      this.slowLogDenied = true;
+      this.options.logger.warn(
+        'the Redis user may not run SLOWLOG (ACL without @dangerous): slow commands are not sampled; grant +slowlog|get to see them',
+      );
+      return;
+    }
     const fresh: SlowCommand[] = [];
     for (const entry of raw) {
       const slow = slowCommandOf(entry);

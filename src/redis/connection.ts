@@ -11,7 +11,8 @@ import { sentinelWatch } from './sentinel-watch.ts';
 
 export type { Redis, RedisClient };
 
-export type ConnectionRole = 'command' | 'subscriber' | 'queue' | 'worker' | 'probe';
+/** `feed`: the market feed's writer, apart from `command` so HTTP reads never queue behind its pipelines. */
+export type ConnectionRole = 'command' | 'subscriber' | 'queue' | 'worker' | 'probe' | 'feed';
 
 export interface ConnectionOptions {
   role: ConnectionRole;
@@ -22,7 +23,10 @@ export interface ConnectionOptions {
 }
 
 const RECONNECT_BASE_MS = 100;
-const RECONNECT_CAP_MS = 5_000;
+// A process must serve normally within 2 s of Redis coming back (RELIABILITY.md, the outage
+// scenarios): with full jitter the wait after Redis returns is up to the cap, so the cap stays
+// well under that. At one attempt per ~0.5 s per connection a dead Redis costs nothing.
+const RECONNECT_CAP_MS = 1_000;
 
 // Bounded delay, never give up: Redis (or Sentinel) coming back must be picked up without a restart.
 const reconnectDelay = (times: number) =>
@@ -158,13 +162,19 @@ export async function connectRedisClient(client: RedisClient, config: RedisConfi
   }
 }
 
-/** Points at the variable to fix when a server refused our password. */
+/** Points at the variable to fix when a server refused our user or password. */
 function authHint(config: RedisConfig, reason: string): string {
   if (!/WRONGPASS|NOAUTH|invalid password/i.test(reason)) return '';
-  if (!config.sentinel) return ' (check the password)';
-  return /sentinel \S+: (WRONGPASS|NOAUTH)/.test(reason)
-    ? ' (check REDIS_SENTINEL_PASSWORD)'
-    : ' (check REDIS_PASSWORD)';
+  if (!config.sentinel) {
+    if (config.source === 'REDIS_HOST') return ' (check REDIS_USERNAME and REDIS_PASSWORD)';
+    return config.url !== null && new URL(config.url).username !== ''
+      ? ' (check the user and password)'
+      : ' (check the password)';
+  }
+  if (/sentinel \S+: (WRONGPASS|NOAUTH)/.test(reason)) return ' (check REDIS_SENTINEL_PASSWORD)';
+  return config.sentinel.username === null
+    ? ' (check REDIS_PASSWORD)'
+    : ' (check REDIS_USERNAME and REDIS_PASSWORD)';
 }
 
 /** Closes a client: QUIT when connected (lets replies drain), otherwise drop the socket. */

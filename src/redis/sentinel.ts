@@ -16,6 +16,7 @@ export function sentinelOptions(
     name: sentinel.masterName,
     role: 'master',
     ...(sentinel.sentinelPassword === null ? {} : { sentinelPassword: sentinel.sentinelPassword }),
+    ...(sentinel.username === null ? {} : { username: sentinel.username }),
     ...(sentinel.password === null ? {} : { password: sentinel.password }),
     db: sentinel.db,
     // ioredis ends the client for good when this returns null: a Sentinel outage must be

@@ -50,10 +50,13 @@ export function startService(
   args: string[],
   env: Record<string, string>,
   timeoutMs = 30_000,
+  /** Leads its own process group, as a command typed in a terminal does (for group signals). */
+  ownGroup = false,
 ): Promise<RunningService> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       env: { PATH: process.env.PATH ?? '', PORT: '0', ...env },
+      detached: ownGroup,
     });
     let output = '';
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));

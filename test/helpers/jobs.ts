@@ -33,7 +33,7 @@ export function startTestJobRuntime(
   redisUrl: string,
   definitions: JobDefinition[],
   prefix = uniqueJobPrefix(),
-  options: { startupScope?: string } = {},
+  options: { startupScope?: string; concurrency?: number } = {},
 ) {
   // Through loadConfig, so a redis+cluster:// test URL gives a Cluster config.
   const config: RedisConfig = {

@@ -5,7 +5,12 @@ import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { loadConfig } from '../../src/config/load.ts';
 import { type RedisClient, scanBatches } from '../../src/redis/client.ts';
 import { createRedisClient } from '../../src/redis/connection.ts';
-import { type EmbeddedRedis, startEmbeddedRedis } from '../../src/redis/embedded.ts';
+import {
+  type EmbeddedRedis,
+  type EmbeddedRedisOptions,
+  startEmbeddedRedis,
+} from '../../src/redis/embedded.ts';
+import { isAlive } from '../../src/redis/embedded-state.ts';
 import { startTestCluster } from './cluster.ts';
 
 export interface TestRedis extends EmbeddedRedis {
@@ -21,6 +26,18 @@ export interface TestRedis extends EmbeddedRedis {
   subscriber(): RedisClient;
   /** Stops redis-server (every node) and deletes its temp dir. */
   destroy(): Promise<void>;
+  /** `kill -9`: no AOF fsync, no goodbye to clients; resolves once the process is gone. */
+  kill(): Promise<void>;
+  /** `SIGSTOP`: the process holds its sockets open but answers nothing. */
+  pause(): void;
+  /** `SIGCONT` after `pause()`. */
+  resume(): void;
+  /** Starts redis-server again on the same port, password and data dir (after `kill` or `stop`). */
+  restart(): Promise<void>;
+}
+
+export interface TestRedisOptions {
+  appendfsync?: EmbeddedRedisOptions['appendfsync'];
 }
 
 export type TestRedisKind = 'server' | 'cluster';
@@ -38,21 +55,56 @@ export const testRedisKind: TestRedisKind =
  * 3-master cluster whose `url` is a `redis+cluster://` URL (which REDIS_URL accepts). Tests
  * never touch a Redis they did not start.
  */
-export async function startTestRedis(): Promise<TestRedis> {
-  return testRedisKind === 'cluster' ? startClusterTestRedis() : startServerTestRedis();
+export async function startTestRedis(options: TestRedisOptions = {}): Promise<TestRedis> {
+  return testRedisKind === 'cluster' ? startClusterTestRedis() : startServerTestRedis(options);
 }
 
-async function startServerTestRedis(): Promise<TestRedis> {
+async function startServerTestRedis(options: TestRedisOptions): Promise<TestRedis> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'tradecache-test-'));
-  const redis = await startEmbeddedRedis({ dataDir });
+  const launch = (port?: number) =>
+    startEmbeddedRedis({
+      dataDir,
+      ...(port === undefined ? {} : { port }),
+      ...(options.appendfsync ? { appendfsync: options.appendfsync } : {}),
+    });
+  let redis = await launch();
+  const signal = (name: NodeJS.Signals) => {
+    if (isAlive(redis.pid)) process.kill(redis.pid, name);
+  };
   return {
-    ...redis,
+    get url() {
+      return redis.url;
+    },
+    get port() {
+      return redis.port;
+    },
+    get password() {
+      return redis.password;
+    },
+    get pid() {
+      return redis.pid;
+    },
+    get owned() {
+      return redis.owned;
+    },
     stop: () => redis.stop(),
     dataDir,
     kind: 'server',
-    client: (options = {}) => new Redis(redis.url, { lazyConnect: true, ...options }),
+    client: (clientOptions = {}) => new Redis(redis.url, { lazyConnect: true, ...clientOptions }),
     subscriber: () => productSubscriber(redis.url),
+    async kill() {
+      signal('SIGKILL');
+      while (isAlive(redis.pid)) await new Promise((r) => setTimeout(r, 5));
+      // Lets the launcher's handle see the exit, so a later stop() has nothing to wait for.
+      await redis.stop();
+    },
+    pause: () => signal('SIGSTOP'),
+    resume: () => signal('SIGCONT'),
+    async restart() {
+      redis = await launch(redis.port);
+    },
     async destroy() {
+      signal('SIGCONT');
       await redis.stop();
       await rm(dataDir, { recursive: true, force: true });
     },
@@ -63,6 +115,10 @@ async function startClusterTestRedis(): Promise<TestRedis> {
   const cluster = await startTestCluster();
   const [first] = cluster.nodes;
   if (!first) throw new Error('the test cluster has no nodes');
+  // The chaos helpers act on one process; a cluster's faults are tested by its own tests.
+  const single = (what: string) => () => {
+    throw new Error(`${what} is for one redis-server, not the test cluster`);
+  };
   return {
     url: cluster.url,
     port: first.port,
@@ -71,17 +127,23 @@ async function startClusterTestRedis(): Promise<TestRedis> {
     owned: true,
     dataDir: cluster.dataDir,
     kind: 'cluster',
-    client: (options = {}) => {
-      const client = new Cluster(
+    client: (clientOptions = {}) =>
+      new Cluster(
         cluster.nodes.map((n) => ({ host: '127.0.0.1', port: n.port })),
-        { lazyConnect: true, ...options, redisOptions: { password: cluster.password } },
-      );
-      return client;
-    },
+        { lazyConnect: true, ...clientOptions, redisOptions: { password: cluster.password } },
+      ),
     subscriber: () => productSubscriber(cluster.url),
     stop: () => cluster.destroy(),
     destroy: () => cluster.destroy(),
+    kill: async () => single('kill()')(),
+    pause: single('pause()'),
+    resume: single('resume()'),
+    restart: async () => single('restart()')(),
   };
+}
+
+function productSubscriber(url: string): RedisClient {
+  return createRedisClient(loadConfig({ REDIS_URL: url }).redis, { role: 'subscriber' });
 }
 
 /** Every key matching `pattern`, by SCAN on the one server or on every master of a Cluster. */
@@ -89,8 +151,4 @@ export async function keysMatching(client: RedisClient, pattern: string): Promis
   const found: string[] = [];
   for await (const batch of scanBatches(client, pattern, 1000)) found.push(...batch);
   return found;
-}
-
-function productSubscriber(url: string): RedisClient {
-  return createRedisClient(loadConfig({ REDIS_URL: url }).redis, { role: 'subscriber' });
 }

@@ -157,6 +157,36 @@ describe('GET /api/v1/cache/market-data/:symbol', () => {
     );
   });
 
+  it('carries the futures premium index (mark price, funding rate) as the OpenAPI schema describes it', async () => {
+    await app.ctx.market.data.futures.setPremiumIndex(
+      'ETHUSDT',
+      {
+        markPrice: '4000.12000000',
+        indexPrice: '4000.50000000',
+        fundingRate: '-0.00010000',
+        nextFundingTime: NOW + 3_600_000,
+      },
+      { seq: NOW - 50, time: NOW - 50 },
+    );
+    const body = (await get('/api/v1/cache/market-data/ETHUSDT?market=futures')).json();
+    expect(body.premiumIndex).toEqual({
+      markPrice: '4000.12000000',
+      indexPrice: '4000.50000000',
+      fundingRate: '-0.00010000',
+      nextFundingTime: NOW + 3_600_000,
+      time: NOW - 50,
+    });
+    const spec = (await get('/openapi.json')).json();
+    const schema =
+      spec.paths['/api/v1/cache/market-data/{symbol}'].get.responses['200'].content['application/json']
+        .schema;
+    expect(schema.required).toContain('premiumIndex');
+    expect(Object.keys(schema.properties.premiumIndex.properties).sort()).toEqual(
+      Object.keys(body.premiumIndex).sort(),
+    );
+    expect(schema.properties.premiumIndex.required.sort()).toEqual(Object.keys(body.premiumIndex).sort());
+  });
+
   it('answers 400 for a bad symbol or market', async () => {
     for (const url of [
       '/api/v1/cache/market-data/btcusdt',

@@ -9,6 +9,7 @@ import { LiveMarket } from '../../src/market/live-market.ts';
 import { createKeys } from '../../src/redis/keys/index.ts';
 import type { ExchangeClient } from '../../src/trading/index.ts';
 import { startTestRedis, type TestRedis } from '../helpers/redis.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 let server: TestRedis;
 let client: Redis;
@@ -24,11 +25,16 @@ afterAll(async () => {
 const T0 = 1_634_943_780_000; // a minute boundary
 const logger = pino({ level: 'silent' });
 
-function setup(options: { maxWrites?: number; maxInFlight?: number } = {}) {
-  const live = new LiveMarket({
-    redis: client,
-    keys: createKeys(`t${randomBytes(4).toString('hex')}`).market,
-  });
+function setup(
+  options: { maxWrites?: number; maxInFlight?: number; flushMs?: number; maxQueued?: number } = {},
+  shared?: LiveMarket,
+) {
+  const live =
+    shared ??
+    new LiveMarket({
+      redis: client,
+      keys: createKeys(`t${randomBytes(4).toString('hex')}`).market,
+    });
   const metrics = feedMetrics(new Registry());
   const queue = new WriteQueue({ live, market: 'spot', metrics, logger, ...options });
   return { live, metrics, queue };
@@ -93,9 +99,77 @@ describe('feed write queue', () => {
         high: '60100.20',
         low: '59900.30',
         close: '60050.40',
-        volume: '2',
+        // As wide as the quantities, as the exchange prints it.
+        volume: '2.00000000',
         trades: 8,
       });
     }
+  });
+
+  it('makes a price readable on the price lane while its series point waits for the bulk flush', async () => {
+    // A bulk window far longer than the test: only the price lane can write before flush().
+    const { live, queue } = setup({ flushMs: 600_000 });
+    queue.price('SOLUSDT', '150.25', T0);
+    expect(await waitFor(() => live.data.spot.getPrice('SOLUSDT'))).toEqual({ price: '150.25', time: T0 });
+    expect(await live.prices.spot.getPriceHistory('SOLUSDT', { from: T0 })).toEqual([]);
+    await queue.flush();
+    // The price lane wrote the price first; the tick still joins the series.
+    expect(await live.prices.spot.getPriceHistory('SOLUSDT', { from: T0 })).toEqual([
+      { time: T0, price: '150.25' },
+    ]);
+  });
+
+  it("changes nothing with a deposed leader's late flush: price, series, trades and candles stay the new leader's", async () => {
+    const { live, queue: deposed } = setup({ flushMs: 600_000 });
+    const { queue: leader } = setup({}, live);
+    const candle = (close: string, rank: number) => ({
+      openTime: T0,
+      closeTime: T0 + 59_999,
+      open: '100.00',
+      high: '101.00',
+      low: '99.00',
+      close,
+      volume: '1.00',
+      quoteVolume: '100.00',
+      trades: rank,
+      closed: false,
+    });
+    // The old leader queued these before it lost the lease; they reach Redis last.
+    deposed.price('XRPUSDT', '0.50', T0 + 1000);
+    deposed.add((b) => {
+      b.trade('XRPUSDT', { id: 7, price: '0.50', quantity: '10', side: 'buy', time: T0 + 1000 });
+      b.candle('XRPUSDT', '1m', candle('0.50', 7), { lastTradeId: 7 });
+    });
+    leader.price('XRPUSDT', '0.60', T0 + 2000);
+    leader.add((b) => {
+      b.trade('XRPUSDT', { id: 8, price: '0.60', quantity: '10', side: 'sell', time: T0 + 2000 });
+      b.candle('XRPUSDT', '1m', candle('0.60', 8), { lastTradeId: 8 });
+    });
+    await leader.flush();
+    await deposed.flush();
+    expect(await live.data.spot.getPrice('XRPUSDT')).toEqual({ price: '0.60', time: T0 + 2000 });
+    expect(await live.prices.spot.getPriceHistory('XRPUSDT', { from: T0 })).toEqual([
+      { time: T0 + 2000, price: '0.60' },
+    ]);
+    expect((await live.data.spot.getRecentTrades('XRPUSDT')).map((t) => t.id)).toEqual([8]);
+    const [stored] = await live.prices.spot.getOhlcvData('XRPUSDT', '1m', { limit: 1 });
+    expect(stored).toMatchObject({ close: '0.60', trades: 8 });
+  });
+
+  it('bounds the bulk lane under overload: drops the oldest series points and counts them', async () => {
+    const { live, metrics, queue } = setup({ maxInFlight: 1, maxQueued: 100, maxWrites: 1_000_000 });
+    // One slow flush under way: the queue fills behind it.
+    queue.add((b) => b.stats24h('ADAUSDT', { lastPrice: '1.0' }, { seq: T0, time: T0 }));
+    const first = queue.flush();
+    for (let i = 0; i < 1000; i++) queue.price('ADAUSDT', `1.${String(i).padStart(3, '0')}`, T0 + i);
+    await first;
+    await queue.flush();
+    const dropped = (await metrics.dropped.get()).values.reduce((n, v) => n + v.value, 0);
+    expect(dropped).toBeGreaterThan(0);
+    const ticks = await live.prices.spot.getPriceHistory('ADAUSDT', { from: T0, limit: 1000 });
+    expect(ticks.length).toBe(1000 - dropped);
+    // The newest points and the current price are kept.
+    expect(ticks.at(-1)).toEqual({ time: T0 + 999, price: '1.999' });
+    expect(await live.data.spot.getPrice('ADAUSDT')).toEqual({ price: '1.999', time: T0 + 999 });
   });
 });

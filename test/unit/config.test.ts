@@ -39,6 +39,27 @@ describe('Redis URL resolution (Python platform order)', () => {
     });
   });
 
+  it('puts REDIS_USERNAME into the AUTH of REDIS_HOST (plain and TLS) and of the Sentinel master', () => {
+    const env = { REDIS_HOST: 'c', REDIS_USERNAME: 'tc@app', REDIS_PASSWORD: 'p w' };
+    expect(loadConfig(env).redis.url).toBe('redis://tc%40app:p%20w@c:6379/0');
+    expect(loadConfig({ ...env, REDIS_TLS: 'true' }).redis.url).toBe('rediss://tc%40app:p%20w@c:6379/0');
+    const { REDIS_HOST: _h, ...rest } = env;
+    expect(loadConfig({ ...rest, REDIS_SENTINELS: 's1' }).redis.sentinel).toMatchObject({
+      username: 'tc@app',
+      password: 'p w',
+    });
+  });
+
+  it('refuses REDIS_USERNAME beside a URL (the URL names its user) and without any Redis', () => {
+    expect(() => loadConfig({ REDIS_URL: 'redis://h:6379/0', REDIS_USERNAME: 'u' })).toThrow(
+      /REDIS_USERNAME.*redis:\/\/<user>:<password>@/,
+    );
+    expect(() => loadConfig({ REDIS_USERNAME: 'u' })).toThrow(
+      /REDIS_USERNAME.*REDIS_HOST or REDIS_SENTINELS/,
+    );
+    expect(() => loadConfig({ REDIS_HOST: 'h', REDIS_USERNAME: 'a b' })).toThrow(/REDIS_USERNAME/);
+  });
+
   it('starts the embedded Redis when nothing is configured', () => {
     expect(loadConfig({}).redis).toMatchObject({ url: null, source: 'embedded' });
   });
@@ -99,6 +120,7 @@ describe('Redis Sentinel configuration', () => {
       ],
       masterName: 'trading',
       sentinelPassword: 'sentinel-secret',
+      username: null,
       password: 'master-secret',
       db: 3,
     });
@@ -181,6 +203,7 @@ describe('Redis Cluster', () => {
     const redis = loadConfig({
       REDIS_CLUSTER_NODES: 'n1:7000, n2 ,[::1]:7002,n1:7000',
       REDIS_PASSWORD: 'cluster-secret',
+      REDIS_USERNAME: 'svc',
       REDIS_TLS: 'true',
     }).redis;
     expect(redis.url).toBeNull();
@@ -192,7 +215,7 @@ describe('Redis Cluster', () => {
         { host: 'n2', port: 6379 },
         { host: '::1', port: 7002 },
       ],
-      username: null,
+      username: 'svc',
       password: 'cluster-secret',
     });
     expect(redisMode(redis)).toBe('cluster');
@@ -233,6 +256,10 @@ describe('Redis Cluster', () => {
     [
       { REDIS_CLUSTER_NODES: 'n1:7000', REDIS_SENTINELS: 's1:26379' },
       'invalid REDIS_CLUSTER_NODES: set either REDIS_SENTINELS or REDIS_CLUSTER_NODES',
+    ],
+    [
+      { REDIS_URL: 'redis+cluster://:pw1234@n1:7000', REDIS_USERNAME: 'svc' },
+      'invalid REDIS_USERNAME: with REDIS_URL, put the user in the URL',
     ],
     [{ REDIS_URL: 'redis+cluster://:pw1234@n1:7000/3' }, 'invalid REDIS_URL: expected redis+cluster://'],
     [

@@ -89,6 +89,17 @@ describe('aggregating the archive day ADABTC 1m 2021-11-28', () => {
   });
 });
 
+/** A recorded aggTrade message as the candle builder's input. */
+function asTrade(t: RecordedAggTrade) {
+  return { price: t.p, quantity: t.q, firstTradeId: t.f, lastTradeId: t.l, time: t.T, buyerIsMaker: t.m };
+}
+
+/** The members a kline message carries, exactly as printed. */
+function asPrinted(c: Candle) {
+  const { interval: _i, closed: _c, firstTradeId: _f, lastTradeId: _l, ...printed } = c;
+  return printed;
+}
+
 /** A decimal string as BigInt units of 10^-16 (enough for any product of two 8-decimal values). */
 function units(s: string): bigint {
   const [int, frac = ''] = s.split('.');
@@ -149,14 +160,7 @@ function replaySession(trades: RecordedAggTrade[], klines: RecordedKline[]) {
   for (const { k, E } of klines.slice(start + 1)) {
     while (next < trades.length && trades[next]!.l <= k.L) {
       const t = trades[next++]!;
-      const result = candles.applyTrade({
-        price: t.p,
-        quantity: t.q,
-        firstTradeId: t.f,
-        lastTradeId: t.l,
-        time: t.T,
-        buyerIsMaker: t.m,
-      });
+      const result = candles.applyTrade(asTrade(t));
       for (const c of result.closed) byOpen.set(c.openTime, c);
       if (result.outcome !== 'applied') continue;
       lastApplied = t.l;
@@ -171,8 +175,9 @@ function replaySession(trades: RecordedAggTrade[], klines: RecordedKline[]) {
     if (lastApplied !== k.L) continue;
     const ours = candles.current('1m')?.openTime === k.t ? candles.current('1m') : byOpen.get(k.t);
     expect(ours, `candle ${k.t} at E=${E}`).toBeDefined();
-    const { quoteVolume: q, takerBuyQuoteVolume: Q, ...rest } = comparable(ours!);
-    const { quoteVolume: kq, takerBuyQuoteVolume: kQ, ...expected } = comparable(klineCandle(k));
+    // String for string: a built candle prints its sums as wide as the exchange does.
+    const { quoteVolume: q, takerBuyQuoteVolume: Q, ...rest } = asPrinted(ours!);
+    const { quoteVolume: kq, takerBuyQuoteVolume: kQ, ...expected } = asPrinted(klineCandle(k));
     expect(rest).toEqual(expected);
     // Ours is the exact Σ p × q; the exchange's is Σ of each trade's p × q cut to 8 decimals.
     expect([units(kq), units(kQ)]).toEqual([quote.q, quote.Q]);
@@ -235,5 +240,43 @@ describe('candles from the recorded aggTrade streams equal the recorded kline_1m
       fromScratch: r.fromScratch,
       quoteExact: r.quoteExact,
     }).toEqual(expected[name]);
+  });
+});
+
+describe('a 1m candle built from the recorded spot trades', () => {
+  it('prints exactly as the exchange kline, string for string', () => {
+    const trades = readStream<RecordedAggTrade>(`ws-spot.aggTrade.${SPOT_SESSION}.jsonl`).filter(
+      (t) => t.s === 'FTMUSDT',
+    );
+    const klines = readStream<RecordedKline>(`ws-spot.kline_1m.${SPOT_SESSION}.jsonl`).filter(
+      (k) => k.s === 'FTMUSDT',
+    );
+    // The minute after the first one: every trade of it is in the recording.
+    const minute = Math.floor(trades[0]!.T / 60_000) * 60_000 + 60_000;
+    const ends = new Set(trades.map((t) => t.l));
+    const kline = klines.filter((k) => k.k.t === minute && ends.has(k.k.L)).at(-1)!.k;
+    const candles = new TradeCandles(['1m']);
+    for (const t of trades.filter((t) => t.T >= minute && t.l <= kline.L)) {
+      candles.applyTrade(asTrade(t));
+    }
+    const c = candles.current('1m')!;
+    expect([
+      c.open,
+      c.high,
+      c.low,
+      c.close,
+      c.volume,
+      c.quoteVolume,
+      c.takerBuyVolume,
+      c.takerBuyQuoteVolume,
+    ]).toEqual([kline.o, kline.h, kline.l, kline.c, kline.v, kline.q, kline.V, kline.Q]);
+    expect(kline.v).toMatch(/\.\d{8}$/);
+    expect([c.openTime, c.closeTime, c.trades, c.firstTradeId, c.lastTradeId]).toEqual([
+      kline.t,
+      kline.T,
+      kline.n,
+      kline.f,
+      kline.L,
+    ]);
   });
 });

@@ -29,6 +29,15 @@ function print(units: bigint, scale: number): string {
   const text = `${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
   return text.replace(/0+$/, '').replace(/\.$/, '');
 }
+/** Fraction digits of a decimal string as given (`"0.10"` → 2). */
+const places = (s: string) => (s.split('.')[1] ?? '').length;
+/** `units` × 10^-scale with exactly `width` (≤ scale) fraction digits, or more when not exact. */
+function printAt(units: bigint, scale: number, width: number): string {
+  const text = print(units, scale);
+  const shown = places(text);
+  if (shown >= width) return text;
+  return `${text}${shown === 0 && width > 0 ? '.' : ''}${'0'.repeat(width - shown)}`;
+}
 
 /** Candles computed directly: group the trades by bucket, then fold each group. */
 function direct(trades: AggTrade[], interval: CandleInterval) {
@@ -42,15 +51,21 @@ function direct(trades: AggTrade[], interval: CandleInterval) {
     const hi = prices.reduce((a, b) => (b > a ? b : a));
     const lo = prices.reduce((a, b) => (b < a ? b : a));
     const buys = ts.filter((t) => t.buyerIsMaker === false);
+    // As the exchange prints: volumes as wide as the widest quantity, quote volumes as wide
+    // as the widest price × quantity but at most 8 places unless the exact sum needs more.
+    const volWidth = Math.max(...ts.map((t) => places(t.quantity)));
+    const quoteWidth = Math.min(8, Math.max(...ts.map((t) => places(t.price) + places(t.quantity))));
     const vol = (xs: AggTrade[]) =>
-      print(
+      printAt(
         xs.reduce((s, t) => s + units8(t.quantity), 0n),
         8,
+        volWidth,
       );
     const quote = (xs: AggTrade[]) =>
-      print(
+      printAt(
         xs.reduce((s, t) => s + units8(t.price) * units8(t.quantity), 0n),
         16,
+        quoteWidth,
       );
     return {
       openTime,
@@ -153,7 +168,8 @@ describe('candles from trades', () => {
     expect(candles.current('1m')).toMatchObject({
       trades: 3,
       volume: '2',
-      quoteVolume: '3',
+      // 1.5 × 2: one decimal wide, as the exchange prints a quote volume.
+      quoteVolume: '3.0',
       lastTradeId: 12,
     });
   });

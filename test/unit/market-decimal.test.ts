@@ -22,6 +22,7 @@ import {
   subtract,
   subtractDecimals,
   toDecimalString,
+  toDecimalStringTrimmed,
 } from '../../src/market/decimal/index.ts';
 
 /** Reference math: every value as a BigInt count of 10^-REF units. */
@@ -184,6 +185,16 @@ describe('decimal strings', () => {
     expect(normaliseDecimal('1500.00000000')).toBe('1500');
     expect(normaliseDecimal('-0.000')).toBe('0');
     expect(normaliseDecimal('0.00000100')).toBe('0.000001');
+  });
+
+  it('trims fraction zeros only past the width asked for, never a significant digit', () => {
+    const at16 = multiply(parseDecimal('0.34064000'), parseDecimal('2.00000000'));
+    expect(toDecimalStringTrimmed(at16, 8)).toBe('0.68128000');
+    expect(toDecimalStringTrimmed(multiply(parseDecimal('0.005773'), parseDecimal('0.045')), 8)).toBe(
+      '0.000259785',
+    );
+    expect(toDecimalStringTrimmed(parseDecimal('5.000'), 0)).toBe('5');
+    expect(toDecimalStringTrimmed(parseDecimal('3957.89900'), 8)).toBe('3957.89900');
   });
 
   it('adds, subtracts and multiplies the values a candle needs without float noise', () => {

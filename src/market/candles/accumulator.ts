@@ -1,6 +1,12 @@
 /**
  * The open candle of one interval as exact decimals, and its conversions to and from the
  * string {@link Candle}. Values are parsed once per trade and summed as scaled BigInts.
+ *
+ * Sums print as the exchange prints its klines, so a built candle and the exchange's equal
+ * string for string: volumes at the quantities' own width (spot pads to 8 decimals: a sum of
+ * `"0.01000000"` rows is `"208601.00000000"`; futures `"10"` rows sum to `"3917"`), quote
+ * volumes at the width of price × quantity but no wider than {@link QUOTE_PLACES} unless the
+ * exact sum needs the digits (it is never rounded).
  */
 import { ErrorCodes, TradecacheError } from '../../errors.ts';
 import {
@@ -8,10 +14,10 @@ import {
   compare,
   type Decimal,
   multiply,
-  normalise,
   parseDecimal,
+  pow10,
   toDecimalString,
-  ZERO,
+  toDecimalStringTrimmed,
 } from '../decimal/index.ts';
 import type { Candle, CandleInterval } from './types.ts';
 
@@ -66,11 +72,29 @@ export function openWith(
     close: t.priceText,
     volume: t.quantity,
     quoteVolume: t.quote,
-    takerBuyVolume: t.takerBuy ? t.quantity : ZERO,
-    takerBuyQuoteVolume: t.takerBuy ? t.quote : ZERO,
+    // A zero at the trade's width: taker-buy sums print as wide as the others.
+    takerBuyVolume: t.takerBuy ? t.quantity : { units: 0n, scale: t.quantity.scale },
+    takerBuyQuoteVolume: t.takerBuy ? t.quote : { units: 0n, scale: t.quote.scale },
     trades: t.lastTradeId - t.firstTradeId + 1,
     firstTradeId: t.firstTradeId,
     lastTradeId: t.lastTradeId,
+  };
+}
+
+/** Most fraction digits the exchange prints in a kline's quote volume (spot: 8, futures: fewer). */
+export const QUOTE_PLACES = 8;
+
+/** Zero volumes at the widths of a previous candle, so a quiet candle prints `"0.00000000"`. */
+export interface ZeroWidths {
+  readonly volume: Decimal;
+  readonly quoteVolume: Decimal;
+}
+
+/** The zeros a quiet candle after `c` starts from. */
+export function zeroWidthsOf(c: Pick<CandleAccumulator, 'volume' | 'quoteVolume'>): ZeroWidths {
+  return {
+    volume: { units: 0n, scale: c.volume.scale },
+    quoteVolume: { units: 0n, scale: c.quoteVolume.scale },
   };
 }
 
@@ -80,6 +104,7 @@ export function openEmpty(
   openTime: number,
   closeTime: number,
   previousClose: string,
+  zeros: ZeroWidths,
 ): CandleAccumulator {
   const price = parseDecimal(previousClose);
   return {
@@ -92,10 +117,10 @@ export function openEmpty(
     low: price,
     lowText: previousClose,
     close: previousClose,
-    volume: ZERO,
-    quoteVolume: ZERO,
-    takerBuyVolume: ZERO,
-    takerBuyQuoteVolume: ZERO,
+    volume: zeros.volume,
+    quoteVolume: zeros.quoteVolume,
+    takerBuyVolume: zeros.volume,
+    takerBuyQuoteVolume: zeros.quoteVolume,
     trades: 0,
     firstTradeId: -1,
     lastTradeId: -1,
@@ -123,7 +148,15 @@ export function addTrade(c: CandleAccumulator, t: ParsedTrade): void {
   c.lastTradeId = t.lastTradeId;
 }
 
-const text = (d: Decimal): string => toDecimalString(normalise(d));
+/** `d` with at least `scale` fraction digits (a taker-buy sum as wide as the whole volume). */
+function widenTo(d: Decimal, scale: number): Decimal {
+  return d.scale >= scale ? d : { units: d.units * pow10(scale - d.scale), scale };
+}
+/** A volume at the width of its widest term (sums keep it). */
+const volumeText = (d: Decimal, width: number): string => toDecimalString(widenTo(d, width));
+/** A quote volume: price × quantity is twice as wide; the exchange prints at most 8 places. */
+const quoteText = (d: Decimal, width: number): string =>
+  toDecimalStringTrimmed(widenTo(d, width), QUOTE_PLACES);
 
 export function toCandle(c: CandleAccumulator, closed: boolean): Candle {
   return {
@@ -134,10 +167,10 @@ export function toCandle(c: CandleAccumulator, closed: boolean): Candle {
     high: c.highText,
     low: c.lowText,
     close: c.close,
-    volume: text(c.volume),
-    quoteVolume: text(c.quoteVolume),
-    takerBuyVolume: text(c.takerBuyVolume),
-    takerBuyQuoteVolume: text(c.takerBuyQuoteVolume),
+    volume: volumeText(c.volume, 0),
+    quoteVolume: quoteText(c.quoteVolume, 0),
+    takerBuyVolume: volumeText(c.takerBuyVolume, c.volume.scale),
+    takerBuyQuoteVolume: quoteText(c.takerBuyQuoteVolume, c.quoteVolume.scale),
     trades: c.trades,
     firstTradeId: c.firstTradeId,
     lastTradeId: c.lastTradeId,

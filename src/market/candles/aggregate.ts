@@ -4,7 +4,7 @@
  */
 import { ErrorCodes, TradecacheError } from '../../errors.ts';
 import { alignDown, intervalMs } from '../../trading/index.ts';
-import { add, compare, type Decimal, normalise, parseDecimal, toDecimalString } from '../decimal/index.ts';
+import { add, compare, type Decimal, parseDecimal, toDecimalString } from '../decimal/index.ts';
 import type { Candle, CandleInterval } from './types.ts';
 
 /** The fields a source candle needs (a {@link Candle}, a parsed kline row, ...). */
@@ -99,9 +99,8 @@ export function aggregateCandles(candles: readonly CandleInput[], interval: Cand
 }
 
 function toCandle(g: Group, interval: CandleInterval, ms: number): Candle {
-  const [volume, quoteVolume, takerBuyVolume, takerBuyQuoteVolume] = g.sums.map((s) =>
-    toDecimalString(normalise(s)),
-  );
+  // Sums keep the widest scale of their terms: the exchange's 8-decimal strings stay 8 wide.
+  const [volume, quoteVolume, takerBuyVolume, takerBuyQuoteVolume] = g.sums.map((s) => toDecimalString(s));
   const closeTime = g.openTime + ms - 1;
   return {
     interval,

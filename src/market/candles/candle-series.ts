@@ -12,6 +12,8 @@ import {
   openWith,
   type ParsedTrade,
   toCandle,
+  type ZeroWidths,
+  zeroWidthsOf,
 } from './accumulator.ts';
 import type { Candle, CandleInterval, TradeOutcome } from './types.ts';
 
@@ -26,6 +28,8 @@ export class CandleSeries {
   /** Close price and time of the last candle handed on (to fill quiet intervals after it). */
   private lastClose: string | undefined;
   private lastCloseTime = -1;
+  /** Widths of the last candle's volumes, for the zeros of quiet candles after it. */
+  private lastZeros: ZeroWidths | undefined;
 
   /** `resume`: the stored candle to continue (open or closed), with its trade ids. */
   constructor(
@@ -38,6 +42,7 @@ export class CandleSeries {
     if (resume?.closed) {
       this.lastClose = resume.close;
       this.lastCloseTime = resume.closeTime;
+      this.lastZeros = zeroWidthsOf(fromCandle(resume));
     }
   }
 
@@ -79,16 +84,19 @@ export class CandleSeries {
     closed.push(toCandle(this.open, true));
     this.lastClose = this.open.close;
     this.lastCloseTime = this.open.closeTime;
+    this.lastZeros = zeroWidthsOf(this.open);
     this.open = undefined;
   }
 
   /** Flat candles for the intervals without trades between the last closed one and `openTime`. */
   private fillQuiet(openTime: number, closed: Candle[]): void {
-    if (this.lastClose === undefined || this.lastCloseTime < 0) return;
+    if (this.lastClose === undefined || this.lastCloseTime < 0 || !this.lastZeros) return;
     const first = this.lastCloseTime + 1;
     if ((openTime - first) / this.ms > MAX_EMPTY_CANDLES) return;
     for (let t = first; t < openTime; t += this.ms) {
-      closed.push(toCandle(openEmpty(this.interval, t, t + this.ms - 1, this.lastClose), true));
+      closed.push(
+        toCandle(openEmpty(this.interval, t, t + this.ms - 1, this.lastClose, this.lastZeros), true),
+      );
     }
   }
 }

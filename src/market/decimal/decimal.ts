@@ -183,6 +183,22 @@ export function normalise(a: Decimal): Decimal {
   return units === a.units ? a : { units, scale };
 }
 
+/**
+ * The decimal string of `a` without the trailing fraction zeros past `minPlaces`
+ * (`{units: 12300n, scale: 4}`, 2 → `"1.23"`; 3 → `"1.230"`; a scale below `minPlaces` stays as
+ * it is). Candles print their sums this way: at the exchange's own width, yet exact. String
+ * work, no BigInt division: it runs at every candle write.
+ */
+export function toDecimalStringTrimmed(a: Decimal, minPlaces: number): string {
+  const text = toDecimalString(a);
+  if (a.scale <= minPlaces) return text;
+  let end = text.length;
+  const stop = end - (a.scale - minPlaces);
+  while (end > stop && text.charCodeAt(end - 1) === 48) end--;
+  if (end === text.length) return text;
+  return text.charCodeAt(end - 1) === 46 ? text.slice(0, end - 1) : text.slice(0, end);
+}
+
 /** The decimal string of `a` with its own scale (`{units: 1230n, scale: 3}` → `"1.230"`). */
 export function toDecimalString(a: Decimal): string {
   const negative = a.units < 0n;

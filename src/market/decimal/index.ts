@@ -18,6 +18,7 @@ export {
   rescale,
   subtract,
   toDecimalString,
+  toDecimalStringTrimmed,
   ZERO,
 } from './decimal.ts';
 export {

@@ -13,6 +13,7 @@ export class FeedMetrics {
   readonly lagSeconds: Gauge<'market'>;
   readonly writes: Counter<'market' | 'kind' | 'result'>;
   readonly flushFailures: Counter<'market'>;
+  readonly dropped: Counter<'market' | 'kind'>;
   readonly restCalls: Counter<'market' | 'task' | 'outcome'>;
   readonly bookResyncs: Counter<'market' | 'reason'>;
   readonly reconcile: Counter<'market' | 'interval' | 'result'>;
@@ -60,6 +61,12 @@ export class FeedMetrics {
       name: 'tradecache_feed_flush_failures_total',
       help: 'Write batches that failed (Redis unavailable); their writes are dropped',
       labelNames: ['market'],
+      registers,
+    });
+    this.dropped = new Counter({
+      name: 'tradecache_feed_dropped_total',
+      help: 'Queued feed writes dropped because the write queue was full (oldest series points first)',
+      labelNames: ['market', 'kind'],
       registers,
     });
     this.restCalls = new Counter({

@@ -130,15 +130,14 @@ export class StreamFeed {
   private onMiniTickers(tickers: readonly MiniTicker[]): void {
     const { queue, metrics, market } = this.deps;
     let newest = 0;
-    queue.add((b) => {
-      for (const t of tickers) {
-        newest = Math.max(newest, t.E);
-        b.price(t.s, t.c, t.E);
-        // Every price joins the series; the 24h record only needs the newest per flush.
-        const held = this.latestTickers.get(t.s);
-        if (!held || held.E <= t.E) this.latestTickers.set(t.s, t);
-      }
-    });
+    for (const t of tickers) {
+      newest = Math.max(newest, t.E);
+      // The current price on the price lane, every price into the series with the bulk; the
+      // 24h record only needs the newest per flush.
+      queue.price(t.s, t.c, t.E);
+      const held = this.latestTickers.get(t.s);
+      if (!held || held.E <= t.E) this.latestTickers.set(t.s, t);
+    }
     if (this.latestTickers.size > 0) queue.defer(this, (b) => this.writeStats(b));
     if (newest > 0) metrics.lagSeconds.set({ market }, (Date.now() - newest) / 1000);
   }

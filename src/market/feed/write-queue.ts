@@ -1,7 +1,15 @@
 /**
- * Collects the feed's writes of one market into a MarketWriteBatch and sends it as one
- * pipeline every few milliseconds, or sooner once it holds `maxWrites`: never one round trip
- * per stream message. Up to `maxInFlight` flushes are under way at once (they share one Redis
+ * Collects the feed's writes of one market in two lanes, each a MarketWriteBatch sent as one
+ * pipeline, never one round trip per stream message:
+ * - the price lane: each symbol's newest current price, sent every `priceFlushMs` (one flush
+ *   under way at a time), so a price is readable a few ms after its message;
+ * - the bulk lane: series points, trades, candles, books and statistics, coalesced over
+ *   `flushMs` (or sent once it holds `maxWrites`). A longer window means more ticks per script
+ *   call and per candle write: the cost per tick in Redis and in Node falls with it. The lane is
+ *   bounded: past `maxQueued` writes with every flush slot busy, the oldest queued series points
+ *   are dropped (counted in `tradecache_feed_dropped_total`).
+ *
+ * The bulk lane: Up to `maxInFlight` flushes are under way at once (they share one Redis
  * connection, so Redis runs them in the order they were sent; monotonic writes make even a
  * reordering harmless). Writers that change the same value many times per flush (a symbol's
  * open candles) register a deferred write instead, run once when the batch is sent.
@@ -18,8 +26,12 @@ export interface WriteQueueOptions {
   readonly market: MarketType;
   readonly metrics: FeedMetrics;
   readonly logger: Logger;
-  /** Longest a write waits for its flush. @default 15 */
+  /** Longest a bulk write waits for its flush. @default 100 */
   readonly flushMs?: number;
+  /** Longest a current price waits for its flush. @default 5 */
+  readonly priceFlushMs?: number;
+  /** Bulk writes queued at most while every flush slot is busy. @default 400000 */
+  readonly maxQueued?: number;
   /** A batch this big is flushed at once (if a flush slot is free). @default 20000 */
   readonly maxWrites?: number;
   /** Told what each flush wrote, once it is in Redis (price alerts, realtime fan-out). */
@@ -42,10 +54,14 @@ export class WriteQueue {
   private readonly flushMs: number;
   private readonly maxWrites: number;
   private readonly maxInFlight: number;
+  private readonly maxQueued: number;
+  private readonly prices: PriceLane;
 
   constructor(private readonly options: WriteQueueOptions) {
     this.batch = options.live.batch(options.market);
-    this.flushMs = options.flushMs ?? 15;
+    this.prices = new PriceLane(options, options.priceFlushMs ?? 5);
+    this.maxQueued = options.maxQueued ?? 400_000;
+    this.flushMs = options.flushMs ?? 100;
     this.maxWrites = options.maxWrites ?? 20_000;
     this.maxInFlight = Math.max(1, options.maxInFlight ?? 2);
   }
@@ -55,9 +71,20 @@ export class WriteQueue {
     return this.inflight.size;
   }
 
-  /** Writes queued and not yet sent (each deferred writer counts as one). */
+  /** Bulk writes queued and not yet sent (each deferred writer counts as one). */
   get size(): number {
     return this.batch.size + this.deferred.size;
+  }
+
+  /**
+   * A price: the current price goes out on the price lane within `priceFlushMs`, its series
+   * point with the bulk. Throws (queuing nothing) on a bad decimal or symbol.
+   */
+  price(symbol: string, price: string, time: number, seq: number = time): void {
+    if (this.closed) return;
+    this.batch.seriesTick(symbol, price, time, seq);
+    this.prices.add(symbol, price, time, seq);
+    this.kickFor();
   }
 
   /**
@@ -86,14 +113,16 @@ export class WriteQueue {
     return new Promise((resolve) => this.roomWaiters.push(resolve));
   }
 
-  /** Sends what is queued now and waits for it (and every flush under way). */
+  /** Sends what is queued now and waits for it (and every flush under way), both lanes. */
   async flush(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    const prices = this.prices.flush();
     while (this.inflight.size > 0 || this.size > 0) {
       if (this.size > 0) void this.send();
       await Promise.all([...this.inflight]);
     }
+    await prices;
   }
 
   /** Flushes what is queued, then accepts nothing more. */
@@ -103,6 +132,11 @@ export class WriteQueue {
   }
 
   private kickFor(): void {
+    if (this.inflight.size >= this.maxInFlight && this.batch.size >= this.maxQueued) {
+      const dropped = this.batch.shedSeries();
+      if (dropped > 0)
+        this.options.metrics.dropped.inc({ market: this.options.market, kind: 'series' }, dropped);
+    }
     if (this.size >= this.maxWrites && this.inflight.size < this.maxInFlight) {
       if (this.timer) clearTimeout(this.timer);
       this.timer = null;
@@ -126,7 +160,7 @@ export class WriteQueue {
     const deferred = this.deferred;
     this.batch = this.options.live.batch(this.options.market);
     this.deferred = new Map();
-    const { market, metrics, logger, onFlushed } = this.options;
+    const { market, logger } = this.options;
     for (const write of deferred.values()) {
       try {
         write(batch);
@@ -134,31 +168,87 @@ export class WriteQueue {
         logger.warn({ market, err: errorMessage(err) }, 'market feed write refused');
       }
     }
-    const digest = onFlushed ? digestOf(batch, market) : null;
-    const flushing: Promise<void> = batch
-      .flush()
-      .then((result) => {
-        metrics.countFlush(market, result);
-        if (onFlushed && digest) {
-          onFlushed(market, digest).catch((err: unknown) =>
-            logger.warn({ market, err: errorMessage(err) }, 'market feed flush listener failed'),
-          );
-        }
-      })
-      .catch((err: unknown) => {
-        // Fail-soft: the next messages carry newer values anyway; the count shows the gap.
-        metrics.flushFailures.inc({ market });
-        logger.warn({ market, err: errorMessage(err) }, 'market feed write failed');
-      })
-      .finally(() => {
-        this.inflight.delete(flushing);
-        this.roomWaiters.shift()?.();
-        if (this.size > 0 && !this.closed) {
-          if (this.size >= this.maxWrites) void this.send();
-          else this.kick(this.flushMs);
-        }
-      });
+    const flushing: Promise<void> = sendBatch(this.options, batch, 'market feed write failed').finally(() => {
+      this.inflight.delete(flushing);
+      this.roomWaiters.shift()?.();
+      if (this.size > 0 && !this.closed) {
+        if (this.size >= this.maxWrites) void this.send();
+        else this.kick(this.flushMs);
+      }
+    });
     this.inflight.add(flushing);
     return flushing;
+  }
+}
+
+/**
+ * Sends one batch: counts what it did, tells the flush listener (its failure is logged, never
+ * the feed's), and never rejects. Fail-soft: the next messages carry newer values anyway; the
+ * failure count shows the gap.
+ */
+function sendBatch(options: WriteQueueOptions, batch: MarketWriteBatch, failure: string): Promise<void> {
+  const { market, metrics, logger, onFlushed } = options;
+  const digest = onFlushed ? digestOf(batch, market) : null;
+  return batch
+    .flush()
+    .then((result) => {
+      metrics.countFlush(market, result);
+      if (onFlushed && digest) {
+        onFlushed(market, digest).catch((err: unknown) =>
+          logger.warn({ market, err: errorMessage(err) }, 'market feed flush listener failed'),
+        );
+      }
+    })
+    .catch((err: unknown) => {
+      metrics.flushFailures.inc({ market });
+      logger.warn({ market, err: errorMessage(err) }, failure);
+    });
+}
+
+/**
+ * The price lane: the newest current price per symbol, one `market-record` call each per flush,
+ * one flush under way at a time (the next waits for it, collecting the newer prices meanwhile).
+ */
+class PriceLane {
+  private batch: MarketWriteBatch;
+  private timer: NodeJS.Timeout | null = null;
+  private inflight: Promise<void> | null = null;
+
+  constructor(
+    private readonly options: WriteQueueOptions,
+    private readonly flushMs: number,
+  ) {
+    this.batch = options.live.batch(options.market);
+  }
+
+  add(symbol: string, price: string, time: number, seq: number): void {
+    this.batch.currentPrice(symbol, price, time, seq);
+    this.kick();
+  }
+
+  async flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    while (this.inflight || this.batch.size > 0) {
+      if (!this.inflight) this.send();
+      await this.inflight;
+    }
+  }
+
+  private kick(): void {
+    if (this.timer || this.inflight) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      if (!this.inflight && this.batch.size > 0) this.send();
+    }, this.flushMs);
+  }
+
+  private send(): void {
+    const batch = this.batch;
+    this.batch = this.options.live.batch(this.options.market);
+    this.inflight = sendBatch(this.options, batch, 'market feed price write failed').finally(() => {
+      this.inflight = null;
+      if (this.batch.size > 0) this.kick();
+    });
   }
 }

@@ -42,6 +42,11 @@ export class RealtimeBus {
       ),
     ]);
     subscriber.on('message', (channel: string, text: string) => this.dispatch(channel, text));
+    // Without a listener ioredis prints every reconnect failure of an outage to stderr, past
+    // the logger; the outage itself is reported by the command connection's health.
+    subscriber.on('error', (err: Error) =>
+      this.logger.debug({ err: err.message }, 'realtime bus connection error'),
+    );
   }
 
   /** Subscribes; ioredis re-subscribes by itself after a reconnect. */

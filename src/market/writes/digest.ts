@@ -26,7 +26,13 @@ export function digestOf(batch: MarketWriteBatch, market: MarketType): BatchDige
   const prices: PricePoint[] = [];
   const updates: MarketUpdate[] = [];
   for (const [symbol, pending] of batch.queuedSymbols()) {
-    const tick = newestTick(pending.ticks);
+    // The price lane's current price, else the newest price-setting tick; series-only ticks of
+    // the bulk lane were announced when the price lane wrote them.
+    const tick = pending.current
+      ? newestTick([pending.current.value])
+      : pending.ticksSetPrice
+        ? newestTick(pending.ticks)
+        : null;
     if (tick) {
       prices.push({ symbol, ...tick });
       updates.push({ kind: 'price', symbol, data: { symbol, market, ...tick } });

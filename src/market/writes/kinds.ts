@@ -1,6 +1,8 @@
 /** What a batch writes, for the counts a flush returns (the feed exports them as metrics). */
 export const WRITE_KINDS = [
   'price',
+  /** Points of the price time series (the feed's ticks, written apart from its current price). */
+  'series',
   'trade',
   'candle',
   'bookTicker',
@@ -12,7 +14,7 @@ export const WRITE_KINDS = [
 export type WriteKind = (typeof WRITE_KINDS)[number];
 
 /** The single-value records, written by the `market-record` script. */
-export type RecordKind = Exclude<WriteKind, 'price' | 'trade' | 'candle'>;
+export type RecordKind = Exclude<WriteKind, 'price' | 'series' | 'trade' | 'candle'>;
 
 export interface WriteCounts {
   written: number;

@@ -25,6 +25,11 @@ export class PendingSymbol {
   ticksSorted = true;
   lastTickSeq = -1;
   maxTickTime = -1;
+  /** Whether the ticks also set the current price (else they only join the series). */
+  ticksSetPrice = false;
+  /** The newest current price of the price lane (`<seq>|<time>|<price>`), written alone. */
+  current: PendingRecord | null = null;
+  coalescedPrices = 0;
   /** Trade list elements (id first), in arrival order. */
   readonly trades: string[] = [];
   tradesSorted = true;
@@ -34,11 +39,21 @@ export class PendingSymbol {
   coalescedCandles = 0;
   coalescedRecords: Partial<Record<RecordKind, number>> = {};
 
-  addTick(seq: number, time: number, price: string): void {
+  addTick(seq: number, time: number, price: string, setsPrice: boolean): void {
+    if (setsPrice) this.ticksSetPrice = true;
     if (seq < this.lastTickSeq) this.ticksSorted = false;
     this.lastTickSeq = seq;
     if (time > this.maxTickTime) this.maxTickTime = time;
     this.ticks.push(`${seq}|${time}|${price}`);
+  }
+
+  /** Keeps only the newest current price: the lane writes one per symbol per flush. */
+  setCurrent(record: PendingRecord): void {
+    if (this.current) {
+      this.coalescedPrices++;
+      if (this.current.seq >= record.seq) return;
+    }
+    this.current = record;
   }
 
   addTrade(id: number, element: string): void {
@@ -74,6 +89,17 @@ export class PendingSymbol {
   /** Trades in ascending id. */
   sortedTrades(): string[] {
     return this.tradesSorted ? this.trades : byLeadingInteger(this.trades);
+  }
+
+  /** Drops the oldest half of the queued series points (a bounded queue under overload). */
+  shedTicks(): number {
+    const drop = this.ticks.length >> 1;
+    if (drop === 0) return 0;
+    const kept = this.sortedTicks().slice(drop);
+    this.ticks.length = 0;
+    this.ticks.push(...kept);
+    this.ticksSorted = true;
+    return drop;
   }
 }
 

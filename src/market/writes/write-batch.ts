@@ -2,7 +2,9 @@
  * The feed's write API. Writes are queued in memory and sent by `flush()` as ONE pipeline: per
  * symbol one `market-tick` script call (prices + their series + trades + changed candles, all
  * keys of the symbol's hash tag) and one `market-record` call per changed record, plus one ZADD
- * of the symbol index per flush. Every write is monotonic (see the scripts), so a flush that
+ * of the symbol index per flush. The feed splits its writes in two batches (see WriteQueue): a
+ * price lane of `currentPrice` writes flushed every few ms, and a bulk lane of `seriesTick`,
+ * trades, candles and records coalesced over a longer window. Every write is monotonic (see the scripts), so a flush that
  * failed half-way can be replayed as it is.
  *
  * ```ts
@@ -103,9 +105,45 @@ export class MarketWriteBatch {
    * or the exchange's server time for a REST answer). A newer price also joins the series.
    */
   price(symbol: string, price: string, time: number, seq: number = time): this {
+    return this.tick(symbol, price, time, seq, true);
+  }
+
+  /**
+   * A price for the time series only: the feed's price lane writes the current price itself
+   * ({@link currentPrice}), so the bulk lane's copy of the tick must not set it again.
+   */
+  seriesTick(symbol: string, price: string, time: number, seq: number = time): this {
+    return this.tick(symbol, price, time, seq, false);
+  }
+
+  /**
+   * The current price alone (no series point), one monotonic `market-record` call per symbol and
+   * flush: the latency-critical write, kept apart from the bulk of the feed's writes.
+   */
+  currentPrice(symbol: string, price: string, time: number, seq: number = time): this {
     checkDecimal('price', price);
     checkInteger('time', time);
-    this.symbol(symbol).addTick(checkInteger('seq', seq), time, price);
+    const order = checkInteger('seq', seq);
+    this.symbol(symbol).setCurrent({ seq: order, value: `${order}|${time}|${price}` });
+    this.queued++;
+    return this;
+  }
+
+  /**
+   * Under overload (the bulk lane cannot keep up), drops the oldest half of every symbol's queued
+   * series points; returns how many went. The current price, trades and candles stay.
+   */
+  shedSeries(): number {
+    let dropped = 0;
+    for (const writes of this.pending.values()) dropped += writes.shedTicks();
+    this.queued -= dropped;
+    return dropped;
+  }
+
+  private tick(symbol: string, price: string, time: number, seq: number, setsPrice: boolean): this {
+    checkDecimal('price', price);
+    checkInteger('time', time);
+    this.symbol(symbol).addTick(checkInteger('seq', seq), time, price, setsPrice);
     this.queued++;
     return this;
   }
@@ -198,11 +236,23 @@ export class MarketWriteBatch {
     }
     // One pipeline on one Redis; one per master on a Cluster (each symbol's keys share a slot).
     const pipelines = new SlotPipelines(redis);
-    const replies: Array<{ kind: 'tick' } | { kind: 'record'; record: RecordKind }> = [];
+    const replies: Array<
+      { kind: 'tick'; setsPrice: boolean } | { kind: 'record'; record: RecordKind } | { kind: 'price' }
+    > = [];
     const index: (string | number)[] = [];
     for (const [symbol, writes] of pending) {
       const keys = this.deps.symbolKeys.get(this.market, symbol);
       counts.candle.ignored += writes.coalescedCandles;
+      counts.price.ignored += writes.coalescedPrices;
+      if (writes.current) {
+        queueScript(
+          pipelines.on(keys.tick[0]),
+          'market-record',
+          [keys.tick[0]],
+          [writes.current.seq, writes.current.value, options.realtimeTtlMs],
+        );
+        replies.push({ kind: 'price' });
+      }
       for (const [kind, n] of Object.entries(writes.coalescedRecords))
         counts[kind as RecordKind].ignored += n;
       if (writes.ticks.length > 0 || writes.trades.length > 0 || writes.candles.size > 0) {
@@ -216,6 +266,7 @@ export class MarketWriteBatch {
             options.retentionMs.ticks,
             options.realtimeTtlMs,
             options.tradesKept,
+            writes.ticksSetPrice ? 1 : 0,
           ];
           const tickEnd = Math.min(ticks.length, t + MAX_PER_CALL);
           args.push(tickEnd - t);
@@ -230,7 +281,7 @@ export class MarketWriteBatch {
             args.push(field, value);
           }
           queueScript(pipelines.on(keys.tick[0]), 'market-tick', keys.tick, args);
-          replies.push({ kind: 'tick' });
+          replies.push({ kind: 'tick', setsPrice: writes.ticksSetPrice });
         }
         if (writes.maxTickTime >= 0) index.push(writes.maxTickTime, symbol);
       }
@@ -255,10 +306,18 @@ export class MarketWriteBatch {
       const reply = replies[i]!;
       if (reply.kind === 'record') {
         add(counts, reply.record, value === 1);
+      } else if (reply.kind === 'price') {
+        add(counts, 'price', value === 1);
       } else {
         const v = value as number[];
-        counts.price.written += v[0] ?? 0;
-        counts.price.ignored += v[1] ?? 0;
+        // Each tick is counted once: as a price when it may set one, else as a series point.
+        if (reply.setsPrice) {
+          counts.price.written += v[0] ?? 0;
+          counts.price.ignored += v[1] ?? 0;
+        } else {
+          counts.series.written += v[6] ?? 0;
+          counts.series.ignored += v[7] ?? 0;
+        }
         counts.trade.written += v[2] ?? 0;
         counts.trade.ignored += v[3] ?? 0;
         counts.candle.written += v[4] ?? 0;

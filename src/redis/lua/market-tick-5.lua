@@ -12,18 +12,23 @@
 
   ARGV[1]  price TTL ms      ARGV[2]  series TTL ms (its retention: a dead symbol's series goes)
   ARGV[3]  trades TTL ms     ARGV[4]  trades kept per symbol
-  ARGV[5]  n ticks, then n values `<seq>|<time>|<price>`, ascending seq
+  ARGV[5]  1: the ticks also set the current price; 0: series only (the feed's price lane has
+           already written the price, with `market-record`, a few ms earlier)
+  ARGV[6]  n ticks, then n values `<seq>|<time>|<price>`, ascending seq
   then     m trades, then m elements (id first), ascending id
   then     k candles, then k x (field, value)
 
-  A tick is written when its seq is above the stored price's (it then also joins the series).
+  A tick sets the price when its seq is above the stored price's; it joins the series when its
+  time is after the series' newest point (so a price written first by the price lane does not
+  keep its tick out of the series, and an older REST answer joins neither).
   A trade is written when its id is above the newest stored trade's. A candle is written when
   it is new, when final (the exchange's closed kline: it wins over trade-built ones), or when
   neither it nor the stored one is final and its rank (last trade id) is higher; a value equal
   to the stored one is a replay and changes nothing.
 
   Returns  { ticks written, ticks ignored, trades written, trades ignored,
-             candles written, candles ignored }
+             candles written, candles ignored, series points added, series points ignored }
+           (a tick is written when it set the price or joined the series)
 ]]
 local CHUNK = 1000
 -- unpack is bounded by Lua's C stack: long lists go in chunks. Returns the last reply.
@@ -35,30 +40,44 @@ local function chunked(command, key, list)
   return reply
 end
 
-local i = 5
-local ticksWritten, ticksIgnored = 0, 0
+local setsPrice = ARGV[5] == '1'
+local i = 6
+local ticksWritten, ticksIgnored, seriesAdded, seriesIgnored = 0, 0, 0, 0
 local nTicks = tonumber(ARGV[i])
 if nTicks > 0 then
-  local current = redis.call('GET', KEYS[1])
   local stored = -1
-  if current then stored = tonumber(string.match(current, '^(%d+)|')) or -1 end
+  if setsPrice then
+    local current = redis.call('GET', KEYS[1])
+    if current then stored = tonumber(string.match(current, '^(%d+)|')) or -1 end
+  end
+  local newest = -1
+  local top = redis.call('ZRANGE', KEYS[2], -1, -1, 'WITHSCORES')
+  if top[2] then newest = tonumber(top[2]) end
   local members = {}
   local last = nil
   for t = i + 1, i + nTicks do
     local seq, time, price = string.match(ARGV[t], '^(%d+)|(%d+)|(.+)$')
     seq = tonumber(seq)
-    if seq and seq > stored then
+    local written = false
+    if setsPrice and seq and seq > stored then
       stored = seq
       last = ARGV[t]
+      written = true
+    end
+    local at = tonumber(time)
+    if at and at > newest then
+      newest = at
       members[#members + 1] = time
       members[#members + 1] = time .. ':' .. price
-      ticksWritten = ticksWritten + 1
+      seriesAdded = seriesAdded + 1
+      written = true
     else
-      ticksIgnored = ticksIgnored + 1
+      seriesIgnored = seriesIgnored + 1
     end
+    if written then ticksWritten = ticksWritten + 1 else ticksIgnored = ticksIgnored + 1 end
   end
-  if last then
-    redis.call('SET', KEYS[1], last, 'PX', ARGV[1])
+  if last then redis.call('SET', KEYS[1], last, 'PX', ARGV[1]) end
+  if #members > 0 then
     chunked('ZADD', KEYS[2], members)
     redis.call('PEXPIRE', KEYS[2], ARGV[2])
   end
@@ -128,4 +147,5 @@ if nCandles > 0 then
   if #added > 0 then chunked('ZADD', KEYS[5], added) end
 end
 
-return { ticksWritten, ticksIgnored, tradesWritten, tradesIgnored, candlesWritten, candlesIgnored }
+return { ticksWritten, ticksIgnored, tradesWritten, tradesIgnored, candlesWritten, candlesIgnored,
+  seriesAdded, seriesIgnored }

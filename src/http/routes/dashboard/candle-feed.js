@@ -30,8 +30,12 @@
     }
   }
 
-  /** Polls REST every POLL_MS, first at once; returns its stop. */
-  function poll(symbol, handlers) {
+  /**
+   * Polls REST about every POLL_MS (±25%), first at once or after up to `firstWithinMs`; returns
+   * its stop. The jitter is for a server restart, which drops every open dashboard's socket at the
+   * same moment: without it they would all poll in the same instant, every POLL_MS, for good.
+   */
+  function poll(symbol, handlers, firstWithinMs = 0) {
     let stopped = false;
     let timer;
     const round = async () => {
@@ -39,9 +43,10 @@
       if (stopped) return;
       if (result.error) handlers.error(symbol, result.error);
       else handlers.history(symbol, result.candles);
-      timer = setTimeout(round, POLL_MS);
+      timer = setTimeout(round, POLL_MS * (0.75 + Math.random() / 2));
     };
-    round();
+    if (firstWithinMs > 0) timer = setTimeout(round, Math.random() * firstWithinMs);
+    else round();
     return () => {
       stopped = true;
       clearTimeout(timer);
@@ -105,9 +110,10 @@
       });
     }
 
-    function startPolling() {
+    /** `spread`: the socket just dropped; poll within the first retry's shortest wait, not at once. */
+    function startPolling(spread = false) {
       stopPolling?.();
-      stopPolling = symbol ? poll(symbol, handlers) : null;
+      stopPolling = symbol ? poll(symbol, handlers, spread ? BACKOFF_FIRST_MS / 2 : 0) : null;
     }
 
     function endPolling() {
@@ -134,7 +140,9 @@
 
     function down() {
       if (stopped) return;
-      startPolling();
+      // A failed reconnect keeps the polling that runs: restarting it on every attempt would
+      // send one more request per attempt, in step with the reconnects.
+      if (!stopPolling || anonymous) startPolling(!anonymous);
       if (anonymous) {
         handlers.state(
           'polling',

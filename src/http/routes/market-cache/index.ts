@@ -40,7 +40,7 @@ export async function marketCacheRoutes(app: FastifyInstance, opts: MarketCacheR
       schema: {
         tags: ['market'],
         summary:
-          'Everything cached about a symbol: price, best bid/ask, order book, last trade, 24h statistics',
+          'Everything cached about a symbol: price, best bid/ask, order book, last trade, 24h statistics, and on futures the premium index (mark price, funding rate)',
         params: symbolParamsSchema,
         querystring: marketQuerySchema,
         response: { 200: marketDataResponseSchema },

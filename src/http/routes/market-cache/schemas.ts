@@ -73,16 +73,23 @@ const stats24h = {
   },
 } as const;
 
+/**
+ * Not in the issue's list of market-data members, but its deliverable 1 asks for the futures
+ * mark price and funding rate of `/fapi/v1/premiumIndex` in the MarketDataCache: the answer
+ * carries them here, always present, `null` on spot and until the first write on futures.
+ */
 const premiumIndex = {
   type: ['object', 'null'],
-  description: 'futures only (null on spot): mark price and funding rate',
+  description:
+    'futures only (null on spot, and on futures until written): mark price and funding rate from /fapi/v1/premiumIndex',
   properties: {
     markPrice: decimal,
     indexPrice: nullableDecimal,
-    fundingRate: nullableDecimal,
-    nextFundingTime: nullableInt,
-    time: nullableInt,
+    fundingRate: { type: ['string', 'null'], description: 'signed decimal string, e.g. "-0.00010000"' },
+    nextFundingTime: { ...nullableInt, description: 'epoch ms' },
+    time: { ...nullableInt, description: 'exchange time of the answer, epoch ms' },
   },
+  required: ['markPrice', 'indexPrice', 'fundingRate', 'nextFundingTime', 'time'],
 } as const;
 
 const freshness = {
@@ -106,7 +113,18 @@ export const marketDataResponseSchema = {
     premiumIndex,
     ...freshness,
   },
-  required: ['symbol', 'market', 'price', 'bookTicker', 'orderBook', 'trade', 'stats24h', 'fresh', 'ageMs'],
+  required: [
+    'symbol',
+    'market',
+    'price',
+    'bookTicker',
+    'orderBook',
+    'trade',
+    'stats24h',
+    'premiumIndex',
+    'fresh',
+    'ageMs',
+  ],
 } as const;
 
 const change = {
