@@ -3,7 +3,7 @@
  * fan-out to WebSocket clients, and the feed that keeps them current. Built by `createApp`, which
  * owns the order: every resource registers its closer as it is created.
  */
-import type { Redis } from 'ioredis';
+
 import type { Config } from './config/types.ts';
 import type { Logger } from './logger.ts';
 import { PriceAlerts, TradableSymbols } from './market/alerts/index.ts';
@@ -17,6 +17,7 @@ import { SubscriptionTracker } from './market/realtime/subscription-tracker.ts';
 import type { SymbolCatalog } from './market/symbols/index.ts';
 import type { Metrics } from './metrics.ts';
 import type { CleanupRegistry } from './operations/index.ts';
+import type { RedisClient } from './redis/client.ts';
 import type { Keys } from './redis/keys/index.ts';
 import type { ExchangeClient, MarketType } from './trading/index.ts';
 
@@ -43,7 +44,7 @@ export interface MarketServices {
 
 interface MarketDeps {
   readonly config: Config;
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly keys: Keys;
   readonly exchange: ExchangeClient;
   readonly logger: Logger;
@@ -51,7 +52,7 @@ interface MarketDeps {
 }
 
 export async function openMarketServices(
-  deps: MarketDeps & { subscriber: (() => Redis) | null },
+  deps: MarketDeps & { subscriber: (() => RedisClient) | null },
 ): Promise<MarketServices> {
   const { config, redis, keys, logger, closers } = deps;
   const m = config.market;

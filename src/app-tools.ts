@@ -2,7 +2,7 @@
  * The factories of one-shot CLI tools that need less than the whole app: the history tools
  * (exchange and kline store, no Redis) and a Redis probe for `tradecache ping`.
  */
-import type { Redis } from 'ioredis';
+
 import { SecretScrubber } from './config/redact.ts';
 import type { Config, LogLevel, RedisConfig } from './config/types.ts';
 import { ErrorCodes, TradecacheError } from './errors.ts';
@@ -11,6 +11,7 @@ import type { BacktestService, HistoryStore } from './history/index.ts';
 import { openHistory } from './history/open.ts';
 import { createLogger } from './logger.ts';
 import { Metrics } from './metrics.ts';
+import type { RedisClient } from './redis/client.ts';
 import { createRedisClient } from './redis/connection.ts';
 import { findEmbeddedRedis } from './redis/embedded.ts';
 
@@ -46,7 +47,7 @@ export async function createHistoryTools(config: Config): Promise<HistoryTools> 
 
 /** A one-shot connection for probes (`tradecache ping`), with the settings it was made from. */
 export interface RedisProbe {
-  readonly client: Redis;
+  readonly client: RedisClient;
   readonly redisConfig: RedisConfig;
 }
 

@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import { openMarketServices, type Realtime, registerMarketCleanup, startMarketFeeds } from './app-market.ts';
 import { type CacheEngine, createCacheEngine } from './cache/index.ts';
 import { loadLocalSecrets } from './config/local-secrets.ts';
@@ -17,6 +16,7 @@ import { LiveMarket } from './market/live-market.ts';
 import { SymbolCatalog } from './market/symbols/index.ts';
 import { Metrics } from './metrics.ts';
 import { type OperationsServices, openOperations } from './operations/index.ts';
+import type { RedisClient } from './redis/client.ts';
 import { closeRedisClient, connectRedisClient, redisMode, redisSecrets } from './redis/connection.ts';
 import { ConnectionBudget } from './redis/connection-budget.ts';
 import { logRedisConnection } from './redis/connection-log.ts';
@@ -50,7 +50,7 @@ export interface AppContext {
   readonly warnings: FailSoftWarnings;
   readonly metrics: Metrics;
   readonly keys: Keys;
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   /**
    * The URL actually used (embedded or configured); null in Sentinel mode, where the sentinels
    * name the master. Holds the password: never log it.

@@ -1,6 +1,6 @@
-import type { Redis } from 'ioredis';
 import { errorMessage } from '../errors.ts';
 import type { Logger } from '../logger.ts';
+import { isCluster, type RedisClient } from '../redis/client.ts';
 
 /**
  * What engines tell each other on the bus channel (one per engine prefix):
@@ -31,14 +31,14 @@ export interface BusHandlers {
  * re-subscribes by itself after a reconnect; we only need to know that it happened.
  */
 export class InvalidationBus {
-  private readonly client: Redis;
+  private readonly client: RedisClient;
   private subscribed = false;
   private everSubscribed = false;
   private closed = false;
   private starting: Promise<void> | null = null;
 
   constructor(
-    factory: () => Redis,
+    factory: () => RedisClient,
     readonly channel: string,
     private readonly handlers: BusHandlers,
     private readonly logger: Logger,
@@ -46,7 +46,8 @@ export class InvalidationBus {
     this.client = factory();
     // We re-subscribe ourselves on `ready` (below). ioredis' own automatic re-SUBSCRIBE is a
     // promise nobody awaits: closed during a reconnect, it surfaces as an unhandled rejection.
-    this.client.options.autoResubscribe = false;
+    // (A Cluster's subscriber connection moves to another node by itself and has no such option.)
+    if (!isCluster(this.client)) this.client.options.autoResubscribe = false;
     this.client.on('error', (err: unknown) =>
       this.logger.debug({ err: errorMessage(err) }, 'cache bus connection error'),
     );

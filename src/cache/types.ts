@@ -1,8 +1,8 @@
-import type { Redis } from 'ioredis';
 import type { AesGcmCipher } from '../crypto/aes-gcm.ts';
 import type { FailSoftWarnings } from '../fail-soft-warnings.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
+import type { RedisClient } from '../redis/client.ts';
 import type { CacheCounter } from '../redis/keys/index.ts';
 import type { Codec } from './codec/codec.ts';
 
@@ -11,9 +11,9 @@ export type CacheSource = 'l1' | 'l2' | 'factory' | 'stale' | 'last-good';
 
 export interface CacheEngineOptions {
   /** Command connection; shared, not owned (the caller closes it). */
-  redis: Redis;
+  redis: RedisClient;
   /** Builds a new, not yet connected connection for pub/sub; the engine owns and closes it. */
-  subscriber: () => Redis;
+  subscriber: () => RedisClient;
   /** Key prefix of every cache key, e.g. `<keyPrefix>:cache`. Also names the bus channel. */
   prefix: string;
   logger: Logger;

@@ -1,7 +1,7 @@
 import { openRedisProbe } from '../app-tools.ts';
 import type { Config, RedisMode } from '../config/types.ts';
 import { ErrorCodes, TradecacheError } from '../errors.ts';
-import { connectedAddress } from '../redis/address.ts';
+import { clusterMasters, connectedAddress } from '../redis/address.ts';
 import { connectRedisClient, describeRedisTarget, redisMode } from '../redis/connection.ts';
 
 export interface PingResult {
@@ -10,6 +10,8 @@ export interface PingResult {
   mode: RedisMode;
   /** Sentinel mode: `host:port` of the master the sentinels named. */
   master: string | null;
+  /** Cluster mode: `host:port` of every master. */
+  masters: string[] | null;
   latencyMs: number;
   version: string;
 }
@@ -36,13 +38,14 @@ export async function pingRedis(config: Config): Promise<PingResult> {
         target,
         mode,
         master: mode === 'sentinel' ? connectedAddress(client) : null,
+        masters: mode === 'cluster' ? clusterMasters(client) : null,
         latencyMs,
         version,
       };
     } catch (err) {
       throw new TradecacheError(
         ErrorCodes.REDIS_UNAVAILABLE,
-        `cannot reach Redis ${redisConfig.sentinel ? '' : 'at '}${target}: ${(err as Error).message}`,
+        `cannot reach Redis ${redisConfig.sentinel || redisConfig.cluster ? '' : 'at '}${target}: ${(err as Error).message}`,
         { cause: err },
       );
     }
@@ -53,6 +56,11 @@ export async function pingRedis(config: Config): Promise<PingResult> {
 
 /** The line `tradecache ping` prints. */
 export function formatPing(result: PingResult): string {
-  const where = result.master === null ? result.target : `${result.master} (${result.target})`;
+  const where =
+    result.masters !== null
+      ? `${result.target} (masters ${result.masters.join(',')})`
+      : result.master === null
+        ? result.target
+        : `${result.master} (${result.target})`;
   return `PONG from ${where} in ${result.latencyMs.toFixed(2)} ms (redis ${result.version}, ${result.mode})`;
 }

@@ -22,8 +22,9 @@ const KEY_PREFIX = new RegExp(`^[${KEY_PART_CHARS}]{1,64}$`);
 import { loadAlertsConfig, loadWebSocketConfig } from './alerts.ts';
 import { loadFeedConfig } from './feed.ts';
 import { loadMarketConfig } from './market.ts';
+import { resolveCluster } from './redis-cluster.ts';
 import { resolveSentinel } from './redis-sentinel.ts';
-import { type ResolvedRedisUrl, refuseRedisCluster, resolveRedisUrl } from './redis-url.ts';
+import { type ResolvedRedisUrl, resolveRedisUrl } from './redis-url.ts';
 import type { Config, LogLevel, RequestLogMode } from './types.ts';
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -35,12 +36,18 @@ const REQUEST_LOG_MODES: readonly RequestLogMode[] = ['all', 'errors', 'off'];
  */
 export function loadConfig(env: Env = process.env, overrides: Partial<Record<string, string>> = {}): Config {
   const e: Env = { ...env, ...overrides };
-  refuseRedisCluster(e);
-  // Sentinel, when configured, wins over every URL setting (those are not even checked).
+  // Sentinel, when configured, wins over every URL setting (those are not even checked); then
+  // a cluster (REDIS_CLUSTER_NODES or a redis+cluster:// URL); then one Redis.
   const sentinel = resolveSentinel(e);
+  if (sentinel && read(e, 'REDIS_CLUSTER_NODES') !== undefined) {
+    throw invalid('REDIS_CLUSTER_NODES', 'set either REDIS_SENTINELS or REDIS_CLUSTER_NODES, not both');
+  }
+  const clustered = sentinel ? null : resolveCluster(e);
   const redisUrl: ResolvedRedisUrl = sentinel
     ? { url: null, source: 'REDIS_SENTINELS', tls: bool(e, 'REDIS_TLS', false) }
-    : resolveRedisUrl(e);
+    : clustered
+      ? { url: null, source: clustered.source, tls: clustered.tls }
+      : resolveRedisUrl(e);
   // Set but empty: the keys shared with the Python platform carry no prefix (see redis/keys).
   const keyPrefix = e.REDIS_KEY_PREFIX?.trim() === '' ? '' : (read(e, 'REDIS_KEY_PREFIX') ?? 'tradecache');
   if (keyPrefix !== '' && !KEY_PREFIX.test(keyPrefix)) {
@@ -50,6 +57,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Record<str
     redis: {
       ...redisUrl,
       sentinel,
+      cluster: clustered?.cluster ?? null,
       maxConnections: int(e, 'REDIS_MAX_CONNECTIONS', 10, 4, 10_000),
       keyPrefix,
       commandTimeoutMs: int(e, 'REDIS_COMMAND_TIMEOUT_MS', 2000, 10, 600_000),

@@ -1,3 +1,4 @@
+import { parseAddressList } from './address-list.ts';
 import { type Env, int, invalid, read } from './parse.ts';
 import { redisUsername } from './redis-url.ts';
 import type { SentinelAddress, SentinelConfig } from './types.ts';
@@ -7,8 +8,6 @@ export const DEFAULT_SENTINEL_PORT = 26379;
 export const DEFAULT_SENTINEL_MASTER = 'mymaster';
 
 const EXAMPLE = 'expected comma-separated host:port entries such as sentinel-1:26379,sentinel-2:26379';
-const HOST_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9_.-]*[A-Za-z0-9])?$/;
-const IPV6 = /^[0-9A-Fa-f:.]+$/;
 
 /**
  * Sentinel settings when `REDIS_SENTINELS` is set, else null. The data nodes' user, password,
@@ -38,43 +37,7 @@ export function resolveSentinel(env: Env): SentinelConfig | null {
   };
 }
 
-/**
- * `host:port,host:port` (port 26379 when left out; IPv6 as `[::1]:26379`). Errors name the
- * entry by position, never its text: a pasted URL could hold a password.
- */
+/** `host:port,host:port` (port 26379 when left out; IPv6 as `[::1]:26379`). */
 export function parseSentinelList(raw: string): SentinelAddress[] {
-  const seen = new Set<string>();
-  const out: SentinelAddress[] = [];
-  raw.split(',').forEach((part, index) => {
-    const entry = part.trim();
-    const where = `entry ${index + 1}`;
-    if (entry === '') throw invalid('REDIS_SENTINELS', `${where} is empty; ${EXAMPLE}`);
-    if (entry.includes('://') || entry.includes('@')) {
-      throw invalid('REDIS_SENTINELS', `${where} looks like a URL; ${EXAMPLE}`);
-    }
-    const address = parseEntry(entry);
-    if (!address) throw invalid('REDIS_SENTINELS', `${where} is not host:port; ${EXAMPLE}`);
-    const key = `${address.host}:${address.port}`;
-    if (!seen.has(key)) out.push(address);
-    seen.add(key);
-  });
-  return out;
-}
-
-function parseEntry(entry: string): SentinelAddress | null {
-  const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(entry);
-  if (bracketed) {
-    const [, host = '', port] = bracketed;
-    return IPV6.test(host) ? withPort(host, port) : null;
-  }
-  const [host = '', port, extra] = entry.split(':');
-  if (extra !== undefined || !HOST_NAME.test(host)) return null;
-  return withPort(host, port);
-}
-
-function withPort(host: string, rawPort: string | undefined): SentinelAddress | null {
-  if (rawPort === undefined) return { host, port: DEFAULT_SENTINEL_PORT };
-  if (!/^\d{1,5}$/.test(rawPort)) return null;
-  const port = Number(rawPort);
-  return port >= 1 && port <= 65535 ? { host, port } : null;
+  return parseAddressList('REDIS_SENTINELS', raw, DEFAULT_SENTINEL_PORT, EXAMPLE);
 }

@@ -7,16 +7,6 @@ export interface ResolvedRedisUrl {
   tls: boolean;
 }
 
-/** Said wherever a cluster-like setting is refused, so the user knows what does work. */
-export const CLUSTER_UNSUPPORTED =
-  'Redis Cluster is not supported; use a single Redis (REDIS_URL) or Sentinel (REDIS_SENTINELS)';
-
-/** Refuses cluster settings rather than connecting to one node of a cluster as if it were all. */
-export function refuseRedisCluster(env: Env): void {
-  if (read(env, 'REDIS_CLUSTER_NODES') !== undefined)
-    throw invalid('REDIS_CLUSTER_NODES', CLUSTER_UNSUPPORTED);
-}
-
 /**
  * `REDIS_USERNAME`: the Redis ACL user that AUTHs with `REDIS_PASSWORD` (Redis 6+), or undefined
  * for the `default` user. Printable ASCII without spaces, as `ACL SETUSER` takes it.
@@ -79,12 +69,13 @@ function checkRedisUrl(name: string, raw: string): string {
   if (/^rediss?\+sentinel:$/.test(parsed.protocol)) {
     throw invalid(name, 'Sentinel is configured with REDIS_SENTINELS, not a URL');
   }
-  if (/cluster/.test(parsed.protocol)) throw invalid(name, CLUSTER_UNSUPPORTED);
   if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
     throw invalid(name, 'expected a redis:// or rediss:// URL');
   }
-  // `redis://a,b/0` lists several nodes (a cluster or sentinel node list): not one Redis.
-  if (parsed.hostname.includes(',')) throw invalid(name, 'expected a single host (one Redis)');
+  // `redis://a,b/0` lists several nodes: not one Redis (a cluster is written redis+cluster://).
+  if (parsed.hostname.includes(',')) {
+    throw invalid(name, 'expected a single host (one Redis; a cluster is redis+cluster://h1:p1,h2:p2)');
+  }
   const db = parsed.pathname.replace(/^\//, '');
   if (db !== '' && !/^\d+$/.test(db)) throw invalid(name, 'the database part must be a number');
   return raw;

@@ -4,10 +4,16 @@ import type { MarketConfig } from './market.ts';
 import type { TrustProxy } from './trust-proxy.ts';
 
 /** Where the Redis connection settings came from: Sentinel, else the Python platform's resolution order. */
-export type RedisSource = 'REDIS_SENTINELS' | 'REDIS_URL' | 'CELERY_BROKER_URL' | 'REDIS_HOST' | 'embedded';
+export type RedisSource =
+  | 'REDIS_SENTINELS'
+  | 'REDIS_CLUSTER_NODES'
+  | 'REDIS_URL'
+  | 'CELERY_BROKER_URL'
+  | 'REDIS_HOST'
+  | 'embedded';
 
 /** How this process reaches Redis, as /ready and `tradecache ping` report it. */
-export type RedisMode = 'standalone' | 'sentinel' | 'embedded';
+export type RedisMode = 'standalone' | 'sentinel' | 'cluster' | 'embedded';
 
 export interface SentinelAddress {
   readonly host: string;
@@ -26,6 +32,16 @@ export interface SentinelConfig {
   /** AUTH for the master (`REDIS_PASSWORD`). Never log it. */
   readonly password: string | null;
   readonly db: number;
+}
+
+/** A Redis Cluster (`REDIS_CLUSTER_NODES` or a `redis+cluster://` URL). */
+export interface ClusterConfig {
+  /** Seed nodes: the client learns every master and replica from them. */
+  readonly nodes: readonly SentinelAddress[];
+  /** ACL user of every node; null for the default user. */
+  readonly username: string | null;
+  /** AUTH for every node. Never log it. */
+  readonly password: string | null;
 }
 
 export type ExchangeKind = 'binance' | 'simulated';
@@ -64,6 +80,8 @@ export interface RedisConfig {
   readonly source: RedisSource;
   /** Set (source `REDIS_SENTINELS`) when the master is found through Sentinel; absent or null otherwise. */
   readonly sentinel?: SentinelConfig | null;
+  /** Set when Redis is a Cluster (`url` is then null); absent or null otherwise. */
+  readonly cluster?: ClusterConfig | null;
   /** `rediss://` URLs (or `REDIS_TLS` with `REDIS_HOST` / `REDIS_SENTINELS`) connect over TLS. */
   readonly tls: boolean;
   /** Upper bound on connections this process opens (command, subscriber, queue, worker...). */

@@ -31,7 +31,8 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
   {
     name: 'REDIS_URL',
     default: undefined,
-    description: 'Redis URL (`redis://` or `rediss://` for TLS). Wins over everything below.',
+    description:
+      'Redis URL (`redis://` or `rediss://` for TLS; `redis+cluster://[user:password@]h1:p1,h2:p2` for a Redis Cluster, `rediss+cluster://` with TLS). Wins over everything below.',
   },
   {
     name: 'CELERY_BROKER_URL',
@@ -52,25 +53,26 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
   {
     name: 'REDIS_PASSWORD',
     default: undefined,
-    description: 'Redis password (with `REDIS_HOST`, or of the master with `REDIS_SENTINELS`). Never logged.',
+    description:
+      'Redis password (with `REDIS_HOST`, of the master with `REDIS_SENTINELS`, of every node with `REDIS_CLUSTER_NODES`). Never logged.',
   },
   {
     name: 'REDIS_USERNAME',
     default: undefined,
     description:
-      'Redis ACL user that AUTHs with `REDIS_PASSWORD` (with `REDIS_HOST`, or of the master with `REDIS_SENTINELS`; a URL says it as `redis://user:password@host`). Unset: the `default` user. See "Least privilege".',
+      'Redis ACL user that AUTHs with `REDIS_PASSWORD` (with `REDIS_HOST`, of the master with `REDIS_SENTINELS`, of every node with `REDIS_CLUSTER_NODES`; a URL says it as `redis://user:password@host`). Unset: the `default` user. See "Least privilege".',
   },
   {
     name: 'REDIS_TLS',
     default: 'false',
     description:
-      'Use TLS with `REDIS_HOST`, or to the sentinels and the master with `REDIS_SENTINELS` (URLs say it with `rediss://`).',
+      'Use TLS with `REDIS_HOST`, to the sentinels and the master with `REDIS_SENTINELS`, or to every node with `REDIS_CLUSTER_NODES` (URLs say it with `rediss://`).',
   },
   {
     name: 'REDIS_CLUSTER_NODES',
     default: undefined,
     description:
-      'Reserved: Redis Cluster is not supported yet, and setting it stops the start with an error.',
+      'Redis Cluster seed nodes, `host:port` comma-separated (port `6379` when left out); the client learns every master and replica from them. Password and TLS from `REDIS_PASSWORD` / `REDIS_TLS`; database 0 only. Wins over `REDIS_URL` and below.',
   },
   { name: 'REDIS_MAX_CONNECTIONS', default: '10', description: 'Most Redis connections one process opens.' },
   {

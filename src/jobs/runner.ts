@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { Queue, QueueEvents, Worker } from 'bullmq';
 import { ErrorCodes, errorMessage, TradecacheError } from '../errors.ts';
-import { closeRedisClient, type Redis } from '../redis/connection.ts';
+import { closeRedisClient, type RedisClient } from '../redis/connection.ts';
+import { bullEventsKey } from '../redis/keys/index.ts';
 import { assertJobId, definitionOf, indexDefinitions, jobOptions } from './definitions.ts';
 import { fromFailedReason } from './failures.ts';
 import { createJobProcessor } from './processor.ts';
@@ -54,8 +55,8 @@ export function createJobRuntime(options: JobRuntimeOptions): JobRuntime {
   const log = logger.child({ component: 'jobs', queue: queueName });
   const bootId = randomUUID();
 
-  const owned: Redis[] = [];
-  const newClient = (): Redis => {
+  const owned: RedisClient[] = [];
+  const newClient = (): RedisClient => {
     const client = options.connection();
     owned.push(client);
     return client;
@@ -72,7 +73,13 @@ export function createJobRuntime(options: JobRuntimeOptions): JobRuntime {
 
   const queueEvents = (): Promise<QueueEvents> => {
     events ??= (async () => {
-      const listener = new QueueEvents(queueName, { connection: newClient(), prefix });
+      // Read from the stream's current end, not `$`: BullMQ sends its first XREAD only after
+      // some setup round trips (more on a Cluster), and `$` then skips a job that finished in
+      // between, so `runNow` would wait for an event already written.
+      const connection = newClient();
+      const [last] = await connection.xrevrange(bullEventsKey(prefix, queueName), '+', '-', 'COUNT', 1);
+      const lastEventId = last?.[0] ?? '0-0';
+      const listener = new QueueEvents(queueName, { connection, prefix, lastEventId });
       listener.on('error', onError('events'));
       await listener.waitUntilReady();
       return listener;

@@ -1,7 +1,7 @@
 import type { Queue } from 'bullmq';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
-import type { Redis } from '../redis/connection.ts';
+import type { RedisClient } from '../redis/connection.ts';
 
 /** What a job's `run` receives besides its data. */
 export interface JobContext {
@@ -55,7 +55,7 @@ export interface JobRuntimeOptions {
    * (`createRedisClient(config, { role, forBullmq: true })`). The runtime owns and closes
    * every client it gets from here.
    */
-  connection: () => Redis;
+  connection: () => RedisClient;
   /** BullMQ key prefix: `keys.bullPrefix` (`{<prefix>:bull}`, a Redis Cluster hash tag). */
   prefix: string;
   /** @default 'jobs' */

@@ -3,7 +3,7 @@
  * AppContext. `data.spot` / `data.futures` are the MarketDataCaches, `prices.*` the PriceCaches,
  * `batch(market)` the feed's write API (see `writes/write-batch.ts`).
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/client.ts';
 import type { MarketKeys } from '../redis/keys/index.ts';
 import { MARKET_TYPES, type MarketType } from '../trading/index.ts';
 import { MarketDataCache } from './data/market-data-cache.ts';
@@ -18,7 +18,7 @@ import { SymbolKeyCache } from './writes/symbol-keys.ts';
 import { MarketWriteBatch } from './writes/write-batch.ts';
 
 export interface LiveMarketDeps {
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly keys: MarketKeys;
   readonly options?: LiveMarketOptions;
 }

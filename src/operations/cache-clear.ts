@@ -1,5 +1,6 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/client.ts';
 import { assertNamespace, type Keys } from '../redis/keys/index.ts';
+import { unlinkAcross } from '../redis/multi-key.ts';
 import { areaOf, sharedKeysOf } from './key-inventory.ts';
 import { type ScanBounds, scanBounded } from './key-scan.ts';
 
@@ -26,7 +27,7 @@ const UNLINK_BATCH = 500;
  * the engine's bus so every process drops its in-memory copies too.
  */
 export async function clearCacheKeys(
-  redis: Redis,
+  redis: RedisClient,
   keys: Keys,
   bounds: ScanBounds = {},
 ): Promise<ClearReport> {
@@ -47,12 +48,12 @@ export async function clearCacheKeys(
         namespaces[namespace] = (namespaces[namespace] ?? 0) + 1;
       }
       for (let i = 0; i < doomed.length; i += UNLINK_BATCH) {
-        totalRemoved += await redis.unlink(...doomed.slice(i, i + UNLINK_BATCH));
+        totalRemoved += await unlinkAcross(redis, doomed.slice(i, i + UNLINK_BATCH));
       }
     },
     { deadlineMs: 10_000, ...bounds },
   );
-  const symbolKeys = await redis.unlink(...shared);
+  const symbolKeys = await unlinkAcross(redis, [...shared]);
   totalRemoved += symbolKeys;
   for (const ns of Object.keys(namespaces)) {
     // An engine's bus handler refuses names it could not have written; announce only real ones.

@@ -1,9 +1,10 @@
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { CacheEngine } from '../cache/index.ts';
 import { errorMessage } from '../errors.ts';
 import type { Logger } from '../logger.ts';
+import type { RedisClient } from '../redis/client.ts';
 import { type Keys, symbolsMetricName } from '../redis/keys/index.ts';
+import { mgetAcross } from '../redis/multi-key.ts';
 import { MARKET_TYPES } from '../trading/index.ts';
 import { type ClearReport, clearCacheKeys } from './cache-clear.ts';
 import type { CleanupRegistry, CleanupReport } from './cleanup-registry.ts';
@@ -61,7 +62,7 @@ export interface CacheSummary {
 }
 
 export interface CacheServiceDeps {
-  redis: Redis;
+  redis: RedisClient;
   keys: Keys;
   cache: CacheEngine;
   cleanup: CleanupRegistry;
@@ -237,7 +238,7 @@ export class CacheService {
       }
     }
     const wanted = counterKeys.filter((k) => k !== '');
-    const raw = wanted.length > 0 ? await this.deps.redis.mget(...wanted) : [];
+    const raw = wanted.length > 0 ? await mgetAcross(this.deps.redis, wanted) : [];
     const byKey = new Map(wanted.map((k, i) => [k, Number(raw[i] ?? 0) || 0]));
     const rates: Record<string, NamespaceHitRate> = {};
     sorted.forEach((ns, i) => {
@@ -251,7 +252,10 @@ export class CacheService {
   /** Symbols in a market's cached list: the fresh copy, else the last-good one, else 0. */
   private async symbolsIn(market: (typeof MARKET_TYPES)[number]): Promise<number> {
     const { redis, keys } = this.deps;
-    const [fresh, lastGood] = await redis.mget(keys.symbols.cache(market), keys.symbols.lastGood(market));
+    const [fresh, lastGood] = await mgetAcross(redis, [
+      keys.symbols.cache(market),
+      keys.symbols.lastGood(market),
+    ]);
     for (const raw of [fresh, lastGood]) {
       if (!raw) continue;
       try {

@@ -1,8 +1,8 @@
 /** Operations: the cache service, the Redis monitor, cleanup steps and their metrics. */
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { CacheEngine } from '../cache/index.ts';
 import type { Logger } from '../logger.ts';
+import type { RedisClient } from '../redis/client.ts';
 import type { Keys } from '../redis/keys/index.ts';
 import type { UserSessionCache } from '../sessions/index.ts';
 import { CacheService, type QueueDepth } from './cache-service.ts';
@@ -37,7 +37,7 @@ export interface OperationsServices {
 }
 
 export interface OperationsDeps {
-  redis: Redis;
+  redis: RedisClient;
   keys: Keys;
   cache: CacheEngine;
   sessions: UserSessionCache;

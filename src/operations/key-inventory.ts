@@ -1,5 +1,6 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/client.ts';
 import { type Keys, symbolsMetricName } from '../redis/keys/index.ts';
+import { existsAcross } from '../redis/multi-key.ts';
 import { MARKET_TYPES } from '../trading/index.ts';
 import { type ScanBounds, scanBounded } from './key-scan.ts';
 
@@ -57,7 +58,7 @@ export function areaOf(root: string, key: string): { area: string; namespace?: s
  * never matched and BullMQ's keys (outside the root: `{<root>:bull}`) are left to queue counts.
  */
 export async function takeKeyInventory(
-  redis: Redis,
+  redis: RedisClient,
   keys: Keys,
   bounds: ScanBounds = {},
 ): Promise<KeyInventory> {
@@ -82,8 +83,8 @@ export async function takeKeyInventory(
     bounds,
   );
   const [symbolKeys, counterKeys] = await Promise.all([
-    redis.exists(...shared.symbols),
-    redis.exists(...shared.counters),
+    existsAcross(redis, shared.symbols),
+    existsAcross(redis, shared.counters),
   ]);
   if (counterKeys > 0) areas.metrics = (areas.metrics ?? 0) + counterKeys;
   if (symbolKeys > 0) areas.symbols = symbolKeys;

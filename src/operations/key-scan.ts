@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import { type RedisClient, scanBatches } from '../redis/client.ts';
 
 /** How far one SCAN walk may go before it stops and says it is partial. */
 export interface ScanBounds {
@@ -20,13 +20,14 @@ export interface ScanOutcome {
 const DEFAULTS = { count: 500, maxKeys: 1_000_000, deadlineMs: 2_000 } as const;
 
 /**
- * Walks `pattern` with SCAN (never KEYS, which blocks Redis for the whole keyspace), handing each
+ * Walks `pattern` with SCAN (never KEYS, which blocks Redis for the whole keyspace) on every
+ * master of a Cluster, or the one server, handing each
  * non-empty batch to `onBatch` before asking for the next one, and stops at the first bound hit.
  * A huge Redis then costs a request at most `deadlineMs` plus one SCAN call, and the caller
  * reports a partial figure instead of stalling.
  */
 export async function scanBounded(
-  redis: Redis,
+  redis: RedisClient,
   pattern: string,
   onBatch: (keys: string[]) => void | Promise<void>,
   bounds: ScanBounds = {},
@@ -34,18 +35,20 @@ export async function scanBounded(
   const count = bounds.count ?? DEFAULTS.count;
   const maxKeys = bounds.maxKeys ?? DEFAULTS.maxKeys;
   const stopAt = Date.now() + (bounds.deadlineMs ?? DEFAULTS.deadlineMs);
-  let cursor = '0';
   let scanned = 0;
-  do {
-    if (bounds.signal?.aborted || Date.now() >= stopAt || scanned >= maxKeys) {
-      return { scanned, complete: false };
-    }
-    const [next, batch] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', count);
-    cursor = next;
+  const stopped = () => bounds.signal?.aborted || Date.now() >= stopAt || scanned >= maxKeys;
+  if (stopped()) return { scanned, complete: false };
+  const walk = scanBatches(redis, pattern, count);
+  for await (const batch of walk) {
     if (batch.length > 0) {
       scanned += batch.length;
       await onBatch(batch);
     }
-  } while (cursor !== '0');
+    if (stopped()) {
+      // Complete only if that was the last SCAN call anywhere.
+      const rest = await walk.next();
+      return { scanned, complete: rest.done === true };
+    }
+  }
   return { scanned, complete: true };
 }

@@ -1,6 +1,6 @@
-import type { Redis } from 'ioredis';
 import { errorMessage } from '../errors.ts';
 import type { Logger } from '../logger.ts';
+import type { RedisClient } from '../redis/client.ts';
 import { MEMORY_WARNING_RATIO } from './cache-service.ts';
 import { isEvictingPolicy, memoryUsageRatio, type RedisInfo, redisInfoOf } from './redis-info.ts';
 
@@ -30,7 +30,7 @@ export interface MonitorSnapshot {
 }
 
 export interface RedisMonitorOptions {
-  redis: Redis;
+  redis: RedisClient;
   logger: Logger;
   intervalMs: number;
   /** Run when memory reaches 80 % of maxmemory (the cache service's cleanup). */

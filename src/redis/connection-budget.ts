@@ -1,6 +1,6 @@
-import type { Redis } from 'ioredis';
 import type { RedisConfig } from '../config/types.ts';
 import { ErrorCodes, TradecacheError } from '../errors.ts';
+import type { RedisClient } from './client.ts';
 import { type ConnectionOptions, createRedisClient } from './connection.ts';
 import { loadScripts } from './scripts.ts';
 
@@ -14,7 +14,7 @@ export class ConnectionBudget {
 
   constructor(private readonly config: RedisConfig) {}
 
-  create(options: ConnectionOptions): Redis {
+  create(options: ConnectionOptions): RedisClient {
     if (this.open >= this.config.maxConnections) {
       throw new TradecacheError(
         ErrorCodes.CONFIG_INVALID,

@@ -1,7 +1,7 @@
-import type { Redis } from 'ioredis';
 import type { RedisConfig } from '../config/types.ts';
 import type { Logger } from '../logger.ts';
 import { connectedAddress } from './address.ts';
+import type { RedisClient } from './client.ts';
 import { describeRedisTarget, redisMode } from './connection.ts';
 import { sentinelList } from './sentinel.ts';
 
@@ -10,7 +10,7 @@ import { sentinelList } from './sentinel.ts';
  * and, in Sentinel mode, every later move to another master: a failover shows up as a
  * reconnect to another address.
  */
-export function logRedisConnection(client: Redis, config: RedisConfig, logger: Logger): void {
+export function logRedisConnection(client: RedisClient, config: RedisConfig, logger: Logger): void {
   const mode = redisMode(config);
   const sentinel = config.sentinel;
   if (!sentinel) {

@@ -3,11 +3,13 @@ import { fullJitterDelay } from '../backoff.ts';
 import { redactUrl } from '../config/redact.ts';
 import type { RedisConfig, RedisMode } from '../config/types.ts';
 import { ErrorCodes, errorMessage, TradecacheError } from '../errors.ts';
+import type { RedisClient } from './client.ts';
+import { clusterNodeList, createClusterClient, createClusterSubscriber } from './cluster.ts';
 import { refuseClusterNode } from './cluster-guard.ts';
 import { SentinelRedis, sentinelList, sentinelOptions } from './sentinel.ts';
 import { sentinelWatch } from './sentinel-watch.ts';
 
-export type { Redis };
+export type { Redis, RedisClient };
 
 /** `feed`: the market feed's writer, apart from `command` so HTTP reads never queue behind its pipelines. */
 export type ConnectionRole = 'command' | 'subscriber' | 'queue' | 'worker' | 'probe' | 'feed';
@@ -66,8 +68,20 @@ export function redisOptions(config: RedisConfig, options: ConnectionOptions): R
   return { ...base, commandTimeout: config.commandTimeoutMs, maxRetriesPerRequest: 2 };
 }
 
-/** A new, not yet connected client for `config.url`, or for the master the sentinels name. */
-export function createRedisClient(config: RedisConfig, options: ConnectionOptions): Redis {
+/**
+ * A new, not yet connected client for `config.url`, for the master the sentinels name, or for
+ * the Redis Cluster the seed nodes belong to.
+ */
+export function createRedisClient(config: RedisConfig, options: ConnectionOptions): RedisClient {
+  if (config.cluster) {
+    const cluster = {
+      base: redisOptions(config, options),
+      retryDelay: options.oneShot ? () => null : reconnectDelay,
+    };
+    return options.role === 'subscriber'
+      ? createClusterSubscriber(config.cluster, cluster)
+      : createClusterClient(config.cluster, cluster);
+  }
   if (config.sentinel) {
     const watch = options.oneShot ? null : sentinelWatch(config.sentinel, config.tls);
     return new SentinelRedis(redisOptions(config, options), watch);
@@ -78,6 +92,7 @@ export function createRedisClient(config: RedisConfig, options: ConnectionOption
 
 export function redisMode(config: RedisConfig): RedisMode {
   if (config.sentinel) return 'sentinel';
+  if (config.cluster) return 'cluster';
   return config.source === 'embedded' ? 'embedded' : 'standalone';
 }
 
@@ -86,6 +101,7 @@ export function describeRedisTarget(config: RedisConfig): string {
   if (config.sentinel) {
     return `master "${config.sentinel.masterName}" through sentinels ${sentinelList(config.sentinel)}`;
   }
+  if (config.cluster) return `the cluster of ${clusterNodeList(config.cluster)}`;
   return config.url === null ? 'the embedded redis-server' : redactUrl(config.url);
 }
 
@@ -98,17 +114,18 @@ export function redisSecrets(config: RedisConfig): string[] {
   }
   if (config.sentinel?.password) secrets.push(config.sentinel.password);
   if (config.sentinel?.sentinelPassword) secrets.push(config.sentinel.sentinelPassword);
+  if (config.cluster?.password) secrets.push(config.cluster.password);
   return secrets;
 }
 
 /**
  * Connects a client and resolves once it is ready; at the first failure it drops the client
  * and rejects with REDIS_UNAVAILABLE naming the target and the reason (never a password).
- * A Redis Cluster node is refused (CONFIG_INVALID): tradecache does not speak Cluster.
+ * A Redis Cluster node reached as one Redis is refused (CONFIG_INVALID): it would half work.
  * Needed because a Sentinel client would otherwise retry the sentinels forever inside
  * `connect()`, and because a URL client's `connect()` only says "Connection is closed".
  */
-export async function connectRedisClient(client: Redis, config: RedisConfig): Promise<void> {
+export async function connectRedisClient(client: RedisClient, config: RedisConfig): Promise<void> {
   const sentinelErrors: string[] = [];
   const onSentinelError = (err: Error) => {
     // "failed to connect to sentinel h:p because WRONGPASS ..." -> "sentinel h:p: WRONGPASS ..."
@@ -126,7 +143,7 @@ export async function connectRedisClient(client: Redis, config: RedisConfig): Pr
   } catch (err) {
     client.disconnect();
     const reason = sentinelErrors.length > 0 ? sentinelErrors.join('; ') : errorMessage(err);
-    const where = config.sentinel ? '' : 'at ';
+    const where = config.sentinel || config.cluster ? '' : 'at ';
     throw new TradecacheError(
       ErrorCodes.REDIS_UNAVAILABLE,
       `cannot reach Redis ${where}${describeRedisTarget(config)}: ${reason.replace(/\.$/, '')}${authHint(config, reason)}`,
@@ -136,6 +153,7 @@ export async function connectRedisClient(client: Redis, config: RedisConfig): Pr
     client.off('sentinelError', onSentinelError);
     client.off('error', onError);
   }
+  if (config.cluster) return;
   try {
     await refuseClusterNode(client, config);
   } catch (err) {
@@ -160,7 +178,7 @@ function authHint(config: RedisConfig, reason: string): string {
 }
 
 /** Closes a client: QUIT when connected (lets replies drain), otherwise drop the socket. */
-export async function closeRedisClient(client: Redis): Promise<void> {
+export async function closeRedisClient(client: RedisClient): Promise<void> {
   if (client.status === 'end') return;
   if (client.status === 'ready') {
     try {

@@ -1,7 +1,7 @@
-import type { Redis } from 'ioredis';
 import type { FailSoftWarnings } from '../fail-soft-warnings.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
+import type { RedisClient } from './client.ts';
 
 /**
  * Accumulates Redis counter increments (the Python platform's hit/miss/warmup counters) in memory and
@@ -14,7 +14,7 @@ export class CounterBuffer {
   private flushing: Promise<void> | null = null;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly options: {
       logger: Logger;
       metrics: Metrics;

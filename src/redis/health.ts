@@ -1,8 +1,8 @@
-import type { Redis } from 'ioredis';
 import type { SecretScrubber } from '../config/redact.ts';
 import type { RedisMode } from '../config/types.ts';
 import { errorMessage } from '../errors.ts';
-import { connectedAddress } from './address.ts';
+import { clusterMasters, connectedAddress } from './address.ts';
+import type { RedisClient } from './client.ts';
 
 /** How the command connection reaches Redis; `masterName` only in Sentinel mode. */
 export interface RedisTopology {
@@ -15,6 +15,8 @@ export interface RedisHealthSnapshot {
   /** Sentinel mode: the master name and the `host:port` this process is connected to now (null while reconnecting). */
   masterName?: string;
   master?: string | null;
+  /** Cluster mode: `host:port` of each master the client knows now. */
+  masters?: string[];
   status: string;
   failures: number;
   lastError: string | null;
@@ -39,7 +41,7 @@ export class RedisHealth {
   private lastErrorAt: number | null = null;
 
   constructor(
-    private readonly client: Redis,
+    private readonly client: RedisClient,
     private readonly scrubber: SecretScrubber,
     private readonly topology: RedisTopology = { mode: 'standalone' },
   ) {
@@ -61,9 +63,11 @@ export class RedisHealth {
       this.topology.mode === 'sentinel'
         ? { masterName: this.topology.masterName ?? '', master: connectedAddress(this.client) }
         : {};
+    const cluster = this.topology.mode === 'cluster' ? { masters: clusterMasters(this.client) } : {};
     return {
       mode: this.topology.mode,
       ...sentinel,
+      ...cluster,
       status: this.client.status,
       failures: this.failures,
       lastError: this.lastError,

@@ -10,7 +10,8 @@
  */
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { ChainableCommander } from 'ioredis';
+import type { RedisClient } from './client.ts';
 
 const LUA_DIR = new URL('./lua/', import.meta.url);
 const FILE_NAME = /^([a-z0-9-]+)-(\d+)\.lua$/;
@@ -40,7 +41,7 @@ interface ScriptSource {
 type ScriptCommand = (...keysAndArgs: (string | number)[]) => Promise<unknown>;
 
 let sources: ReadonlyMap<string, ScriptSource> | undefined;
-const loaded = new WeakSet<Redis>();
+const loaded = new WeakSet<RedisClient>();
 
 /** Reads `lua/` once per process, at the first use (never at import time). */
 function scriptSources(): ReadonlyMap<string, ScriptSource> {
@@ -59,7 +60,7 @@ function scriptSources(): ReadonlyMap<string, ScriptSource> {
 }
 
 /** Defines every script on `client` (once per client). */
-export function loadScripts(client: Redis): void {
+export function loadScripts(client: RedisClient): void {
   if (loaded.has(client)) return;
   for (const { command, numberOfKeys, lua } of scriptSources().values()) {
     client.defineCommand(command, { numberOfKeys, lua });
@@ -71,7 +72,7 @@ export function loadScripts(client: Redis): void {
  * A pipeline of `client` that can queue our scripts (ioredis copies a client's scripts into a
  * pipeline when the pipeline is created, so they are defined first).
  */
-export function scriptPipeline(client: Redis): ChainableCommander {
+export function scriptPipeline(client: RedisClient): ChainableCommander {
   loadScripts(client);
   return client.pipeline();
 }
@@ -106,7 +107,7 @@ function checkedSource(name: ScriptName, keys: readonly string[]): ScriptSource 
  * says the shape); the caller narrows it.
  */
 export function runScript<T>(
-  client: Redis,
+  client: RedisClient,
   name: ScriptName,
   keys: readonly string[],
   args: readonly (string | number)[] = [],

@@ -1,9 +1,10 @@
-import type { Redis } from 'ioredis';
 import { ErrorCodes, errorMessage, TradecacheError } from '../errors.ts';
 import type { FailSoftWarnings } from '../fail-soft-warnings.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
+import type { RedisClient } from './client.ts';
 import type { RedisHealth } from './health.ts';
+import { mgetAcross } from './multi-key.ts';
 
 export interface RedisStoreOptions {
   logger: Logger;
@@ -25,7 +26,7 @@ export class RedisStore {
   private offlinePending = 0;
 
   constructor(
-    readonly client: Redis,
+    readonly client: RedisClient,
     private readonly options: RedisStoreOptions,
   ) {}
 
@@ -69,7 +70,7 @@ export class RedisStore {
   /** Several integers in one round trip (MGET); missing or failed → 0. */
   async getInts(keys: readonly string[]): Promise<number[]> {
     if (keys.length === 0) return [];
-    const raws = await this.soft('getInts', keys[0] ?? '', null, () => this.client.mget(...keys));
+    const raws = await this.soft('getInts', keys[0] ?? '', null, () => mgetAcross(this.client, keys));
     return keys.map((_, i) => {
       const value = Number.parseInt(raws?.[i] ?? '0', 10);
       return Number.isFinite(value) ? value : 0;

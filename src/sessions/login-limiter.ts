@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { ErrorCodes, TradecacheError } from '../errors.ts';
+import type { RedisClient } from '../redis/client.ts';
 import { refuseWithoutRedis } from '../redis/failure-rules.ts';
 import { assertUserId, type SessionKeys } from '../redis/keys/index.ts';
 import { runScript } from '../redis/scripts.ts';
@@ -57,11 +57,11 @@ export interface LoginFailureOutcome {
  * check, so concurrent guesses cannot overrun the budget, and refunded when the key was right.
  */
 export class LoginLimiter {
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly keys: SessionKeys;
   readonly limits: LoginLimits;
 
-  constructor(options: { redis: Redis; keys: SessionKeys; limits?: Partial<LoginLimits> }) {
+  constructor(options: { redis: RedisClient; keys: SessionKeys; limits?: Partial<LoginLimits> }) {
     this.redis = options.redis;
     this.keys = options.keys;
     this.limits = Object.freeze({ ...DEFAULT_LOGIN_LIMITS, ...options.limits });

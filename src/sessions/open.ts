@@ -1,7 +1,7 @@
-import type { Redis } from 'ioredis';
 import type { CacheEngine } from '../cache/index.ts';
 import type { Config } from '../config/types.ts';
 import { AesGcmCipher, parseKeyring } from '../crypto/aes-gcm.ts';
+import type { RedisClient } from '../redis/client.ts';
 import type { SessionKeys } from '../redis/keys/index.ts';
 import { SessionAuthenticator } from './authenticator.ts';
 import { LoginLimiter } from './login-limiter.ts';
@@ -32,7 +32,7 @@ export interface SessionSecrets {
 /** Sessions, users, preferences, auth and rate limits on one Redis connection. */
 export function openSessions(
   config: Config,
-  redis: Redis,
+  redis: RedisClient,
   keys: SessionKeys,
   secrets: SessionSecrets,
   cache?: CacheEngine,

@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import { ErrorCodes, TradecacheError } from '../errors.ts';
+import type { RedisClient } from '../redis/client.ts';
 import { refuseWithoutRedis } from '../redis/failure-rules.ts';
 import { assertUserId, type SessionKeys } from '../redis/keys/index.ts';
 import { type UserPreferences, validatePreferences } from './preferences.ts';
@@ -8,7 +8,7 @@ const CHANNEL_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
 const MAX_SUBSCRIPTION_BYTES = 4096;
 
 export interface UserPreferencesStoreOptions {
-  redis: Redis;
+  redis: RedisClient;
   /** The registry's session keys (`keys.sessions`). */
   keys: SessionKeys;
 }
@@ -18,7 +18,7 @@ export interface UserPreferencesStoreOptions {
  * WebSocket subscriptions). Durable user data: stored without TTL, never evicted.
  */
 export class UserPreferencesStore {
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly keys: SessionKeys;
 
   constructor(options: UserPreferencesStoreOptions) {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { ErrorCodes, TradecacheError } from '../errors.ts';
+import type { RedisClient } from '../redis/client.ts';
 import { refuseWithoutRedis } from '../redis/failure-rules.ts';
 import { assertUserId, type SessionKeys } from '../redis/keys/index.ts';
 import { runScript } from '../redis/scripts.ts';
@@ -38,10 +38,10 @@ export interface RateLimitDecision {
  * entries per subject, so memory stays small for the limits we use (10 to a few hundred).
  */
 export class RateLimiter {
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly keys: SessionKeys;
 
-  constructor(options: { redis: Redis; keys: SessionKeys }) {
+  constructor(options: { redis: RedisClient; keys: SessionKeys }) {
     this.redis = options.redis;
     this.keys = options.keys;
   }

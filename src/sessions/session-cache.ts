@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import type { AesGcmCipher } from '../crypto/aes-gcm.ts';
 import { ErrorCodes, TradecacheError } from '../errors.ts';
+import { type RedisClient, scanBatches } from '../redis/client.ts';
 import { refuseWithoutRedis } from '../redis/failure-rules.ts';
 import { assertUserId, isSessionId, type SessionKeys } from '../redis/keys/index.ts';
+import { unlinkAcross } from '../redis/multi-key.ts';
 
 /** What a session remembers about its client (IP, user agent, device...). Encrypted at rest. */
 export type SessionData = Record<string, unknown>;
@@ -22,7 +23,7 @@ export interface UserSession {
 }
 
 export interface UserSessionCacheOptions {
-  redis: Redis;
+  redis: RedisClient;
   /** The registry's session keys (`keys.sessions`). */
   keys: SessionKeys;
   /** Encrypts session records; the Redis key is the AAD, so a record cannot be moved to another key. */
@@ -49,7 +50,7 @@ const MAX_TTL_SEC = 30 * 86_400;
  * are written in one MULTI. A `owner` pointer (another slot) serves lookups by session id alone.
  */
 export class UserSessionCache {
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly keys: SessionKeys;
   private readonly cipher: AesGcmCipher;
   private readonly maxSessions: number;
@@ -194,12 +195,12 @@ export class UserSessionCache {
 
   /**
    * Removes index entries whose session key is gone (expired by TTL) and returns how many.
-   * Walks the indexes with SCAN (never KEYS), so it is safe on a large production Redis.
+   * Walks the indexes with SCAN (never KEYS; every master of a Cluster), so it is safe on a large
+   * production Redis.
    */
   async cleanupExpiredSessions(): Promise<number> {
     let removed = 0;
-    const stream = this.redis.scanStream({ match: this.keys.sessionIndexPattern, count: 200 });
-    for await (const batch of stream as AsyncIterable<string[]>) {
+    for await (const batch of scanBatches(this.redis, this.keys.sessionIndexPattern, 200)) {
       for (const indexKey of batch) removed += await this.cleanupIndex(indexKey);
     }
     return removed;
@@ -230,7 +231,11 @@ export class UserSessionCache {
     return refuseWithoutRedis('session delete', async () => {
       const [results] = await Promise.all([
         multi.exec(),
-        this.redis.del(...ids.map((id) => this.keys.sessionOwner(id))),
+        // Owner keys carry no user tag (looked up by session id alone): one UNLINK per slot.
+        unlinkAcross(
+          this.redis,
+          ids.map((id) => this.keys.sessionOwner(id)),
+        ),
       ]);
       let deleted = 0;
       for (let i = 0; i < ids.length; i++) deleted += execResult<number>(results, i);

@@ -1,6 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { ErrorCodes, TradecacheError } from '../errors.ts';
+import type { RedisClient } from '../redis/client.ts';
 import { refuseWithoutRedis } from '../redis/failure-rules.ts';
 import { assertUserId, type SessionKeys, USER_ID_PATTERN } from '../redis/keys/index.ts';
 
@@ -13,7 +13,7 @@ export interface UserAccount {
 }
 
 export interface UserDirectoryOptions {
-  redis: Redis;
+  redis: RedisClient;
   /** The registry's session keys (`keys.sessions`). */
   keys: SessionKeys;
   /** Server-side pepper of API key digests (≥ 32 bytes; see `deriveAuthSecrets`). */
@@ -38,7 +38,7 @@ const MAX_API_KEY_LENGTH = 256;
  * for another user.
  */
 export class UserDirectory {
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly keys: SessionKeys;
   private readonly pepper: Buffer;
   private readonly sessions: UserDirectoryOptions['sessions'];

@@ -5,7 +5,7 @@ import {
   closeRedisClient,
   connectRedisClient,
   createRedisClient,
-  type Redis,
+  type RedisClient,
 } from '../../src/redis/connection.ts';
 import { startTestJobRuntime, testJob, uniqueJobPrefix } from '../helpers/jobs.ts';
 import { startTestRedis, type TestRedis } from '../helpers/redis.ts';
@@ -20,7 +20,7 @@ const RESTART_AFTER = 8_000;
 const DOWN_MS = 1_000;
 
 let redis: TestRedis;
-let effects: Redis;
+let effects: RedisClient;
 const prefix = uniqueJobPrefix('chaos');
 // The effect's own keys, under the test's prefix: a ledger entry per idempotency key (written
 // once) and a run counter per key (every delivery, to count redeliveries).

@@ -1,7 +1,7 @@
-import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll } from 'vitest';
 import { type CacheEngine, createCacheEngine } from '../../src/cache/index.ts';
+import type { RedisClient } from '../../src/redis/client.ts';
 import { startTestRedis, type TestRedis } from './redis.ts';
 
 /**
@@ -11,7 +11,7 @@ import { startTestRedis, type TestRedis } from './redis.ts';
 export function useCacheEngines() {
   const logger = pino({ level: 'silent' });
   let server: TestRedis | undefined;
-  const clients: Redis[] = [];
+  const clients: RedisClient[] = [];
   const engines: CacheEngine[] = [];
 
   beforeAll(async () => {
@@ -23,18 +23,25 @@ export function useCacheEngines() {
     await server?.destroy();
   });
 
-  const connect = (): Redis => {
+  const connect = (): RedisClient => {
     if (!server) throw new Error('useCacheEngines: redis-server not started yet (call inside a test)');
-    const client = new Redis(server.url, { lazyConnect: true });
+    const client = server.client();
     clients.push(client);
     return client;
   };
 
   /** An engine under `prefix` with its own connections. */
-  const newEngine = async (prefix: string): Promise<{ engine: CacheEngine; redis: Redis }> => {
+  const newEngine = async (prefix: string): Promise<{ engine: CacheEngine; redis: RedisClient }> => {
     const redis = connect();
     await redis.connect();
-    const engine = createCacheEngine({ redis, subscriber: connect, prefix, logger });
+    // The bus connection as the product opens it (on a Cluster: one node, not a Cluster client).
+    const subscriber = () => {
+      if (!server) throw new Error('useCacheEngines: redis-server not started yet');
+      const client = server.subscriber();
+      clients.push(client);
+      return client;
+    };
+    const engine = createCacheEngine({ redis, subscriber, prefix, logger });
     engines.push(engine);
     await engine.ready();
     return { engine, redis };

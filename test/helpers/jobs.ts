@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { loadConfig } from '../../src/config/load.ts';
 import { SecretScrubber } from '../../src/config/redact.ts';
 import type { RedisConfig } from '../../src/config/types.ts';
 import { createJobRuntime, type JobDefinition, type JobRuntime } from '../../src/jobs/index.ts';
@@ -34,10 +35,9 @@ export function startTestJobRuntime(
   prefix = uniqueJobPrefix(),
   options: { startupScope?: string; concurrency?: number } = {},
 ) {
+  // Through loadConfig, so a redis+cluster:// test URL gives a Cluster config.
   const config: RedisConfig = {
-    url: redisUrl,
-    source: 'REDIS_URL',
-    tls: false,
+    ...loadConfig({ REDIS_URL: redisUrl }).redis,
     maxConnections: 10,
     keyPrefix: prefix,
     commandTimeoutMs: 2_000,

@@ -46,7 +46,7 @@ export interface TestSentinelOptions {
   masterName?: string;
 }
 
-interface Proc {
+export interface Proc {
   child: ChildProcess;
   exited: Promise<unknown>;
 }
@@ -231,7 +231,8 @@ function dataNodeConf(password: string) {
   ];
 }
 
-async function startNode(
+/** One redis-server child process with its config in `<root>/<name>`; resolves once it listens. */
+export async function startNode(
   root: string,
   name: string,
   conf: (port: number) => string[],
@@ -300,7 +301,8 @@ function toObject(row: string[]): Record<string, string> {
   return out;
 }
 
-async function stop(proc: Proc): Promise<void> {
+/** SIGTERM, then SIGKILL after 5 s; resolves when the process has exited. */
+export async function stop(proc: Proc): Promise<void> {
   if (proc.child.exitCode !== null || proc.child.signalCode !== null) return;
   proc.child.kill('SIGTERM');
   const timer = setTimeout(() => proc.child.kill('SIGKILL'), 5_000);

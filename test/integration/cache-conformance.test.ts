@@ -1,6 +1,6 @@
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CacheEngine, createCacheEngine } from '../../src/cache/index.ts';
+import type { RedisClient } from '../../src/redis/client.ts';
 import { useCacheEngines } from '../helpers/cache.ts';
 
 const { connect, logger } = useCacheEngines();
@@ -10,7 +10,7 @@ describe.each([
   { tiers: 'l2 only', l1: false },
 ])('cache namespace conformance ($tiers)', ({ tiers, l1 }) => {
   let engine: CacheEngine;
-  let redis: Redis;
+  let redis: RedisClient;
   const prefix = `tc-${tiers === 'l1+l2' ? 'two' : 'one'}:cache`;
   const tickers = () =>
     engine.namespace<{ symbol: string; lastPrice: string }>('tickers', { l1, ttlMs: 60_000 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CacheEngine } from '../../src/cache/index.ts';
+import { isCluster } from '../../src/redis/client.ts';
 import { useCacheEngines } from '../helpers/cache.ts';
 
 const { newEngine } = useCacheEngines();
@@ -66,7 +67,9 @@ describe('cache coordination across engines', () => {
     await redis.set('bus:cache:prices:ETHUSDT', changed as Buffer);
     expect(await prices.get('ETHUSDT')).toBe('4000'); // L1 still trusts its copy
 
-    await redis.client('KILL', 'TYPE', 'pubsub');
+    // Every node's: on a Cluster the bus connection sits on one node, whichever it is.
+    for (const node of isCluster(redis) ? redis.nodes('all') : [redis])
+      await node.client('KILL', 'TYPE', 'pubsub');
     await expect.poll(() => prices.get('ETHUSDT'), { timeout: 10_000 }).toBe('4100');
   });
 });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { AesGcmCipher, type CacheEngine, type CacheNamespace } from '../../src/cache/index.ts';
+import type { RedisClient } from '../../src/redis/client.ts';
 import { useCacheEngines } from '../helpers/cache.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -34,7 +34,7 @@ function listings(engine: CacheEngine, prefix: string, ttlMs = 60_000): CacheNam
   });
 }
 
-async function scanAll(redis: Redis, pattern: string): Promise<string[]> {
+async function scanAll(redis: RedisClient, pattern: string): Promise<string[]> {
   const found: string[] = [];
   let cursor = '0';
   do {

@@ -1,16 +1,16 @@
 import keyvTestSuite from '@keyv/test-suite';
 import { createCache } from 'cache-manager';
-import type { Redis } from 'ioredis';
 import Keyv from 'keyv';
 import * as vitest from 'vitest';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CacheEngine } from '../../src/cache/index.ts';
 import { TradecacheKeyvStore } from '../../src/keyv/index.ts';
+import type { RedisClient } from '../../src/redis/client.ts';
 import { useCacheEngines } from '../helpers/cache.ts';
 
 const { newEngine } = useCacheEngines();
 let engine: CacheEngine;
-let redis: Redis;
+let redis: RedisClient;
 let other: CacheEngine;
 
 beforeAll(async () => {

@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseInfoFields } from '../../src/operations/redis-info.ts';
+import type { RedisClient } from '../../src/redis/client.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
-import { startTestRedis, type TestRedis } from '../helpers/redis.ts';
+import { keysMatching, startTestRedis, type TestRedis } from '../helpers/redis.ts';
 import { type ReplayServer, startReplayServer } from '../helpers/replay-server.ts';
 
 const ADMIN_TOKEN = `adm_${randomBytes(24).toString('hex')}`;
@@ -15,7 +15,7 @@ const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
 let server: TestRedis;
 let exchange: ReplayServer;
 let dataDir: string;
-let redis: Redis;
+let redis: RedisClient;
 let app: TestApp;
 let prefix: string;
 
@@ -26,7 +26,7 @@ beforeAll(async () => {
   server = await startTestRedis();
   exchange = await startReplayServer();
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'tradecache-ops-'));
-  redis = new Redis(server.url);
+  redis = server.client({ lazyConnect: false });
   prefix = `ops${randomBytes(3).toString('hex')}`;
   app = await startTestApp(
     {
@@ -53,16 +53,9 @@ afterAll(async () => {
 const inject = (method: 'GET' | 'POST' | 'DELETE', url: string, headers: Record<string, string> = {}) =>
   app.http.inject({ method, url, headers });
 
-/** Every key of this app's deployment, counted straight from Redis. */
+/** Every key of this app's deployment, counted straight from Redis (every master of a Cluster). */
 async function ourKeys(): Promise<string[]> {
-  const found: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, batch] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    found.push(...batch);
-  } while (cursor !== '0');
-  return found.sort();
+  return (await keysMatching(redis, `${prefix}:*`)).sort();
 }
 
 async function seedUserData() {
@@ -177,7 +170,7 @@ describe('DELETE /api/v1/cache/clear', () => {
 
   it('removes every cache key and leaves users, sessions, preferences, queues and foreign keys', async () => {
     const { sessionId } = await seedUserData();
-    const bullBefore = await redis.keys(`{${prefix}:bull}*`);
+    const bullBefore = await keysMatching(redis, `{${prefix}:bull}*`);
     const res = await inject('DELETE', '/api/v1/cache/clear?confirm=true', admin);
     expect(res.statusCode).toBe(200);
     const body = res.json();
@@ -190,7 +183,7 @@ describe('DELETE /api/v1/cache/clear', () => {
     expect(await sessions.getUserSession('alice', sessionId)).not.toBeNull();
     expect(await preferences.getUserPreferences('alice')).toMatchObject({ theme: 'dark' });
     for (const key of FOREIGN) expect(await redis.get(key)).toBe('theirs');
-    expect((await redis.keys(`{${prefix}:bull}*`)).sort()).toEqual(bullBefore.sort());
+    expect((await keysMatching(redis, `{${prefix}:bull}*`)).sort()).toEqual(bullBefore.sort());
   });
 });
 

@@ -19,8 +19,8 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-describe('Redis Cluster', () => {
-  it('is refused at start with one line naming the variable, not half used', async () => {
+describe('a Redis Cluster node given as one Redis', () => {
+  it('is refused at start with one line naming the variable and the cluster setting, not half used', async () => {
     const err = await startTestApp({
       REDIS_URL: node.url,
       EXCHANGE: 'simulated',
@@ -34,7 +34,7 @@ describe('Redis Cluster', () => {
     );
     expect(isTradecacheError(err, 'CONFIG_INVALID')).toBe(true);
     expect(err.message).toBe(
-      'invalid REDIS_URL: it leads to a Redis Cluster node, and Redis Cluster is not supported; use a single Redis or Sentinel (REDIS_SENTINELS)',
+      'invalid REDIS_URL: it leads to a Redis Cluster node; set REDIS_CLUSTER_NODES (or a redis+cluster:// URL) to use it as a cluster',
     );
     expect(err.message).not.toContain(node.password);
   });

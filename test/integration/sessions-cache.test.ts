@@ -1,14 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AesGcmCipher } from '../../src/crypto/aes-gcm.ts';
 import { isTradecacheError } from '../../src/errors.ts';
+import type { RedisClient } from '../../src/redis/client.ts';
 import { createSessionKeys } from '../../src/redis/keys/index.ts';
 import { RateLimiter, UserPreferencesStore, UserSessionCache } from '../../src/sessions/index.ts';
 import { startTestRedis, type TestRedis } from '../helpers/redis.ts';
 
 let server: TestRedis;
-let redis: Redis;
+let redis: RedisClient;
 let run = 0;
 const cipher = new AesGcmCipher({ keys: new Map([['k1', randomBytes(32)]]), currentKeyId: 'k1' });
 
@@ -20,7 +20,7 @@ function prefix() {
 
 beforeAll(async () => {
   server = await startTestRedis();
-  redis = new Redis(server.url);
+  redis = server.client({ lazyConnect: false });
 });
 afterAll(async () => {
   await redis.quit();
@@ -119,7 +119,9 @@ describe('UserSessionCache', () => {
     const gone2 = await sessions.createSession('bob', {});
     const keptBob = await sessions.createSession('bob', {});
     // Simulate TTL expiry of two sessions: their keys vanish, index entries dangle.
-    await redis.del(`${p}:sessions:{alice}:s:${gone1}`, `${p}:sessions:{bob}:s:${gone2}`);
+    // One DEL per user: the two users' keys are in different Cluster slots.
+    await redis.del(`${p}:sessions:{alice}:s:${gone1}`);
+    await redis.del(`${p}:sessions:{bob}:s:${gone2}`);
     expect(await sessions.cleanupExpiredSessions()).toBe(2);
     expect(await redis.zrange(`${p}:sessions:{alice}:index`, 0, -1)).toEqual([kept]);
     expect(await redis.zrange(`${p}:sessions:{bob}:index`, 0, -1)).toEqual([keptBob]);

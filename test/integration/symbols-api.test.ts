@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { RedisClient } from '../../src/redis/client.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { startTestRedis, type TestRedis } from '../helpers/redis.ts';
 import { BINANCE_FIXTURES, type ReplayServer, startReplayServer } from '../helpers/replay-server.ts';
@@ -42,7 +42,7 @@ function slowFullExchangeInfo() {
  * Waits until the fresh list's TTL ran out in Redis. Every process's in-memory copy expires no
  * later than Redis's (a DEL behind the engine's back would leave those copies fresh).
  */
-async function expired(client: Redis, key: string) {
+async function expired(client: RedisClient, key: string) {
   await waitFor(async () => (await client.exists(key)) === 0);
 }
 

@@ -199,14 +199,74 @@ describe('Redis Sentinel configuration', () => {
   });
 });
 
-describe('Redis Cluster (not supported)', () => {
+describe('Redis Cluster', () => {
+  it('takes its seed nodes from REDIS_CLUSTER_NODES, with REDIS_PASSWORD and REDIS_TLS', () => {
+    const redis = loadConfig({
+      REDIS_CLUSTER_NODES: 'n1:7000, n2 ,[::1]:7002,n1:7000',
+      REDIS_PASSWORD: 'cluster-secret',
+      REDIS_USERNAME: 'svc',
+      REDIS_TLS: 'true',
+    }).redis;
+    expect(redis.url).toBeNull();
+    expect(redis.source).toBe('REDIS_CLUSTER_NODES');
+    expect(redis.tls).toBe(true);
+    expect(redis.cluster).toEqual({
+      nodes: [
+        { host: 'n1', port: 7000 },
+        { host: 'n2', port: 6379 },
+        { host: '::1', port: 7002 },
+      ],
+      username: 'svc',
+      password: 'cluster-secret',
+    });
+    expect(redisMode(redis)).toBe('cluster');
+    expect(redisSecrets(redis)).toEqual(['cluster-secret']);
+  });
+
+  it('reads a redis+cluster:// URL with a user and a percent-encoded password', () => {
+    const redis = loadConfig({ REDIS_URL: 'rediss+cluster://svc:p%40ss%3Aword@n1:7000,n2:7001/' }).redis;
+    expect(redis.source).toBe('REDIS_URL');
+    expect(redis.tls).toBe(true);
+    expect(redis.cluster).toEqual({
+      nodes: [
+        { host: 'n1', port: 7000 },
+        { host: 'n2', port: 7001 },
+      ],
+      username: 'svc',
+      password: 'p@ss:word',
+    });
+  });
+
+  it('is not taken from a later variable when REDIS_URL names one Redis', () => {
+    const redis = loadConfig({
+      REDIS_URL: 'redis://n1:6379/0',
+      CELERY_BROKER_URL: 'redis+cluster://n1:7000',
+    }).redis;
+    expect(redis.cluster).toBeNull();
+    expect(redis.url).toBe('redis://n1:6379/0');
+  });
+
   it.each([
+    [{ REDIS_CLUSTER_NODES: 'n1:7000,,n2' }, 'invalid REDIS_CLUSTER_NODES: entry 2 is empty'],
+    [{ REDIS_CLUSTER_NODES: 'redis://:pw1234@n1' }, 'invalid REDIS_CLUSTER_NODES: entry 1 looks like a URL'],
+    [{ REDIS_CLUSTER_NODES: 'n1:70000' }, 'invalid REDIS_CLUSTER_NODES: entry 1 is not host:port'],
     [
-      { REDIS_CLUSTER_NODES: 'n1:6379,n2:6379' },
-      'invalid REDIS_CLUSTER_NODES: Redis Cluster is not supported',
+      { REDIS_CLUSTER_NODES: 'n1:7000', REDIS_DB: '2' },
+      'invalid REDIS_DB: a Redis Cluster has database 0 only',
     ],
-    [{ REDIS_URL: 'redis+cluster://n1:6379' }, 'invalid REDIS_URL: Redis Cluster is not supported'],
-    [{ CELERY_BROKER_URL: 'rediss+cluster://n1:6379' }, 'invalid CELERY_BROKER_URL: Redis Cluster'],
+    [
+      { REDIS_CLUSTER_NODES: 'n1:7000', REDIS_SENTINELS: 's1:26379' },
+      'invalid REDIS_CLUSTER_NODES: set either REDIS_SENTINELS or REDIS_CLUSTER_NODES',
+    ],
+    [
+      { REDIS_URL: 'redis+cluster://:pw1234@n1:7000', REDIS_USERNAME: 'svc' },
+      'invalid REDIS_USERNAME: with REDIS_URL, put the user in the URL',
+    ],
+    [{ REDIS_URL: 'redis+cluster://:pw1234@n1:7000/3' }, 'invalid REDIS_URL: expected redis+cluster://'],
+    [
+      { CELERY_BROKER_URL: 'rediss+cluster://:pw1234@' },
+      'invalid CELERY_BROKER_URL: expected redis+cluster://',
+    ],
     [{ REDIS_URL: 'redis://:pw1234@n1,n2/0' }, 'invalid REDIS_URL: expected a single host'],
     [
       { REDIS_URL: 'redis+sentinel://s1:26379/mymaster' },

@@ -1,7 +1,9 @@
-import type { Redis } from 'ioredis';
 import { ErrorCodes, TradecacheError } from '../../errors.ts';
 import type { CircuitBreaker } from '../../redis/circuit-breaker.ts';
+import { commandTimeoutOf, isCluster, type RedisClient, scanNodes } from '../../redis/client.ts';
+import { mgetBufferAcross, unlinkAcross } from '../../redis/multi-key.ts';
 import { runScript } from '../../redis/scripts.ts';
+import { SlotPipelines } from '../../redis/slot-pipelines.ts';
 
 /** A value write: `ttlMs` null keeps the key without expiry (last-good values). */
 export interface L2Write {
@@ -43,15 +45,15 @@ export class RedisTier {
   private batch: ReadBatch | null = null;
 
   constructor(
-    readonly redis: Redis,
+    readonly redis: RedisClient,
     private readonly breaker: CircuitBreaker,
     timeoutMs: number,
   ) {
     // ioredis' own commandTimeout already bounds each command: skip our timer on the hot path.
-    const own = redis.options.commandTimeout;
+    const own = commandTimeoutOf(redis);
     this.deadline = own === undefined || own > timeoutMs ? new DeadlineSweeper(timeoutMs) : null;
     // A Cluster would refuse an MGET across hash slots; standalone and Sentinel masters accept any.
-    this.coalesceReads = !(redis as { isCluster?: boolean }).isCluster;
+    this.coalesceReads = !isCluster(redis);
   }
 
   get breakerState() {
@@ -87,7 +89,7 @@ export class RedisTier {
     const read =
       keys.length === 1
         ? this.run('get', async () => [await this.redis.getBuffer(first)])
-        : this.run('mget', () => this.redis.mgetBuffer(...keys));
+        : this.run('mget', () => mgetBufferAcross(this.redis, keys));
     read.then(
       (values) => {
         for (let i = 0; i < waiters.length; i++) waiters[i]?.resolve(values[i] ?? null);
@@ -98,34 +100,37 @@ export class RedisTier {
     );
   }
 
+  /** MGET, split per hash slot on a Cluster (one MGET per slot, in parallel), values in `keys` order. */
   mget(keys: readonly string[]): Promise<(Buffer | null)[]> {
-    return this.run('mget', () => this.redis.mgetBuffer(...keys));
+    return this.run('mget', () => mgetBufferAcross(this.redis, keys));
   }
 
   async write(writes: readonly L2Write[]): Promise<void> {
     await this.run('set', async () => {
-      const pipeline = this.redis.pipeline();
+      // Values and tag sets have no common hash tag: per-slot pipelines on a Cluster.
+      const pipelines = new SlotPipelines(this.redis);
       for (const w of writes) {
-        if (w.ttlMs === null) pipeline.set(w.key, w.bytes);
-        else pipeline.set(w.key, w.bytes, 'PX', Math.max(1, Math.ceil(w.ttlMs)));
+        if (w.ttlMs === null) pipelines.on(w.key).set(w.key, w.bytes);
+        else pipelines.on(w.key).set(w.key, w.bytes, 'PX', Math.max(1, Math.ceil(w.ttlMs)));
         for (const tagKey of w.tagKeys ?? []) {
-          pipeline.sadd(tagKey, w.key);
-          if (w.ttlMs === null) pipeline.persist(tagKey);
+          pipelines.on(tagKey).sadd(tagKey, w.key);
+          if (w.ttlMs === null) pipelines.on(tagKey).persist(tagKey);
           else {
             // A tag set lives as long as its longest-lived member: NX sets a first TTL, GT extends.
             const ttl = Math.max(1, Math.ceil(w.ttlMs));
-            pipeline.pexpire(tagKey, ttl, 'NX');
-            pipeline.pexpire(tagKey, ttl, 'GT');
+            pipelines.on(tagKey).pexpire(tagKey, ttl, 'NX');
+            pipelines.on(tagKey).pexpire(tagKey, ttl, 'GT');
           }
         }
       }
-      await execOrThrow(pipeline);
+      await execOrThrow(pipelines);
     });
   }
 
   async unlink(keys: readonly string[]): Promise<number> {
     if (keys.length === 0) return 0;
-    return this.run('unlink', () => this.redis.unlink(...keys));
+    // One UNLINK per hash slot on a Cluster (a single one elsewhere), summed.
+    return this.run('unlink', () => unlinkAcross(this.redis, keys));
   }
 
   members(setKey: string): Promise<string[]> {
@@ -143,10 +148,11 @@ export class RedisTier {
     ttlMs: number,
   ): Promise<{ acquired: boolean; current: Buffer | null }> {
     return this.run('lease', async () => {
-      const pipeline = this.redis.pipeline();
-      pipeline.set(leaseKey, token, 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX');
-      pipeline.getBuffer(valueKey);
-      const [set, get] = await execOrThrow(pipeline);
+      // Lease and value have no common hash tag: two masters' pipelines on a Cluster.
+      const pipelines = new SlotPipelines(this.redis);
+      pipelines.on(leaseKey).set(leaseKey, token, 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX');
+      pipelines.on(valueKey).getBuffer(valueKey);
+      const [set, get] = await execOrThrow(pipelines);
       return { acquired: set === 'OK', current: (get as Buffer | null) ?? null };
     });
   }
@@ -157,9 +163,12 @@ export class RedisTier {
    */
   getWithTtl(keys: readonly string[]): Promise<TimedValue[]> {
     return this.run('get', async () => {
-      const pipeline = this.redis.pipeline();
-      for (const key of keys) pipeline.getBuffer(key).pttl(key);
-      const replies = await execOrThrow(pipeline);
+      const pipelines = new SlotPipelines(this.redis);
+      for (const key of keys) {
+        pipelines.on(key).getBuffer(key);
+        pipelines.on(key).pttl(key);
+      }
+      const replies = await execOrThrow(pipelines);
       return keys.map((_, i) => ({
         bytes: (replies[2 * i] as Buffer | null) ?? null,
         pttlMs: Number(replies[2 * i + 1] ?? -2),
@@ -175,10 +184,11 @@ export class RedisTier {
     ttlMs: number,
   ): Promise<{ acquired: boolean; current: TimedValue }> {
     return this.run('lease', async () => {
-      const pipeline = this.redis.pipeline();
-      pipeline.set(leaseKey, token, 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX');
-      pipeline.getBuffer(valueKey).pttl(valueKey);
-      const [set, get, pttl] = await execOrThrow(pipeline);
+      const pipelines = new SlotPipelines(this.redis);
+      pipelines.on(leaseKey).set(leaseKey, token, 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX');
+      pipelines.on(valueKey).getBuffer(valueKey);
+      pipelines.on(valueKey).pttl(valueKey);
+      const [set, get, pttl] = await execOrThrow(pipelines);
       return {
         acquired: set === 'OK',
         current: { bytes: (get as Buffer | null) ?? null, pttlMs: Number(pttl ?? -2) },
@@ -196,28 +206,31 @@ export class RedisTier {
 
   /** SCAN + UNLINK of every key matching `pattern`; never KEYS. Returns the number unlinked. */
   async unlinkMatching(pattern: string, onBatch?: (keys: string[]) => void): Promise<number> {
-    let cursor = '0';
     let removed = 0;
-    do {
-      const [next, keys] = await this.run('scan', () =>
-        this.redis.scan(cursor, 'MATCH', pattern, 'COUNT', SCAN_COUNT),
-      );
-      cursor = next;
-      if (keys.length > 0) {
-        removed += await this.unlink(keys);
-        onBatch?.(keys);
-      }
-    } while (cursor !== '0');
+    // Every master of a Cluster; each SCAN call goes through the breaker like any other command.
+    for (const node of scanNodes(this.redis)) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await this.run('scan', () =>
+          node.scan(cursor, 'MATCH', pattern, 'COUNT', SCAN_COUNT),
+        );
+        cursor = next;
+        if (keys.length > 0) {
+          removed += await this.unlink(keys);
+          onBatch?.(keys);
+        }
+      } while (cursor !== '0');
+    }
     return removed;
   }
 
-  /** INCRBY of several counters in one pipeline. */
+  /** INCRBY of several counters in one pipeline (one per master on a Cluster). */
   async incrementAll(deltas: ReadonlyMap<string, number>): Promise<void> {
     if (deltas.size === 0) return;
     await this.run('incrby', async () => {
-      const pipeline = this.redis.pipeline();
-      for (const [key, delta] of deltas) pipeline.incrby(key, delta);
-      await execOrThrow(pipeline);
+      const pipelines = new SlotPipelines(this.redis);
+      for (const [key, delta] of deltas) pipelines.on(key).incrby(key, delta);
+      await execOrThrow(pipelines);
     });
   }
 
@@ -244,7 +257,9 @@ export class RedisTier {
   }
 }
 
-async function execOrThrow(pipeline: ReturnType<Redis['pipeline']>): Promise<unknown[]> {
+async function execOrThrow(pipeline: {
+  exec(): Promise<Array<[Error | null, unknown]> | null>;
+}): Promise<unknown[]> {
   const results = (await pipeline.exec()) ?? [];
   return results.map(([err, value]) => {
     if (err) throw err;

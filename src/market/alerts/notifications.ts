@@ -6,7 +6,7 @@
  * ZSET whose member is the notification's JSON, a second delivery adds nothing (the pub/sub
  * message may repeat: clients dedupe by `id`).
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../redis/client.ts';
 import type { AlertKeys } from '../../redis/keys/index.ts';
 import type { MarketType } from '../../trading/index.ts';
 import type { AlertNotification, OwnedNotification, RawNotification } from './types.ts';
@@ -20,7 +20,7 @@ export interface OutboxEntry {
 }
 
 export interface NotificationStoreDeps {
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly keys: AlertKeys;
   /** Notifications kept per user. */
   readonly kept: number;

@@ -9,8 +9,8 @@
  * (`lua/alert-check-6.lua`): O(log N + triggered), exactly once under concurrent checkers.
  */
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { ErrorCodes, TradecacheError } from '../../errors.ts';
+import type { RedisClient } from '../../redis/client.ts';
 import { refuseWithoutRedis } from '../../redis/failure-rules.ts';
 import type { AlertKeys } from '../../redis/keys/index.ts';
 import { queueScript, runScript, scriptPipeline } from '../../redis/scripts.ts';
@@ -34,7 +34,7 @@ const CHECK_BATCH = 5_000;
 const CLEANUP_BATCH = 1_000;
 
 export interface PriceAlertsDeps {
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly keys: AlertKeys;
   readonly maxAlertsPerUser: number;
   readonly notificationsKept: number;

@@ -5,7 +5,7 @@
  * uses, so a single `set*` call obeys the same "older never overwrites newer" rule and returns
  * whether it was written.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../redis/client.ts';
 import type { MarketKeys } from '../../redis/keys/index.ts';
 import type { MarketType } from '../../trading/index.ts';
 import type { MarketWriteBatch } from '../writes/write-batch.ts';
@@ -36,7 +36,7 @@ import type {
 } from './types.ts';
 
 export interface MarketDataCacheDeps {
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly keys: MarketKeys;
   readonly options: ResolvedLiveMarketOptions;
   readonly batch: (market: MarketType) => MarketWriteBatch;

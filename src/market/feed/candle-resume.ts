@@ -4,7 +4,7 @@
  * newest stored aggregate trade id. Resuming from them means a takeover continues the stored
  * candle instead of starting a thinner one that a later trade id would let overwrite it.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../redis/client.ts';
 import type { MarketKeys } from '../../redis/keys/index.ts';
 import type { MarketType } from '../../trading/index.ts';
 import { CANDLE_INTERVALS, type Candle, type CandleSnapshot } from '../candles/index.ts';
@@ -19,7 +19,7 @@ export interface StoredFeedState {
 }
 
 export interface CandleResumeDeps {
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly keys: MarketKeys;
   readonly data: MarketDataCache;
   readonly market: MarketType;

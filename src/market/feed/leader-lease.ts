@@ -7,13 +7,13 @@
  * monotonic writes make the brief overlap harmless.
  */
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { errorMessage } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
+import type { RedisClient } from '../../redis/client.ts';
 import { runScript } from '../../redis/scripts.ts';
 
 export interface LeaderLeaseOptions {
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly key: string;
   readonly ttlMs: number;
   readonly logger: Logger;

@@ -5,10 +5,10 @@
  * closing) stops them all and flushes what was queued.
  */
 
-import type { Redis } from 'ioredis';
 import type { FeedSource } from '../../config/feed.ts';
 import { errorMessage } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
+import type { RedisClient } from '../../redis/client.ts';
 import type { MarketKeys } from '../../redis/keys/index.ts';
 import type { ExchangeClient, MarketType, Ticker24h } from '../../trading/index.ts';
 import type { LiveMarket } from '../live-market.ts';
@@ -25,7 +25,7 @@ import { WriteQueue } from './write-queue.ts';
 
 export interface MarketFeedOptions {
   readonly market: MarketType;
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly leaseKey: string;
   /** Where the stored candles and trades are (read by a new leader to resume them). */
   readonly keys: MarketKeys;

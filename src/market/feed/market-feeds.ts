@@ -4,11 +4,11 @@
  * `start` and `worker` roles.
  */
 
-import type { Redis } from 'ioredis';
 import type { FeedConfig } from '../../config/feed.ts';
 import { ErrorCodes, errorMessage, TradecacheError } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
 import type { Metrics } from '../../metrics.ts';
+import type { RedisClient } from '../../redis/client.ts';
 import type { MarketKeys } from '../../redis/keys/index.ts';
 import type { ExchangeClient, MarketType } from '../../trading/index.ts';
 import type { LiveMarket } from '../live-market.ts';
@@ -19,7 +19,7 @@ import type { FlushListener } from './write-queue.ts';
 
 export interface MarketFeedsDeps {
   readonly config: FeedConfig;
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly keys: MarketKeys;
   readonly live: LiveMarket;
   readonly exchange: ExchangeClient;

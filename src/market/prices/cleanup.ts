@@ -4,7 +4,7 @@
  * found by SCAN (never KEYS). Each symbol's removal is one script call in its hash slot, bounded
  * per call and repeated while there is more, so a long backlog never blocks Redis.
  */
-import type { Redis } from 'ioredis';
+import { type RedisClient, scanBatches } from '../../redis/client.ts';
 import type { MarketKeys } from '../../redis/keys/index.ts';
 import { queueScript, scriptPipeline } from '../../redis/scripts.ts';
 import type { MarketType } from '../../trading/index.ts';
@@ -27,7 +27,7 @@ const CHUNK = 5000;
 const SYMBOLS_PER_ROUND = 100;
 
 export async function cleanupMarket(
-  redis: Redis,
+  redis: RedisClient,
   keys: MarketKeys,
   options: ResolvedLiveMarketOptions,
   market: MarketType,
@@ -75,17 +75,19 @@ export async function cleanupMarket(
   return { symbols: symbols.length, ticks, candles, indexEntries };
 }
 
-async function symbolsWithHistory(redis: Redis, keys: MarketKeys, market: MarketType): Promise<string[]> {
+async function symbolsWithHistory(
+  redis: RedisClient,
+  keys: MarketKeys,
+  market: MarketType,
+): Promise<string[]> {
   const found = new Set<string>();
   const pattern = keys.symbolAreaPattern(market);
-  let cursor = '0';
-  do {
-    const [next, batch] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-    cursor = next;
+  // Every master of a Cluster: each symbol's keys live on the one owning its hash tag.
+  for await (const batch of scanBatches(redis, pattern, 1000)) {
     for (const key of batch) {
       const symbol = keys.symbolOfAreaKey(market, key);
       if (symbol && (key.endsWith(':ticks') || key.endsWith(':candle_index'))) found.add(symbol);
     }
-  } while (cursor !== '0');
+  }
   return [...found].sort();
 }

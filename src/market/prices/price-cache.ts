@@ -3,7 +3,7 @@
  * time), changes over a period, and OHLCV candles of 1m, 5m, 15m, 1h, 4h and 1d. Writes go
  * through the monotonic batch; reads take one round trip (candles two: index, then values).
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../redis/client.ts';
 import type { MarketKeys } from '../../redis/keys/index.ts';
 import type { MarketType } from '../../trading/index.ts';
 import type { ResolvedLiveMarketOptions } from '../data/options.ts';
@@ -14,7 +14,7 @@ import { type Candle, type CandleInterval, decodeCandle } from './candle-codec.t
 import { decodeTick, type PriceChange, priceChange } from './price-change.ts';
 
 export interface PriceCacheDeps {
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly keys: MarketKeys;
   readonly options: ResolvedLiveMarketOptions;
   readonly batch: (market: MarketType) => MarketWriteBatch;

@@ -4,8 +4,9 @@
  * what arrives to listeners (the WebSocket hub; the feed for the nudges). Messages that do not
  * parse are dropped.
  */
-import type { Redis } from 'ioredis';
+
 import type { Logger } from '../../logger.ts';
+import type { RedisClient } from '../../redis/client.ts';
 import type { Keys } from '../../redis/keys/index.ts';
 import { MARKET_TYPES, type MarketType } from '../../trading/index.ts';
 import type { OwnedNotification } from '../alerts/index.ts';
@@ -27,7 +28,7 @@ export class RealtimeBus {
   private readonly channels: Map<string, Target>;
 
   constructor(
-    private readonly subscriber: Redis,
+    private readonly subscriber: RedisClient,
     keys: Keys,
     private readonly logger: Logger,
   ) {

@@ -9,13 +9,13 @@
  * so the leader need not wait for its next periodic read. Removal is by expiry only: another
  * process may still watch the symbol, and a shared member cannot tell whose it is.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../redis/client.ts';
 import type { MarketKeys } from '../../redis/keys/index.ts';
 import { isSymbol, MARKET_TYPES, type MarketType } from '../../trading/index.ts';
 
 export class ClientWatchList {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: MarketKeys,
     /** A member not announced for this long no longer counts. */
     private readonly ttlMs: number,

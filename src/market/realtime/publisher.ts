@@ -3,14 +3,14 @@
  * `keys.market.updatesChannel(market)`. Publishing is fire-and-forget for the feed (a lost update
  * is replaced by the next one), so an error is counted by the caller, never retried.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../redis/client.ts';
 import type { MarketKeys } from '../../redis/keys/index.ts';
 import type { MarketType } from '../../trading/index.ts';
 import type { MarketUpdate, MarketUpdateMessage } from './updates.ts';
 
 export class MarketUpdatePublisher {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: MarketKeys,
   ) {}
 

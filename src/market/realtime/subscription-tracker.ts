@@ -5,7 +5,7 @@
  * refreshes both, a close deletes them, and a connection whose process died simply expires.
  * Bookkeeping only: a Redis error never breaks a socket (the caller logs and goes on).
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../redis/client.ts';
 import type { SessionKeys } from '../../redis/keys/index.ts';
 
 export interface UserSubscription {
@@ -15,7 +15,7 @@ export interface UserSubscription {
 
 export class SubscriptionTracker {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: SessionKeys,
     private readonly ttlSec: number,
     private readonly now: () => number = Date.now,

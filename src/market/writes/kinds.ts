@@ -27,7 +27,7 @@ export interface FlushResult {
   readonly written: number;
   readonly ignored: number;
   readonly byKind: Readonly<Record<WriteKind, WriteCounts>>;
-  /** Redis round trips used (1 per flush: one pipeline). */
+  /** Pipelines sent: 1 per flush on one Redis; on a Cluster one per master touched, in parallel. */
   readonly roundTrips: number;
 }
 

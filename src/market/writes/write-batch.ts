@@ -15,10 +15,12 @@
  * const { written, ignored } = await batch.flush();
  * ```
  */
-import type { Redis } from 'ioredis';
+
 import { ErrorCodes, TradecacheError } from '../../errors.ts';
+import type { RedisClient } from '../../redis/client.ts';
 import type { MarketKeys } from '../../redis/keys/index.ts';
-import { queueScript, scriptPipeline } from '../../redis/scripts.ts';
+import { queueScript } from '../../redis/scripts.ts';
+import { SlotPipelines } from '../../redis/slot-pipelines.ts';
 import type { MarketType } from '../../trading/index.ts';
 import type { ResolvedLiveMarketOptions } from '../data/options.ts';
 import { encodeRecord, encodeTrade } from '../data/record-codec.ts';
@@ -72,7 +74,7 @@ function checkCandle(candle: Candle): void {
 }
 
 export interface WriteBatchDeps {
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly keys: MarketKeys;
   readonly symbolKeys: SymbolKeyCache;
   readonly options: ResolvedLiveMarketOptions;
@@ -232,7 +234,8 @@ export class MarketWriteBatch {
       }
       encoded.set(writes, list);
     }
-    const pipeline = scriptPipeline(redis);
+    // One pipeline on one Redis; one per master on a Cluster (each symbol's keys share a slot).
+    const pipelines = new SlotPipelines(redis);
     const replies: Array<
       { kind: 'tick'; setsPrice: boolean } | { kind: 'record'; record: RecordKind } | { kind: 'price' }
     > = [];
@@ -243,7 +246,7 @@ export class MarketWriteBatch {
       counts.price.ignored += writes.coalescedPrices;
       if (writes.current) {
         queueScript(
-          pipeline,
+          pipelines.on(keys.tick[0]),
           'market-record',
           [keys.tick[0]],
           [writes.current.seq, writes.current.value, options.realtimeTtlMs],
@@ -277,14 +280,14 @@ export class MarketWriteBatch {
             const [field, value] = candles[c]!;
             args.push(field, value);
           }
-          queueScript(pipeline, 'market-tick', keys.tick, args);
+          queueScript(pipelines.on(keys.tick[0]), 'market-tick', keys.tick, args);
           replies.push({ kind: 'tick', setsPrice: writes.ticksSetPrice });
         }
         if (writes.maxTickTime >= 0) index.push(writes.maxTickTime, symbol);
       }
       for (const [kind, record] of writes.records) {
         queueScript(
-          pipeline,
+          pipelines.on(keys.records[kind]),
           'market-record',
           [keys.records[kind]],
           [record.seq, record.value, this.ttlOf(kind)],
@@ -293,8 +296,10 @@ export class MarketWriteBatch {
       }
     }
     // GT: an older write never moves a symbol's index time back (its own price stays put too).
-    if (index.length > 0) pipeline.zadd(this.deps.keys.symbolsWithData(this.market), 'GT', ...index);
-    const results = (await pipeline.exec()) ?? [];
+    const indexKey = this.deps.keys.symbolsWithData(this.market);
+    if (index.length > 0) pipelines.on(indexKey).zadd(indexKey, 'GT', ...index);
+    const roundTrips = pipelines.size;
+    const results = await pipelines.exec();
     for (let i = 0; i < replies.length; i++) {
       const [err, value] = results[i] ?? [new Error('missing pipeline reply'), null];
       if (err) throw redisFailure(err);
@@ -327,7 +332,7 @@ export class MarketWriteBatch {
       written += c.written;
       ignored += c.ignored;
     }
-    return { written, ignored, byKind: counts, roundTrips: 1 };
+    return { written, ignored, byKind: counts, roundTrips };
   }
 
   private record(symbol: string, kind: RecordKind, order: WriteOrder, payload: string): this {

@@ -5,10 +5,10 @@
  *   lease   `<root>:cache:~lease:<ns>:<key>` (outside the namespace: `clear()` must not break a fill)
  *   bus     `<root>:cache:~bus`               (pub/sub channel of the engines sharing the root)
  *
- * Hash tags: none. Each entry's value and lease are touched by single-key commands and the lease
- * script; the batched MGET/UNLINK of many entries spans slots, so on Redis Cluster they are split
- * per slot by the caller rather than forced into one slot (which would put a whole namespace on
- * one node).
+ * Hash tags: none. An entry's value, lease and tag sets are touched by single-key commands
+ * (pipelined per master on a Cluster, see SlotPipelines); the batched MGET/UNLINK of many entries
+ * spans slots, so on Redis Cluster they are split per slot by the caller rather than forced into
+ * one slot (which would put a whole namespace on one node).
  */
 import { assertCacheKey, assertKeyPattern, assertNamespace } from './validators.ts';
 

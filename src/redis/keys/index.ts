@@ -68,6 +68,11 @@ export function createKeys(prefix: string) {
 
 export type Keys = ReturnType<typeof createKeys>;
 
+/** BullMQ's event stream of queue `queueName` under `bullPrefix` (BullMQ's own layout, read only). */
+export function bullEventsKey(bullPrefix: string, queueName: string): string {
+  return `${bullPrefix}:${queueName}:events`;
+}
+
 /** Metric names of the symbol lists: `symbols_spot`, `symbols_futures`. */
 export function symbolsMetricName(market: MarketType): string {
   return `symbols_${market}`;

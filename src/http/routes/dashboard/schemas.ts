@@ -103,7 +103,7 @@ export const dashboardResponseSchema = {
       type: 'object',
       additionalProperties: false,
       properties: {
-        mode: { type: 'string', enum: ['embedded', 'standalone', 'sentinel'] },
+        mode: { type: 'string', enum: ['embedded', 'standalone', 'sentinel', 'cluster'] },
         masterName: { type: ['string', 'null'], description: 'Sentinel mode: the master name' },
         master: { type: ['string', 'null'], description: 'Sentinel mode: host:port of the master now' },
         tls: { type: 'boolean' },

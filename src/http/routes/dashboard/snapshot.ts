@@ -7,7 +7,7 @@ import type { SymbolCatalog } from '../../../market/symbols/index.ts';
 import type { RedisHealth, RedisHealthSnapshot } from '../../../redis/health.ts';
 import { MARKET_TYPES, type MarketType } from '../../../trading/index.ts';
 
-export type RedisMode = 'standalone' | 'sentinel' | 'embedded';
+export type RedisMode = 'standalone' | 'sentinel' | 'cluster' | 'embedded';
 /** What a RedisHealth snapshot may say about the topology. */
 interface Topology {
   mode: RedisMode;

@@ -1,0 +1,39 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * `npm run test:cluster`: the same integration test files as `npm test`, each given a private
+ * 3-master, 3-replica Redis Cluster instead of one redis-server (TRADECACHE_TEST_REDIS=cluster,
+ * read by test/helpers/redis.ts). Suites are added here once they pass on a cluster.
+ *
+ * Not run on a cluster yet (reason):
+ * - the other suites that touch Redis: not yet converted (several build `new Redis(url)` clients
+ *   or use single-server commands such as KEYS / CLIENT LIST / MONITOR; each needs a look);
+ * - redis-sentinel, redis-cluster-refused, embedded-redis, compose-redis: about other setups.
+ */
+export const CLUSTER_SUITES = [
+  'test/integration/redis-cluster-harness.test.ts',
+  'test/integration/cache-conformance.test.ts',
+  'test/integration/cache-coordination.test.ts',
+  'test/integration/sessions-cache.test.ts',
+  'test/integration/alerts-http.test.ts',
+  'test/integration/market-feed.test.ts',
+  'test/integration/jobs-cron.test.ts',
+  'test/integration/jobs-runs.test.ts',
+  'test/integration/jobs-schedulers.test.ts',
+  'test/integration/operations-http.test.ts',
+];
+
+// .ci/run asks for a JSON report to print its "N passed, N failed" line.
+const jsonReport = process.env.TRADECACHE_CLUSTER_REPORT;
+
+export default defineConfig({
+  test: {
+    include: CLUSTER_SUITES,
+    env: { TRADECACHE_TEST_REDIS: 'cluster' },
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    // Each file starts six redis-server processes: two files at a time on two cores.
+    maxWorkers: 2,
+    reporters: jsonReport ? ['default', ['json', { outputFile: jsonReport }]] : ['default'],
+  },
+});
