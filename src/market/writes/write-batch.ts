@@ -34,6 +34,7 @@ import type {
   WriteOrder,
 } from '../data/types.ts';
 import { type Candle, type CandleInterval, type CandleOrder, encodeCandle } from '../prices/candle-codec.ts';
+import { checkEncodedCandle } from './candle-check.ts';
 import { emptyCounts, type FlushResult, type RecordKind, type WriteKind } from './kinds.ts';
 import { PendingSymbol } from './pending.ts';
 import { encodeBookTicker, encodeOrderBook, encodePremiumIndex, encodeStats24h } from './record-payloads.ts';
@@ -42,36 +43,6 @@ import { checkDecimal, checkInteger, checkIntegerOrNull, checkRank } from './val
 
 /** Most ticks, trades or candles of one symbol per script call (bounds its argument list). */
 const MAX_PER_CALL = 2000;
-
-const D = '\\d{1,30}(?:\\.\\d{1,36})?';
-/** `encodeCandle`'s output for valid input: rank, final, times, six decimals, trades, closed. */
-const CANDLE_VALUE = new RegExp(
-  `^-?\\d{1,16}\\|[01]\\|\\d{1,16}\\|\\d{1,16}(?:\\|${D}){6}\\|\\d{1,16}\\|[01]$`,
-);
-
-/** The member types the pattern cannot see (`1.5` and `"1.5"` encode alike). */
-function hasCandleTypes(c: Candle): boolean {
-  return (
-    typeof c.open === 'string' &&
-    typeof c.high === 'string' &&
-    typeof c.low === 'string' &&
-    typeof c.close === 'string' &&
-    typeof c.volume === 'string' &&
-    typeof c.quoteVolume === 'string' &&
-    typeof c.openTime === 'number' &&
-    typeof c.closeTime === 'number' &&
-    typeof c.trades === 'number'
-  );
-}
-
-function checkCandle(candle: Candle): void {
-  for (const field of ['open', 'high', 'low', 'close', 'volume', 'quoteVolume'] as const) {
-    checkDecimal(`candle ${field}`, candle[field]);
-  }
-  checkInteger('candle openTime', candle.openTime);
-  checkInteger('candle closeTime', candle.closeTime);
-  checkInteger('candle trades', candle.trades);
-}
 
 export interface WriteBatchDeps {
   readonly redis: RedisClient;
@@ -227,9 +198,7 @@ export class MarketWriteBatch {
       const list: [string, string][] = [];
       for (const [field, c] of writes.candles) {
         const value = encodeCandle(c.candle, { lastTradeId: c.rank, final: c.final });
-        // One pattern over the encoded candle instead of ten checks; the detailed ones name the
-        // bad member only when it fails.
-        if (!hasCandleTypes(c.candle) || !CANDLE_VALUE.test(value)) checkCandle(c.candle);
+        checkEncodedCandle(c.candle, value);
         list.push([field, value]);
       }
       encoded.set(writes, list);
