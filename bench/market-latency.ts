@@ -205,7 +205,7 @@ function offerLoad(
       // A socket hands over a few frames per read, not a whole round: other work runs between.
       for (let f = 0; f < round.length; f += FRAMES_PER_READ) {
         if (f > 0) await new Promise((resolve) => setImmediate(resolve));
-        for (const text of round.slice(f, f + FRAMES_PER_READ)) pipeline.handle(text);
+        for (const frame of round.slice(f, f + FRAMES_PER_READ)) pipeline.handle(frame);
       }
     }
     finished = true;

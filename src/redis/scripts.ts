@@ -14,7 +14,8 @@ import type { ChainableCommander } from 'ioredis';
 import type { RedisClient } from './client.ts';
 
 const LUA_DIR = new URL('./lua/', import.meta.url);
-const FILE_NAME = /^([a-z0-9-]+)-(\d+)\.lua$/;
+/** `<name>-<number of keys>.lua`, or `<name>-n.lua` for a script whose key count varies per call. */
+const FILE_NAME = /^([a-z0-9-]+)-(\d+|n)\.lua$/;
 
 /** The scripts in `lua/`, by name (the file name without `-<numberOfKeys>.lua`). */
 export type ScriptName =
@@ -24,9 +25,8 @@ export type ScriptName =
   | 'alert-reserve'
   | 'login-attempt'
   | 'login-user-failures'
+  | 'market-batch'
   | 'market-cleanup'
-  | 'market-record'
-  | 'market-tick'
   | 'release-lease'
   | 'renew-lease'
   | 'sliding-window'
@@ -34,7 +34,8 @@ export type ScriptName =
 
 interface ScriptSource {
   readonly command: string;
-  readonly numberOfKeys: number;
+  /** Null for a `-n` script: each call says how many keys it passes. */
+  readonly numberOfKeys: number | null;
   readonly lua: string;
 }
 
@@ -53,7 +54,11 @@ function scriptSources(): ReadonlyMap<string, ScriptSource> {
     const [, name = '', keys = '0'] = match;
     const lua = readFileSync(new URL(file, LUA_DIR), 'utf8');
     const version = createHash('sha1').update(lua).digest('hex').slice(0, 8);
-    found.set(name, { command: `tc_${name.replace(/-/g, '_')}_${version}`, numberOfKeys: Number(keys), lua });
+    found.set(name, {
+      command: `tc_${name.replace(/-/g, '_')}_${version}`,
+      numberOfKeys: keys === 'n' ? null : Number(keys),
+      lua,
+    });
   }
   sources = found;
   return found;
@@ -63,7 +68,7 @@ function scriptSources(): ReadonlyMap<string, ScriptSource> {
 export function loadScripts(client: RedisClient): void {
   if (loaded.has(client)) return;
   for (const { command, numberOfKeys, lua } of scriptSources().values()) {
-    client.defineCommand(command, { numberOfKeys, lua });
+    client.defineCommand(command, numberOfKeys === null ? { lua } : { numberOfKeys, lua });
   }
   loaded.add(client);
 }
@@ -90,13 +95,14 @@ export function queueScript(
   const source = checkedSource(name, keys);
   const command = (pipeline as unknown as Record<string, ScriptCommand>)[source.command];
   if (!command) throw new Error(`script ${name} is not defined on this pipeline (use scriptPipeline)`);
-  command.call(pipeline, ...keys, ...args);
+  if (source.numberOfKeys === null) command.call(pipeline, keys.length, ...keys, ...args);
+  else command.call(pipeline, ...keys, ...args);
 }
 
 function checkedSource(name: ScriptName, keys: readonly string[]): ScriptSource {
   const source = scriptSources().get(name);
   if (!source) throw new Error(`no Lua script lua/${name}-<n>.lua`);
-  if (keys.length !== source.numberOfKeys) {
+  if (source.numberOfKeys !== null && keys.length !== source.numberOfKeys) {
     throw new Error(`script ${name} takes ${source.numberOfKeys} keys, got ${keys.length}`);
   }
   return source;
@@ -116,5 +122,6 @@ export function runScript<T>(
   loadScripts(client);
   const command = (client as unknown as Record<string, ScriptCommand>)[source.command];
   if (!command) throw new Error(`script ${name} is not defined on this client`);
-  return command.call(client, ...keys, ...args) as Promise<T>;
+  const call = source.numberOfKeys === null ? [keys.length, ...keys, ...args] : [...keys, ...args];
+  return command.call(client, ...call) as Promise<T>;
 }

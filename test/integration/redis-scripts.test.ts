@@ -28,7 +28,7 @@ describe('Lua script loader', () => {
         .update(readFileSync(new URL(file, dir)))
         .digest('hex')
         .slice(0, 8);
-      const command = `tc_${file.replace(/-\d+\.lua$/, '').replace(/-/g, '_')}_${version}`;
+      const command = `tc_${file.replace(/-(\d+|n)\.lua$/, '').replace(/-/g, '_')}_${version}`;
       expect(typeof (client as unknown as Record<string, unknown>)[command]).toBe('function');
     }
   });

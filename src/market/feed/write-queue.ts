@@ -206,7 +206,7 @@ function sendBatch(options: WriteQueueOptions, batch: MarketWriteBatch, failure:
 }
 
 /**
- * The price lane: the newest current price per symbol, one `market-record` call each per flush,
+ * The price lane: the newest current price per symbol, all of them in one `market-batch` call per flush,
  * one flush under way at a time (the next waits for it, collecting the newer prices meanwhile).
  */
 class PriceLane {

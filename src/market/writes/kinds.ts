@@ -13,7 +13,7 @@ export const WRITE_KINDS = [
 ] as const;
 export type WriteKind = (typeof WRITE_KINDS)[number];
 
-/** The single-value records, written by the `market-record` script. */
+/** The single-value records, written by the `market-batch` script (a monotonic GET-compare-SET each). */
 export type RecordKind = Exclude<WriteKind, 'price' | 'series' | 'trade' | 'candle'>;
 
 export interface WriteCounts {

@@ -8,7 +8,7 @@ import { assertSymbol, isSymbol, type MarketType } from '../../trading/index.ts'
 import type { RecordKind } from './kinds.ts';
 
 export interface SymbolKeys {
-  /** KEYS of the `market-tick` script: price, ticks, trades, candles, candle index, series mark. */
+  /** A section's keys in the `market-batch` script: price, ticks, trades, candles, candle index, series mark. */
   readonly tick: readonly [string, string, string, string, string, string];
   readonly records: Readonly<Record<RecordKind, string>>;
 }

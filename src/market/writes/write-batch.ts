@@ -1,11 +1,11 @@
 /**
- * The feed's write API. Writes are queued in memory and sent by `flush()` as ONE pipeline: per
- * symbol one `market-tick` script call (prices + their series + trades + changed candles, all
- * keys of the symbol's hash tag) and one `market-record` call per changed record, plus one ZADD
- * of the symbol index per flush. The feed splits its writes in two batches (see WriteQueue): a
- * price lane of `currentPrice` writes flushed every few ms, and a bulk lane of `seriesTick`,
- * trades, candles and records coalesced over a longer window. Every write is monotonic (see the scripts), so a flush that
- * failed half-way can be replayed as it is.
+ * The feed's write API. Writes are queued in memory and sent by `flush()` as ONE pipeline of a
+ * few `market-batch` script calls, each carrying many symbols (prices + their series + trades +
+ * changed candles + records; on a Cluster one call per hash slot, see batch-calls.ts), plus one
+ * ZADD of the symbol index per flush. The feed splits its writes in two batches (see
+ * WriteQueue): a price lane of `currentPrice` writes flushed every few ms, and a bulk lane of
+ * `seriesTick`, trades, candles and records coalesced over a longer window. Every write is
+ * monotonic (see the script), so a flush that failed half-way can be replayed as it is.
  *
  * ```ts
  * const batch = live.batch('spot');
@@ -17,7 +17,7 @@
  */
 
 import { ErrorCodes, TradecacheError } from '../../errors.ts';
-import type { RedisClient } from '../../redis/client.ts';
+import { isCluster, type RedisClient } from '../../redis/client.ts';
 import type { MarketKeys } from '../../redis/keys/index.ts';
 import { queueScript } from '../../redis/scripts.ts';
 import { SlotPipelines } from '../../redis/slot-pipelines.ts';
@@ -34,15 +34,13 @@ import type {
   WriteOrder,
 } from '../data/types.ts';
 import { type Candle, type CandleInterval, type CandleOrder, encodeCandle } from '../prices/candle-codec.ts';
+import { type BatchLimits, batchCalls, type SymbolWrites } from './batch-calls.ts';
 import { checkEncodedCandle } from './candle-check.ts';
 import { emptyCounts, type FlushResult, type RecordKind, type WriteKind } from './kinds.ts';
 import { PendingSymbol } from './pending.ts';
 import { encodeBookTicker, encodeOrderBook, encodePremiumIndex, encodeStats24h } from './record-payloads.ts';
 import type { SymbolKeyCache } from './symbol-keys.ts';
 import { checkDecimal, checkInteger, checkIntegerOrNull, checkRank } from './validate.ts';
-
-/** Most ticks, trades or candles of one symbol per script call (bounds its argument list). */
-const MAX_PER_CALL = 2000;
 
 export interface WriteBatchDeps {
   readonly redis: RedisClient;
@@ -88,7 +86,7 @@ export class MarketWriteBatch {
   }
 
   /**
-   * The current price alone (no series point), one monotonic `market-record` call per symbol and
+   * The current price alone (no series point), one monotonic record per symbol and
    * flush: the latency-critical write, kept apart from the bulk of the feed's writes.
    */
   currentPrice(symbol: string, price: string, time: number, seq: number = time): this {
@@ -190,7 +188,7 @@ export class MarketWriteBatch {
     this.queued = 0;
     const counts = emptyCounts();
     if (pending.size === 0) return { written: 0, ignored: 0, byKind: counts, roundTrips: 0 };
-    const { redis, options } = this.deps;
+    const { redis } = this.deps;
     // Every queued candle is checked before anything is sent: a bad one fails the whole flush
     // and changes nothing.
     const encoded = new Map<PendingSymbol, [string, string][]>();
@@ -203,97 +201,35 @@ export class MarketWriteBatch {
       }
       encoded.set(writes, list);
     }
-    // One pipeline on one Redis; one per master on a Cluster (each symbol's keys share a slot).
-    const pipelines = new SlotPipelines(redis);
-    const replies: Array<
-      { kind: 'tick'; setsPrice: boolean } | { kind: 'record'; record: RecordKind } | { kind: 'price' }
-    > = [];
+    const symbols: SymbolWrites[] = [];
     const index: (string | number)[] = [];
     for (const [symbol, writes] of pending) {
-      const keys = this.deps.symbolKeys.get(this.market, symbol);
       counts.candle.ignored += writes.coalescedCandles;
       counts.price.ignored += writes.coalescedPrices;
-      if (writes.current) {
-        queueScript(
-          pipelines.on(keys.tick[0]),
-          'market-record',
-          [keys.tick[0]],
-          [writes.current.seq, writes.current.value, options.realtimeTtlMs],
-        );
-        replies.push({ kind: 'price' });
-      }
       for (const [kind, n] of Object.entries(writes.coalescedRecords))
         counts[kind as RecordKind].ignored += n;
-      if (writes.ticks.length > 0 || writes.trades.length > 0 || writes.candles.size > 0) {
-        const ticks = writes.sortedTicks();
-        const trades = writes.sortedTrades();
-        const candles = encoded.get(writes) ?? [];
-        // Usually one call; a symbol with a huge backlog is split so no argument list explodes.
-        for (let t = 0, r = 0, c = 0; t < ticks.length || r < trades.length || c < candles.length; ) {
-          const args: (string | number)[] = [
-            options.realtimeTtlMs,
-            options.retentionMs.ticks,
-            options.realtimeTtlMs,
-            options.tradesKept,
-            writes.ticksSetPrice ? 1 : 0,
-          ];
-          const tickEnd = Math.min(ticks.length, t + MAX_PER_CALL);
-          args.push(tickEnd - t);
-          for (; t < tickEnd; t++) args.push(ticks[t]!);
-          const tradeEnd = Math.min(trades.length, r + MAX_PER_CALL);
-          args.push(tradeEnd - r);
-          for (; r < tradeEnd; r++) args.push(trades[r]!);
-          const candleEnd = Math.min(candles.length, c + MAX_PER_CALL);
-          args.push(candleEnd - c);
-          for (; c < candleEnd; c++) {
-            const [field, value] = candles[c]!;
-            args.push(field, value);
-          }
-          queueScript(pipelines.on(keys.tick[0]), 'market-tick', keys.tick, args);
-          replies.push({ kind: 'tick', setsPrice: writes.ticksSetPrice });
-        }
-        if (writes.maxTickTime >= 0) index.push(writes.maxTickTime, symbol);
-      }
-      for (const [kind, record] of writes.records) {
-        queueScript(
-          pipelines.on(keys.records[kind]),
-          'market-record',
-          [keys.records[kind]],
-          [record.seq, record.value, this.ttlOf(kind)],
-        );
-        replies.push({ kind: 'record', record: kind });
-      }
+      symbols.push({
+        keys: this.deps.symbolKeys.get(this.market, symbol),
+        writes,
+        candles: encoded.get(writes) ?? [],
+      });
+      if (writes.maxTickTime >= 0) index.push(writes.maxTickTime, symbol);
     }
+    const calls = batchCalls(symbols, this.limits(), isCluster(redis));
+    // One pipeline on one Redis; one per master on a Cluster (each call's keys share a slot).
+    const pipelines = new SlotPipelines(redis);
+    for (const call of calls) queueScript(pipelines.on(call.keys[0]!), 'market-batch', call.keys, call.args);
     // GT: an older write never moves a symbol's index time back (its own price stays put too).
     const indexKey = this.deps.keys.symbolsWithData(this.market);
     if (index.length > 0) pipelines.on(indexKey).zadd(indexKey, 'GT', ...index);
     const roundTrips = pipelines.size;
     const results = await pipelines.exec();
-    for (let i = 0; i < replies.length; i++) {
+    for (let i = 0; i < calls.length; i++) {
       const [err, value] = results[i] ?? [new Error('missing pipeline reply'), null];
       if (err) throw redisFailure(err);
-      const reply = replies[i]!;
-      if (reply.kind === 'record') {
-        add(counts, reply.record, value === 1);
-      } else if (reply.kind === 'price') {
-        add(counts, 'price', value === 1);
-      } else {
-        const v = value as number[];
-        // Each tick is counted once: as a price when it may set one, else as a series point.
-        if (reply.setsPrice) {
-          counts.price.written += v[0] ?? 0;
-          counts.price.ignored += v[1] ?? 0;
-        } else {
-          counts.series.written += v[6] ?? 0;
-          counts.series.ignored += v[7] ?? 0;
-        }
-        counts.trade.written += v[2] ?? 0;
-        counts.trade.ignored += v[3] ?? 0;
-        counts.candle.written += v[4] ?? 0;
-        counts.candle.ignored += v[5] ?? 0;
-      }
+      countReply(counts, calls[i]!.records, value as BatchReply);
     }
-    const indexReply = results[replies.length];
+    const indexReply = results[calls.length];
     if (indexReply?.[0]) throw redisFailure(indexReply[0]);
     let written = 0;
     let ignored = 0;
@@ -323,12 +259,41 @@ export class MarketWriteBatch {
     return writes;
   }
 
-  private ttlOf(kind: RecordKind): number {
+  private limits(): BatchLimits {
     const { options } = this.deps;
-    if (kind === 'stats24h') return options.statsTtlMs;
-    if (kind === 'symbolInfo') return options.infoTtlMs;
-    return options.realtimeTtlMs;
+    return {
+      priceTtlMs: options.realtimeTtlMs,
+      seriesTtlMs: options.retentionMs.ticks,
+      tradesTtlMs: options.realtimeTtlMs,
+      tradesKept: options.tradesKept,
+      ttlOf: (kind) =>
+        kind === 'stats24h'
+          ? options.statsTtlMs
+          : kind === 'symbolInfo'
+            ? options.infoTtlMs
+            : options.realtimeTtlMs,
+    };
   }
+}
+
+/** `market-batch`'s reply: eight counts, then one '1' (written) or '0' per record. */
+type BatchReply = [number, number, number, number, number, number, number, number, string];
+
+function countReply(
+  counts: Record<WriteKind, { written: number; ignored: number }>,
+  records: readonly (RecordKind | 'price')[],
+  reply: BatchReply,
+): void {
+  counts.price.written += reply[0];
+  counts.price.ignored += reply[1];
+  counts.series.written += reply[2];
+  counts.series.ignored += reply[3];
+  counts.trade.written += reply[4];
+  counts.trade.ignored += reply[5];
+  counts.candle.written += reply[6];
+  counts.candle.ignored += reply[7];
+  const outcomes = reply[8];
+  for (let i = 0; i < records.length; i++) add(counts, records[i]!, outcomes[i] === '1');
 }
 
 function add(

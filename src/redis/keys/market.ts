@@ -32,7 +32,7 @@ export function createMarketKeys(root: string) {
     ticks: (market: MarketType, symbol: string) => `${area(market, symbol)}:ticks`,
     /**
      * Exchange time of the newest stream point in the price series: later stream points join the
-     * series after it, whatever REST points came between (see `market-tick`).
+     * series after it, whatever REST points came between (see `market-batch`).
      */
     seriesMark: (market: MarketType, symbol: string) => `${area(market, symbol)}:series_mark`,
     /**
