@@ -220,3 +220,45 @@ describe('decimal strings', () => {
     expect(() => percentChange('0', '1')).toThrow(/division by zero/);
   });
 });
+
+describe('parseDecimal against the plain-decimal grammar', () => {
+  // The grammar as a regex, the way parseDecimal used to parse: the scanner must agree on
+  // every string, valid or not, signed or not, short (the Number fast path) or long.
+  const grammar = (signed: boolean) => (signed ? /^(-?)(\d+)(?:\.(\d+))?$/ : /^()(\d+)(?:\.(\d+))?$/);
+  function reference(text: string, signed: boolean): Decimal | null {
+    const m = text.length <= 64 ? grammar(signed).exec(text) : null;
+    if (!m || (m[3] ?? '').length > 36) return null;
+    const units = BigInt(m[2]! + (m[3] ?? ''));
+    return { units: m[1] === '-' ? -units : units, scale: (m[3] ?? '').length };
+  }
+  const text = fc.oneof(
+    fc.stringMatching(/^-?\d{1,25}(\.\d{0,25})?$/),
+    fc.string({ maxLength: 30 }),
+    fc.array(fc.constantFrom('0', '9', '5', '.', '-', 'e', ' '), { maxLength: 70 }).map((a) => a.join('')),
+  );
+
+  it('parses exactly what the grammar accepts, to the same value', () => {
+    fc.assert(
+      fc.property(text, fc.boolean(), (t, signed) => {
+        const expected = reference(t, signed);
+        if (expected === null) {
+          expect(() => parseDecimal(t, { signed })).toThrow(/decimal string/);
+          expect(isDecimalString(t, signed)).toBe(false);
+        } else {
+          expect(parseDecimal(t, { signed })).toEqual(expected);
+          expect(isDecimalString(t, signed)).toBe(true);
+        }
+      }),
+      { seed: 20261202, numRuns: 5000 },
+    );
+  });
+
+  it('keeps every digit of values past the Number fast path', () => {
+    expect(parseDecimal('123456789012345.6')).toEqual({ units: 1234567890123456n, scale: 1 });
+    expect(parseDecimal('99999999999999999999.99999999')).toEqual({
+      units: 9999999999999999999999999999n,
+      scale: 8,
+    });
+    expect(parseDecimal('-0.00000001', { signed: true })).toEqual({ units: -1n, scale: 8 });
+  });
+});

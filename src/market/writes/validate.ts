@@ -1,7 +1,7 @@
 /**
  * Checks on what the feed hands the write API, before anything is queued: a malformed value is
  * refused with VALIDATION_FAILED instead of reaching Redis. Cheap enough for the hot path (one
- * regex per decimal, no parsing into numbers).
+ * char-code scan per decimal, no parsing into numbers).
  */
 import { ErrorCodes, TradecacheError } from '../../errors.ts';
 import { isDecimalString } from '../decimal/index.ts';
