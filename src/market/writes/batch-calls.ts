@@ -122,15 +122,14 @@ function* sectionsOf(s: SymbolWrites, limits: BatchLimits): Generator<BatchCall>
     return;
   }
   const mode = writes.ticksSetPrice ? '2' : '1';
-  const ticks = writes.sortedTicks();
-  const trades = writes.sortedTrades();
+  const { ticks, trades } = writes;
   let first = true;
   for (let t = 0, r = 0, c = 0; t < ticks.length || r < trades.length || c < candles.length; first = false) {
     const tickEnd = Math.min(ticks.length, t + MAX_PER_SECTION);
     const tradeEnd = Math.min(trades.length, r + MAX_PER_SECTION);
     const candleEnd = Math.min(candles.length, c + MAX_PER_SECTION);
     const args: (string | number)[] = first ? [mode, records.length, ...recordArgs] : [mode, 0];
-    args.push(joined(ticks, t, tickEnd), joined(trades, r, tradeEnd), candleEnd - c);
+    args.push(ticks.packed(t, tickEnd), trades.packed(r, tradeEnd), candleEnd - c);
     for (; c < candleEnd; c++) {
       const [field, value] = candles[c]!;
       args.push(field, value);
@@ -143,10 +142,4 @@ function* sectionsOf(s: SymbolWrites, limits: BatchLimits): Generator<BatchCall>
       records: first ? records : [],
     };
   }
-}
-
-/** `values[from..to)` joined by single spaces (the script splits on them; values hold none). */
-function joined(values: readonly string[], from: number, to: number): string {
-  if (from === 0 && to === values.length) return values.join(' ');
-  return values.slice(from, to).join(' ');
 }

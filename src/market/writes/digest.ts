@@ -7,7 +7,7 @@
  */
 
 import { isInterval, type MarketType } from '../../trading/index.ts';
-import { decodeRecord, decodeTrade } from '../data/record-codec.ts';
+import { decodeRecord } from '../data/record-codec.ts';
 import type { MarketUpdate } from '../realtime/updates.ts';
 import type { MarketWriteBatch } from './write-batch.ts';
 
@@ -29,15 +29,15 @@ export function digestOf(batch: MarketWriteBatch, market: MarketType): BatchDige
     // The price lane's current price, else the newest price-setting tick; series-only ticks of
     // the bulk lane were announced when the price lane wrote them.
     const tick = pending.current
-      ? newestTick([pending.current.value])
+      ? currentTick(pending.current.value)
       : pending.ticksSetPrice
-        ? newestTick(pending.ticks)
+        ? pending.ticks.newest()
         : null;
     if (tick) {
-      prices.push({ symbol, ...tick });
-      updates.push({ kind: 'price', symbol, data: { symbol, market, ...tick } });
+      prices.push({ symbol, price: tick.price, time: tick.time });
+      updates.push({ kind: 'price', symbol, data: { symbol, market, price: tick.price, time: tick.time } });
     }
-    const trade = newestTrade(pending.trades);
+    const trade = pending.trades.newest();
     if (trade) updates.push({ kind: 'trade', symbol, data: trade });
     const book = decodeRecord(pending.records.get('orderBook')?.value ?? null);
     if (book) {
@@ -56,26 +56,9 @@ export function digestOf(batch: MarketWriteBatch, market: MarketType): BatchDige
   return { prices, updates };
 }
 
-/** The tick with the highest seq (`<seq>|<time>|<price>`). */
-function newestTick(ticks: readonly string[]): { price: string; time: number } | null {
-  let best: string[] | null = null;
-  let bestSeq = Number.NEGATIVE_INFINITY;
-  for (const tick of ticks) {
-    const parts = tick.split('|');
-    const seq = Number(parts[0]);
-    if (seq >= bestSeq) {
-      bestSeq = seq;
-      best = parts;
-    }
-  }
-  return best ? { time: Number(best[1]), price: best[2] ?? '' } : null;
-}
-
-function newestTrade(trades: readonly string[]) {
-  let best: ReturnType<typeof decodeTrade> = null;
-  for (const element of trades) {
-    const trade = decodeTrade(element);
-    if (trade && (!best || trade.id > best.id)) best = trade;
-  }
-  return best;
+/** The price lane's record `<seq>|<time>|<price>` as a tick. */
+function currentTick(value: string): { price: string; time: number } {
+  const first = value.indexOf('|');
+  const second = value.indexOf('|', first + 1);
+  return { time: Number(value.slice(first + 1, second)), price: value.slice(second + 1) };
 }

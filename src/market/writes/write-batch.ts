@@ -23,7 +23,7 @@ import { queueScript } from '../../redis/scripts.ts';
 import { SlotPipelines } from '../../redis/slot-pipelines.ts';
 import type { MarketType } from '../../trading/index.ts';
 import type { ResolvedLiveMarketOptions } from '../data/options.ts';
-import { encodeRecord, encodeTrade } from '../data/record-codec.ts';
+import { encodeRecord } from '../data/record-codec.ts';
 import type {
   BookTickerUpdate,
   OrderBookUpdate,
@@ -104,7 +104,7 @@ export class MarketWriteBatch {
    */
   shedSeries(): number {
     let dropped = 0;
-    for (const writes of this.pending.values()) dropped += writes.shedTicks();
+    for (const writes of this.pending.values()) dropped += writes.ticks.shedOldestHalf();
     this.queued -= dropped;
     return dropped;
   }
@@ -119,15 +119,13 @@ export class MarketWriteBatch {
 
   /** A trade for the recent-trades list (newest first, ordered by trade id). */
   trade(symbol: string, trade: RecentTrade): this {
-    const id = checkInteger('trade id', trade.id);
-    const element = encodeTrade(
-      id,
-      checkInteger('trade time', trade.time),
-      checkDecimal('trade price', trade.price),
-      checkDecimal('trade quantity', trade.quantity),
-      trade.side === 'sell' ? 'sell' : 'buy',
-    );
-    this.symbol(symbol).addTrade(id, element);
+    this.symbol(symbol).trades.add({
+      id: checkInteger('trade id', trade.id),
+      time: checkInteger('trade time', trade.time),
+      price: checkDecimal('trade price', trade.price),
+      quantity: checkDecimal('trade quantity', trade.quantity),
+      side: trade.side === 'sell' ? 'sell' : 'buy',
+    });
     this.queued++;
     return this;
   }
@@ -213,7 +211,7 @@ export class MarketWriteBatch {
         writes,
         candles: encoded.get(writes) ?? [],
       });
-      if (writes.maxTickTime >= 0) index.push(writes.maxTickTime, symbol);
+      if (writes.ticks.maxTime >= 0) index.push(writes.ticks.maxTime, symbol);
     }
     const calls = batchCalls(symbols, this.limits(), isCluster(redis));
     // One pipeline on one Redis; one per master on a Cluster (each call's keys share a slot).
