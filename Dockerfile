@@ -65,5 +65,5 @@ HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
 
 # SIGTERM starts the graceful shutdown (requests and jobs in flight, up to SHUTDOWN_TIMEOUT_MS).
 STOPSIGNAL SIGTERM
-ENTRYPOINT ["node", "bin/tradecache.js"]
+ENTRYPOINT ["node", "--max-semi-space-size=64", "bin/tradecache.js"]
 CMD ["start"]

@@ -24,4 +24,4 @@ set -a
 set +a
 
 cd "$APP_DIR"
-exec runuser -u tradecache -- "$NODE" "$APP_DIR/bin/tradecache.js" "$@"
+exec runuser -u tradecache -- "$NODE" --max-semi-space-size=64 "$APP_DIR/bin/tradecache.js" "$@"

@@ -276,7 +276,12 @@ const last = (op: string) => instructions.filter((i) => i.op === op).at(-1)?.arg
 
 describe('Dockerfile', () => {
   it('runs `node bin/tradecache.js` with a command the CLI has', () => {
-    expect(JSON.parse(last('ENTRYPOINT') ?? 'null')).toEqual(['node', 'bin/tradecache.js']);
+    // The young-generation size the feed is tuned for (see bin/tradecache.js).
+    expect(JSON.parse(last('ENTRYPOINT') ?? 'null')).toEqual([
+      'node',
+      '--max-semi-space-size=64',
+      'bin/tradecache.js',
+    ]);
     const cmd = JSON.parse(last('CMD') ?? 'null') as string[];
     expect(cmd).toEqual(['start']);
     expect(CLI_COMMANDS).toContain(cmd[0]);
@@ -522,8 +527,9 @@ describe('deploy/tradecache.service', () => {
   };
 
   it('starts `node <app>/bin/tradecache.js <command>` with a command the CLI has', () => {
-    const [node, entry, command, ...rest] = one('ExecStart').split(/\s+/);
+    const [node, flag, entry, command, ...rest] = one('ExecStart').split(/\s+/);
     expect(node).toMatch(/^\/\S*\/node$/);
+    expect(flag).toBe('--max-semi-space-size=64');
     expect(entry).toBe(`${one('WorkingDirectory')}/bin/tradecache.js`);
     expect(rest).toEqual([]);
     expect(CLI_COMMANDS).toContain(command);
