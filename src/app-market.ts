@@ -141,7 +141,12 @@ export function registerMarketCleanup(
 export function startMarketFeeds(
   deps: MarketDeps & { symbols: SymbolCatalog; metrics: Metrics },
   streamUrls: Readonly<Record<MarketType, string>>,
-  { market, alerts, realtime }: Pick<MarketServices, 'market' | 'alerts' | 'realtime'>,
+  {
+    market,
+    alerts,
+    realtime,
+    tradableSymbols,
+  }: Pick<MarketServices, 'market' | 'alerts' | 'realtime' | 'tradableSymbols'>,
 ): MarketFeeds | null {
   const { config } = deps;
   if (config.feed.markets.length === 0) return null;
@@ -161,6 +166,7 @@ export function startMarketFeeds(
         digest.updates.length > 0 ? realtime.publisher.publish(marketType, digest.updates) : null,
       ]),
     clientWatch: realtime.clientWatch,
+    isListed: (m, symbol) => tradableSymbols.isTradable(m, symbol),
   });
   const stopNudges = realtime.bus?.listen({ onClientWatch: (m) => void feeds.syncClientWatched(m) });
   if (stopNudges) deps.closers.push({ name: 'client watch nudges', close: async () => stopNudges() });

@@ -257,6 +257,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
             market: new LiveMarket({ redis: feedRedis, keys: keys.market, options: market.options }),
             alerts,
             realtime,
+            tradableSymbols,
           },
         )
       : null;

@@ -24,6 +24,11 @@ export interface FeedConfig {
   readonly leaseTtlMs: number;
   /** A stream connection silent for this long is dropped and reconnected (we ping at half). */
   readonly streamLivenessMs: number;
+  /**
+   * Most symbols WebSocket clients can add to a market's watch list (the most recently
+   * announced win): each costs the leader streams, a depth snapshot and candle work.
+   */
+  readonly maxClientWatched: number;
 }
 
 export function loadFeedConfig(e: Env): FeedConfig {
@@ -35,6 +40,7 @@ export function loadFeedConfig(e: Env): FeedConfig {
     markets: markets(e),
     leaseTtlMs: int(e, 'FEED_LEASE_TTL_MS', 5000, 300, 600_000),
     streamLivenessMs: int(e, 'FEED_STREAM_LIVENESS_MS', 60_000, 1000, 600_000),
+    maxClientWatched: int(e, 'FEED_MAX_CLIENT_WATCHED', 100, 0, 1000),
   };
 }
 

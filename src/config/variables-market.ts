@@ -72,6 +72,12 @@ export const MARKET_VARIABLES: readonly EnvVariable[] = [
       'A stream connection that sends nothing (not even a ping) for this long is dropped and reconnected.',
   },
   {
+    name: 'FEED_MAX_CLIENT_WATCHED',
+    default: '100',
+    description:
+      "Most symbols WebSocket clients can add to a market's watched symbols (0..1000; the most recently subscribed win). Only symbols the exchange lists as TRADING are taken.",
+  },
+  {
     name: 'MAX_ALERTS_PER_USER',
     default: '200',
     description: 'Most active price alerts one user may have; one more is refused with 409.',

@@ -123,6 +123,22 @@ describe('watched symbols across processes', () => {
     await client.zrem(key, 'DOGEUSDT');
   });
 
+  it('never watches a symbol the exchange does not list, whatever clients subscribe to', async () => {
+    const spot = leader.ctx.feed!.feed('spot')!;
+    const exchange = leader.ctx.simulatedExchange!;
+    const ws = await connectWs(wsUrl);
+    clients.push(ws);
+    // Well-formed, so the socket takes it (nothing will ever be sent on it); ADAUSDT is listed.
+    ws.send({ op: 'subscribe', channels: ['price:NOTLISTED9', 'price:ADAUSDT'] });
+    await ws.next((m) => m.op === 'subscribed');
+    await waitFor(() => spot.watchedSymbols().includes('ADAUSDT'), 15_000);
+    expect(await leader.ctx.realtime.clientWatch.symbols('spot')).toContain('NOTLISTED9');
+    await leader.ctx.feed!.syncClientWatched('spot');
+    expect(spot.watchedSymbols()).not.toContain('NOTLISTED9');
+    expect(exchange.activeStreams('spot')).not.toContain('notlisted9@aggTrade');
+    await ws.close();
+  }, 60_000);
+
   it("prices an alert's symbol that nobody watches (the all-symbol stream), so its alerts still fire", async () => {
     const spot = leader.ctx.feed!.feed('spot')!;
     expect(spot.watchedSymbols()).not.toContain('XRPUSDT');

@@ -31,8 +31,16 @@ export interface MarketFeedsDeps {
   readonly reconcileDelayMs?: number;
   /** Told what each flush wrote (price alerts, realtime fan-out). */
   readonly onFlushed?: FlushListener;
-  /** The symbols WebSocket clients of every process watch (the shared watch list). */
+  /**
+   * The symbols WebSocket clients of every process watch (the shared watch list), oldest
+   * announcement first.
+   */
   readonly clientWatch?: { symbols(market: MarketType): Promise<readonly string[]> };
+  /**
+   * Whether the exchange lists `symbol` in `market` (TRADING): a client-watched symbol that it
+   * does not is never watched. Without it, every well-formed symbol is taken.
+   */
+  readonly isListed?: (market: MarketType, symbol: string) => Promise<boolean>;
   /** How often a leader reads the client watch list (besides on a nudge). @default 2000 */
   readonly clientWatchSyncMs?: number;
 }
@@ -104,7 +112,9 @@ export class MarketFeeds {
     for (const feed of this.feeds.values()) {
       if (!feed.isLeader || (market !== undefined && feed.market !== market)) continue;
       try {
-        await feed.setClientWatched(await list.symbols(feed.market));
+        await feed.setClientWatched(
+          await this.listedClientSymbols(feed.market, await list.symbols(feed.market)),
+        );
         this.syncFailing = false;
       } catch (err) {
         if (!this.syncFailing) {
@@ -116,6 +126,23 @@ export class MarketFeeds {
         this.syncFailing = true;
       }
     }
+  }
+
+  /**
+   * What clients may add to the watch list: symbols the exchange lists, the most recently
+   * announced `maxClientWatched` of them. Any client can subscribe to any well-formed symbol;
+   * without these bounds, made-up or countless symbols would each cost the leader a stream
+   * subscription, a depth snapshot and REST weight. Throws when the exchange cannot say (the
+   * caller keeps the current set).
+   */
+  private async listedClientSymbols(market: MarketType, announced: readonly string[]): Promise<string[]> {
+    const { isListed, config } = this.deps;
+    const kept: string[] = [];
+    for (let i = announced.length - 1; i >= 0 && kept.length < config.maxClientWatched; i--) {
+      const symbol = announced[i]!;
+      if (!isListed || (await isListed(market, symbol))) kept.push(symbol);
+    }
+    return kept.reverse();
   }
 
   /** The feed of a market, if it is configured. */
