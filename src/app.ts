@@ -119,7 +119,10 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     let embeddedRedis: EmbeddedRedis | null = null;
     let redisUrl = config.redis.url;
     if (config.redis.source === 'embedded') {
-      embeddedRedis = await startEmbeddedRedis({ dataDir: config.dataDir });
+      embeddedRedis = await startEmbeddedRedis({
+        dataDir: config.dataDir,
+        appendfsync: config.redis.appendfsync,
+      });
       closers.push({
         name: 'embedded redis-server',
         close: () => embeddedRedis?.stop() ?? Promise.resolve(),

@@ -2,6 +2,7 @@ import type { CacheEngine } from '../cache/index.ts';
 import type { Config } from '../config/types.ts';
 import { AesGcmCipher, parseKeyring } from '../crypto/aes-gcm.ts';
 import type { RedisClient } from '../redis/client.ts';
+import { DurableAck } from '../redis/durable-ack.ts';
 import type { SessionKeys } from '../redis/keys/index.ts';
 import { SessionAuthenticator } from './authenticator.ts';
 import { LoginLimiter } from './login-limiter.ts';
@@ -38,6 +39,7 @@ export function openSessions(
   cache?: CacheEngine,
 ): SessionServices {
   const { apiKeyPepper, tokenKey } = deriveAuthSecrets(secrets.authSecret);
+  const durable = DurableAck.of(config.redis);
   const verified = cache
     ? new VerifiedSessions(cache.namespace<VerifiedSession>('auth', { ttlMs: 5_000 }))
     : undefined;
@@ -47,11 +49,12 @@ export function openSessions(
       : {}),
     redis,
     keys,
+    durable,
     cipher: new AesGcmCipher(parseKeyring(secrets.encryptionKeys)),
     maxSessionsPerUser: config.auth.maxSessionsPerUser,
     defaultTtlSec: config.auth.sessionTtlSec,
   });
-  const users = new UserDirectory({ redis, keys, pepper: apiKeyPepper, sessions });
+  const users = new UserDirectory({ redis, keys, pepper: apiKeyPepper, sessions, durable });
   const authenticator = new SessionAuthenticator({
     sessions,
     users,
@@ -61,7 +64,7 @@ export function openSessions(
   });
   return {
     sessions,
-    preferences: new UserPreferencesStore({ redis, keys }),
+    preferences: new UserPreferencesStore({ redis, keys, durable }),
     users,
     authenticator,
     limiter: new RateLimiter({ redis, keys }),

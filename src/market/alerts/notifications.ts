@@ -6,7 +6,9 @@
  * ZSET whose member is the notification's JSON, a second delivery adds nothing (the pub/sub
  * message may repeat: clients dedupe by `id`).
  */
+import { ErrorCodes, isTradecacheError } from '../../errors.ts';
 import type { RedisClient } from '../../redis/client.ts';
+import { DurableAck } from '../../redis/durable-ack.ts';
 import type { AlertKeys } from '../../redis/keys/index.ts';
 import type { MarketType } from '../../trading/index.ts';
 import type { AlertNotification, OwnedNotification, RawNotification } from './types.ts';
@@ -24,6 +26,8 @@ export interface NotificationStoreDeps {
   readonly keys: AlertKeys;
   /** Notifications kept per user. */
   readonly kept: number;
+  /** WAIT for replicas before an outbox entry is deleted; default none. */
+  readonly durable?: DurableAck;
 }
 
 /** Most notifications one list read returns. */
@@ -35,7 +39,7 @@ export class NotificationStore {
   /** Delivers outbox entries (see the file header); returns the delivered notifications. */
   async deliver(entries: readonly OutboxEntry[]): Promise<OwnedNotification[]> {
     if (entries.length === 0) return [];
-    const { redis, keys, kept } = this.deps;
+    const { redis, keys, kept, durable = DurableAck.off } = this.deps;
     const delivered: OwnedNotification[] = [];
     const writes = redis.pipeline();
     for (const entry of entries) {
@@ -48,9 +52,14 @@ export class NotificationStore {
       writes.publish(keys.notificationsChannel, JSON.stringify(owned));
       delivered.push(owned);
     }
-    const results = (await writes.exec()) ?? [];
-    const failed = results.find(([err]) => err);
-    if (failed?.[0]) throw failed[0];
+    try {
+      await durable.exec(writes, 'notification delivery');
+    } catch (err) {
+      // Stored and published, but too few replicas confirmed it: the outbox entry stays, so
+      // `recover` delivers it again (the ZADD adds nothing twice) if a failover loses this copy.
+      if (isTradecacheError(err, ErrorCodes.WRITE_UNCONFIRMED)) return delivered;
+      throw err;
+    }
     const done = redis.pipeline();
     for (const entry of entries) done.xdel(keys.outbox(entry.market, entry.symbol), entry.streamId);
     await done.exec();

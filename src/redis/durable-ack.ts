@@ -1,0 +1,107 @@
+/**
+ * Acknowledged durable writes: a write of durable user data (alerts, notifications, sessions,
+ * users, preferences) is answered 2xx only once `replicas` replicas of the master that took it
+ * have confirmed it (`WAIT <replicas> <timeoutMs>`), so a failover to one of them keeps it.
+ *
+ * WAIT counts what the replicas acknowledged of the *connection's* writes, so it must travel on
+ * the connection that carried the write, right after it. On a Cluster a keyless WAIT would go to
+ * a random master (ioredis' `getSampleInstance`): here it always rides in the same pipeline as a
+ * key-bearing write, which ioredis sends to the master of that key's slot, in one write to one
+ * socket. A reconnect between write and WAIT (which would reset the server's per-client offset
+ * and make WAIT answer at once) therefore cannot happen: both go, or fail, together.
+ *
+ * WAIT inside MULTI never blocks (Redis answers the current count), so a transaction is queued as
+ * MULTI … EXEC followed by WAIT in one pipeline (`transaction`).
+ */
+import type { ChainableCommander } from 'ioredis';
+import { ErrorCodes, TradecacheError } from '../errors.ts';
+import type { RedisClient } from './client.ts';
+import { scriptPipeline } from './scripts.ts';
+
+export interface DurableAckOptions {
+  /** Replicas that must confirm each durable write; 0 turns WAIT off. */
+  readonly replicas: number;
+  /** Longest WAIT, in ms (below the command timeout, or the timeout answers first). */
+  readonly timeoutMs: number;
+}
+
+type Replies = Array<[Error | null, unknown]>;
+
+export class DurableAck {
+  /** No WAIT at all: one Redis without replicas (embedded, standalone), tests, tools. */
+  static readonly off = new DurableAck({ replicas: 0, timeoutMs: 1 });
+
+  constructor(readonly options: DurableAckOptions) {}
+
+  /** From the `REDIS_DURABLE_*` settings. */
+  static of(config: { durableReplicas: number; durableWaitMs: number }): DurableAck {
+    return new DurableAck({ replicas: config.durableReplicas, timeoutMs: config.durableWaitMs });
+  }
+
+  get enabled(): boolean {
+    return this.options.replicas > 0;
+  }
+
+  /**
+   * Runs `pipeline` (from `pipeline()` or `scriptPipeline()`, with at least one key-bearing
+   * write) followed by WAIT; returns the pipeline's own replies. Throws the first command error,
+   * then WRITE_UNCONFIRMED when too few replicas confirmed in time.
+   */
+  async exec(pipeline: ChainableCommander, operation: string): Promise<Replies> {
+    if (this.enabled) pipeline.wait(this.options.replicas, this.options.timeoutMs);
+    const replies = (await pipeline.exec()) ?? [];
+    const waited = this.enabled ? replies.pop() : undefined;
+    const failed = replies.find(([err]) => err);
+    if (failed?.[0]) throw failed[0];
+    if (waited) {
+      const [waitErr, confirmed] = waited;
+      if (waitErr) throw waitErr;
+      this.check(Number(confirmed), operation);
+    }
+    return replies;
+  }
+
+  /** A pipeline of `client` that can queue our scripts, for `exec`. */
+  pipeline(client: RedisClient): ChainableCommander {
+    return scriptPipeline(client);
+  }
+
+  /**
+   * A MULTI/EXEC of the commands `build` queues (keys in one slot), then WAIT. Returns what
+   * `multi().exec()` would: the transaction's replies.
+   */
+  async transaction(
+    client: RedisClient,
+    operation: string,
+    build: (multi: ChainableCommander) => void,
+  ): Promise<Replies> {
+    if (!this.enabled) {
+      const multi = client.multi();
+      build(multi);
+      return (await multi.exec()) ?? [];
+    }
+    const pipeline = client.pipeline();
+    // Typed on clients only; a pipeline queues MULTI as any command.
+    (pipeline as unknown as { multi(): void }).multi();
+    build(pipeline);
+    // Inside a pipeline, the first exec() queues EXEC (ioredis' transaction-in-pipeline form).
+    void pipeline.exec();
+    const replies = await this.exec(pipeline, operation);
+    const [execErr, result] = replies.at(-1) ?? [new Error('transaction aborted'), null];
+    if (execErr) throw execErr;
+    if (!Array.isArray(result)) throw new Error('transaction aborted');
+    // EXEC's raw array holds values; in-transaction errors come back as Error values.
+    return result.map((value) => (value instanceof Error ? [value, null] : [null, value]));
+  }
+
+  private check(confirmed: number, operation: string): void {
+    const { replicas, timeoutMs } = this.options;
+    if (confirmed >= replicas) return;
+    throw new TradecacheError(
+      ErrorCodes.WRITE_UNCONFIRMED,
+      `${operation}: the Redis master took the write but only ${confirmed} of ${replicas} replica(s) ` +
+        `confirmed it within ${timeoutMs} ms, so it may or may not survive a failover: read it back before retrying`,
+      { context: { operation, confirmed, replicas, timeoutMs, retryAfterSec: 1 } },
+    );
+  }
+}
