@@ -15,7 +15,7 @@
  */
 import type { ChainableCommander } from 'ioredis';
 import { ErrorCodes, TradecacheError } from '../errors.ts';
-import type { RedisClient } from './client.ts';
+import { isCluster, type RedisClient } from './client.ts';
 import { scriptPipeline } from './scripts.ts';
 
 export interface DurableAckOptions {
@@ -43,27 +43,16 @@ export class DurableAck {
   }
 
   /**
-   * Runs `pipeline` (from `pipeline()` or `scriptPipeline()`, with at least one key-bearing
-   * write) followed by WAIT; returns the pipeline's own replies. Throws the first command error,
-   * then WRITE_UNCONFIRMED when too few replicas confirmed in time.
+   * Runs the commands `build` queues (at least one key-bearing write; our scripts may be queued
+   * with `queueScript`) in one pipeline followed by WAIT; returns their replies. Throws the
+   * first command error, then WRITE_UNCONFIRMED when too few replicas confirmed in time.
    */
-  async exec(pipeline: ChainableCommander, operation: string): Promise<Replies> {
-    if (this.enabled) pipeline.wait(this.options.replicas, this.options.timeoutMs);
-    const replies = (await pipeline.exec()) ?? [];
-    const waited = this.enabled ? replies.pop() : undefined;
-    const failed = replies.find(([err]) => err);
-    if (failed?.[0]) throw failed[0];
-    if (waited) {
-      const [waitErr, confirmed] = waited;
-      if (waitErr) throw waitErr;
-      this.check(Number(confirmed), operation);
-    }
-    return replies;
-  }
-
-  /** A pipeline of `client` that can queue our scripts, for `exec`. */
-  pipeline(client: RedisClient): ChainableCommander {
-    return scriptPipeline(client);
+  exec(
+    client: RedisClient,
+    operation: string,
+    build: (pipeline: ChainableCommander) => void,
+  ): Promise<Replies> {
+    return this.run(client, operation, build, false);
   }
 
   /**
@@ -80,18 +69,46 @@ export class DurableAck {
       build(multi);
       return (await multi.exec()) ?? [];
     }
-    const pipeline = client.pipeline();
-    // Typed on clients only; a pipeline queues MULTI as any command.
-    (pipeline as unknown as { multi(): void }).multi();
-    build(pipeline);
-    // Inside a pipeline, the first exec() queues EXEC (ioredis' transaction-in-pipeline form).
-    void pipeline.exec();
-    const replies = await this.exec(pipeline, operation);
+    const replies = await this.run(client, operation, build, true);
     const [execErr, result] = replies.at(-1) ?? [new Error('transaction aborted'), null];
     if (execErr) throw execErr;
     if (!Array.isArray(result)) throw new Error('transaction aborted');
     // EXEC's raw array holds values; in-transaction errors come back as Error values.
     return result.map((value) => (value instanceof Error ? [value, null] : [null, value]));
+  }
+
+  private async run(
+    client: RedisClient,
+    operation: string,
+    build: (pipeline: ChainableCommander) => void,
+    transaction: boolean,
+  ): Promise<Replies> {
+    for (let attempt = 0; ; attempt++) {
+      const pipeline = scriptPipeline(client);
+      // Typed on clients only; a pipeline queues MULTI as any command, and its first exec()
+      // then queues EXEC (ioredis' transaction-in-a-pipeline form).
+      if (transaction) (pipeline as unknown as { multi(): void }).multi();
+      build(pipeline);
+      if (transaction) void pipeline.exec();
+      if (this.enabled) pipeline.wait(this.options.replicas, this.options.timeoutMs);
+      const replies = (await pipeline.exec()) ?? [];
+      // ioredis follows a MOVED only when every reply of a pipeline is that same MOVED; WAIT's
+      // own error on a replica breaks that, so a stale slot table (the master of the slot is a
+      // replica now) is refreshed and the pipeline sent again: nothing of it was executed.
+      if (this.enabled && isCluster(client) && attempt < 2 && redirectedUnexecuted(replies, transaction)) {
+        await new Promise<void>((resolve) => client.refreshSlotsCache(() => resolve()));
+        continue;
+      }
+      const waited = this.enabled ? replies.pop() : undefined;
+      const failed = replies.find(([err]) => err);
+      if (failed?.[0]) throw failed[0];
+      if (waited) {
+        const [waitErr, confirmed] = waited;
+        if (waitErr) throw waitErr;
+        this.check(Number(confirmed), operation);
+      }
+      return replies;
+    }
   }
 
   private check(confirmed: number, operation: string): void {
@@ -104,4 +121,24 @@ export class DurableAck {
       { context: { operation, confirmed, replicas, timeoutMs, retryAfterSec: 1 } },
     );
   }
+}
+
+const REDIRECTED = /^(MOVED|ASK) /;
+const NOT_EXECUTED = /^(MOVED|ASK) |^EXECABORT|^ERR WAIT cannot be used with replica/;
+
+/**
+ * The pipeline went to a node that no longer serves the slot and executed none of it: at least
+ * one redirection, and every other reply is an error of the same kind (or MULTI's OK, QUEUED).
+ */
+function redirectedUnexecuted(replies: Replies, transaction: boolean): boolean {
+  let redirected = false;
+  for (const [i, [err, value]] of replies.entries()) {
+    if (err) {
+      if (!NOT_EXECUTED.test(err.message)) return false;
+      if (REDIRECTED.test(err.message)) redirected = true;
+    } else if (!(transaction && (i === 0 || value === 'QUEUED'))) {
+      return false;
+    }
+  }
+  return redirected;
 }

@@ -44,9 +44,8 @@ export class UserPreferencesStore {
     assertUserId(userId);
     const clean = validatePreferences(preferences);
     await refuseWithoutRedis('preferences write', () =>
-      this.durable.exec(
-        this.redis.pipeline().set(this.keys.preferences(userId), JSON.stringify(clean)),
-        'preferences write',
+      this.durable.exec(this.redis, 'preferences write', (p) =>
+        p.set(this.keys.preferences(userId), JSON.stringify(clean)),
       ),
     );
     return clean;
@@ -69,9 +68,8 @@ export class UserPreferencesStore {
       );
     }
     await refuseWithoutRedis('subscription write', () =>
-      this.durable.exec(
-        this.redis.pipeline().hset(this.keys.subscriptions(userId), channel, json),
-        'subscription write',
+      this.durable.exec(this.redis, 'subscription write', (p) =>
+        p.hset(this.keys.subscriptions(userId), channel, json),
       ),
     );
   }

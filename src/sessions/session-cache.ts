@@ -97,9 +97,8 @@ export class UserSessionCache {
     const evicted = await refuseWithoutRedis('session create', async () => {
       const durable = this.durable;
       const [, results] = await Promise.all([
-        durable.exec(
-          this.redis.pipeline().set(this.keys.sessionOwner(sessionId), userId, 'PX', ttl * 1000),
-          'session create',
+        durable.exec(this.redis, 'session create', (p) =>
+          p.set(this.keys.sessionOwner(sessionId), userId, 'PX', ttl * 1000),
         ),
         durable.transaction(this.redis, 'session create', (multi) =>
           multi
@@ -154,10 +153,7 @@ export class UserSessionCache {
     const written = await refuseWithoutRedis('session touch', async () => {
       const durable = this.durable;
       const [, results] = await Promise.all([
-        durable.exec(
-          this.redis.pipeline().pexpire(this.keys.sessionOwner(sessionId), ttlMs),
-          'session touch',
-        ),
+        durable.exec(this.redis, 'session touch', (p) => p.pexpire(this.keys.sessionOwner(sessionId), ttlMs)),
         // XX: a session deleted meanwhile (logout, eviction) must not come back.
         durable.transaction(this.redis, 'session touch', (multi) =>
           multi

@@ -78,13 +78,10 @@ export class UserDirectory {
       // The WAIT after HSET covers the HSETNX before it: same master, same connection.
       const durable = this.durable;
       await Promise.all([
-        durable.exec(
-          this.redis
-            .pipeline()
-            .hset(account, { isAdmin: options.admin ? '1' : '0', createdAt: String(this.now()) }),
-          'user create',
+        durable.exec(this.redis, 'user create', (p) =>
+          p.hset(account, { isAdmin: options.admin ? '1' : '0', createdAt: String(this.now()) }),
         ),
-        durable.exec(this.redis.pipeline().sadd(this.keys.userIndex, userId), 'user create'),
+        durable.exec(this.redis, 'user create', (p) => p.sadd(this.keys.userIndex, userId)),
       ]);
     });
     return apiKey;
@@ -115,8 +112,8 @@ export class UserDirectory {
     const removed = await refuseWithoutRedis('user revoke', async () => {
       // Durable too: a revoked key that a failover brought back would work again.
       const [[deleted]] = await Promise.all([
-        this.durable.exec(this.redis.pipeline().del(this.keys.account(userId)), 'user revoke'),
-        this.durable.exec(this.redis.pipeline().srem(this.keys.userIndex, userId), 'user revoke'),
+        this.durable.exec(this.redis, 'user revoke', (p) => p.del(this.keys.account(userId))),
+        this.durable.exec(this.redis, 'user revoke', (p) => p.srem(this.keys.userIndex, userId)),
       ]);
       return deleted?.[1] === 1;
     });

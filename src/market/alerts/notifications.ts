@@ -6,6 +6,8 @@
  * ZSET whose member is the notification's JSON, a second delivery adds nothing (the pub/sub
  * message may repeat: clients dedupe by `id`).
  */
+
+import type { ChainableCommander } from 'ioredis';
 import { ErrorCodes, isTradecacheError } from '../../errors.ts';
 import type { RedisClient } from '../../redis/client.ts';
 import { DurableAck } from '../../redis/durable-ack.ts';
@@ -41,19 +43,21 @@ export class NotificationStore {
     if (entries.length === 0) return [];
     const { redis, keys, kept, durable = DurableAck.off } = this.deps;
     const delivered: OwnedNotification[] = [];
-    const writes = redis.pipeline();
-    for (const entry of entries) {
-      const raw = JSON.parse(entry.json) as RawNotification;
-      const list = keys.notifications(raw.userId);
-      writes.zadd(list, raw.triggeredAt, entry.json);
-      writes.zremrangebyrank(list, 0, -(kept + 1));
-      writes.zrem(keys.activeAlerts(raw.userId), raw.alertId);
-      const owned = { userId: raw.userId, notification: toNotification(raw) };
-      writes.publish(keys.notificationsChannel, JSON.stringify(owned));
-      delivered.push(owned);
-    }
+    const queue = (writes: ChainableCommander) => {
+      delivered.length = 0;
+      for (const entry of entries) {
+        const raw = JSON.parse(entry.json) as RawNotification;
+        const list = keys.notifications(raw.userId);
+        writes.zadd(list, raw.triggeredAt, entry.json);
+        writes.zremrangebyrank(list, 0, -(kept + 1));
+        writes.zrem(keys.activeAlerts(raw.userId), raw.alertId);
+        const owned = { userId: raw.userId, notification: toNotification(raw) };
+        writes.publish(keys.notificationsChannel, JSON.stringify(owned));
+        delivered.push(owned);
+      }
+    };
     try {
-      await durable.exec(writes, 'notification delivery');
+      await durable.exec(redis, 'notification delivery', queue);
     } catch (err) {
       // Stored and published, but too few replicas confirmed it: the outbox entry stays, so
       // `recover` delivers it again (the ZADD adds nothing twice) if a failover loses this copy.

@@ -102,23 +102,17 @@ export class PriceAlerts {
       }
       // The reservation (user's slot) and the symbol marker (its own slot) go to their masters
       // in parallel, each with its WAIT; the record follows once the cap let it in.
-      const reserve = durable.pipeline(redis);
-      queueScript(
-        reserve,
-        'alert-reserve',
-        [keys.activeAlerts(userId), keys.userAlerts(userId)],
-        [
-          id,
-          `${market}:${symbol}`,
-          expiresAt === null ? '+inf' : expiresAt,
-          createdAt,
-          this.deps.maxAlertsPerUser,
-        ],
-      );
-      const marker = durable.pipeline(redis).sadd(keys.symbolsWithAlerts, `${market}:${symbol}`);
+      const op = 'price alert create';
       const [[reserved]] = await Promise.all([
-        durable.exec(reserve, 'price alert create'),
-        durable.exec(marker, 'price alert create'),
+        durable.exec(redis, op, (p) =>
+          queueScript(
+            p,
+            'alert-reserve',
+            [keys.activeAlerts(userId), keys.userAlerts(userId)],
+            [id, `${market}:${symbol}`, expiresAt ?? '+inf', createdAt, this.deps.maxAlertsPerUser],
+          ),
+        ),
+        durable.exec(redis, op, (p) => p.sadd(keys.symbolsWithAlerts, `${market}:${symbol}`)),
       ]).catch(async (err: unknown) => {
         await this.unindex(userId, [id]).catch(() => {});
         throw err;
@@ -131,17 +125,18 @@ export class PriceAlerts {
       }
       let reply: [number, string?, string?, string?];
       try {
-        const write = durable.pipeline(redis);
-        queueScript(write, 'alert-create', symbolKeys(keys, market, symbol), [
-          id,
-          JSON.stringify(record),
-          input.condition,
-          input.targetPrice,
-          current?.price ?? '',
-          current?.time ?? '',
-          expiresAt ?? '',
-        ]);
-        reply = (await durable.exec(write, 'price alert create'))[0]?.[1] as typeof reply;
+        const written = await durable.exec(redis, op, (p) =>
+          queueScript(p, 'alert-create', symbolKeys(keys, market, symbol), [
+            id,
+            JSON.stringify(record),
+            input.condition,
+            input.targetPrice,
+            current?.price ?? '',
+            current?.time ?? '',
+            expiresAt ?? '',
+          ]),
+        );
+        reply = written[0]?.[1] as typeof reply;
       } catch (err) {
         // Unconfirmed: the record may survive, so its index stays (the answer says "may").
         if (!isTradecacheError(err, ErrorCodes.WRITE_UNCONFIRMED))
