@@ -10,6 +10,11 @@
  * socket. A reconnect between write and WAIT (which would reset the server's per-client offset
  * and make WAIT answer at once) therefore cannot happen: both go, or fail, together.
  *
+ * WAIT blocks the connection it runs on until the replicas answered or the timeout passed, and
+ * Redis answers a connection's commands in order: everything queued behind it waits as long. So
+ * the app gives durable writes a connection of their own (`connection`), and a lagging replica
+ * stalls only them (one after the other: each waits up to `timeoutMs`), never the reads.
+ *
  * WAIT inside MULTI never blocks (Redis answers the current count), so a transaction is queued as
  * MULTI … EXEC followed by WAIT in one pipeline (`transaction`).
  */
@@ -31,11 +36,21 @@ export class DurableAck {
   /** No WAIT at all: one Redis without replicas (embedded, standalone), tests, tools. */
   static readonly off = new DurableAck({ replicas: 0, timeoutMs: 1 });
 
-  constructor(readonly options: DurableAckOptions) {}
+  /**
+   * @param connection where the writes and their WAIT go (the app gives durable writes a
+   * connection of their own); by default each call's `client`.
+   */
+  constructor(
+    readonly options: DurableAckOptions,
+    private readonly connection?: RedisClient,
+  ) {}
 
   /** From the `REDIS_DURABLE_*` settings. */
-  static of(config: { durableReplicas: number; durableWaitMs: number }): DurableAck {
-    return new DurableAck({ replicas: config.durableReplicas, timeoutMs: config.durableWaitMs });
+  static of(
+    config: { durableReplicas: number; durableWaitMs: number },
+    connection?: RedisClient,
+  ): DurableAck {
+    return new DurableAck({ replicas: config.durableReplicas, timeoutMs: config.durableWaitMs }, connection);
   }
 
   get enabled(): boolean {
@@ -83,8 +98,9 @@ export class DurableAck {
     build: (pipeline: ChainableCommander) => void,
     transaction: boolean,
   ): Promise<Replies> {
+    const target = this.enabled && this.connection ? this.connection : client;
     for (let attempt = 0; ; attempt++) {
-      const pipeline = scriptPipeline(client);
+      const pipeline = scriptPipeline(target);
       // Typed on clients only; a pipeline queues MULTI as any command, and its first exec()
       // then queues EXEC (ioredis' transaction-in-a-pipeline form).
       if (transaction) (pipeline as unknown as { multi(): void }).multi();
@@ -92,11 +108,17 @@ export class DurableAck {
       if (transaction) void pipeline.exec();
       if (this.enabled) pipeline.wait(this.options.replicas, this.options.timeoutMs);
       const replies = (await pipeline.exec()) ?? [];
-      // ioredis follows a MOVED only when every reply of a pipeline is that same MOVED; WAIT's
-      // own error on a replica breaks that, so a stale slot table (the master of the slot is a
-      // replica now) is refreshed and the pipeline sent again: nothing of it was executed.
-      if (this.enabled && isCluster(client) && attempt < 2 && redirectedUnexecuted(replies, transaction)) {
-        await new Promise<void>((resolve) => client.refreshSlotsCache(() => resolve()));
+      // ioredis follows a MOVED only when every reply of a pipeline is that same MOVED, and WAIT
+      // answers without one (a count, or an error on a replica). So when the slot table is stale
+      // (a failover moved the slot) and nothing but WAIT ran, the table is refreshed and the
+      // pipeline sent again.
+      if (
+        this.enabled &&
+        isCluster(target) &&
+        attempt < 2 &&
+        redirectedUnexecuted(replies.slice(0, -1), transaction)
+      ) {
+        await new Promise<void>((resolve) => target.refreshSlotsCache(() => resolve()));
         continue;
       }
       const waited = this.enabled ? replies.pop() : undefined;
@@ -124,11 +146,11 @@ export class DurableAck {
 }
 
 const REDIRECTED = /^(MOVED|ASK) /;
-const NOT_EXECUTED = /^(MOVED|ASK) |^EXECABORT|^ERR WAIT cannot be used with replica/;
+const NOT_EXECUTED = /^(MOVED|ASK) |^EXECABORT/;
 
 /**
- * The pipeline went to a node that no longer serves the slot and executed none of it: at least
- * one redirection, and every other reply is an error of the same kind (or MULTI's OK, QUEUED).
+ * The pipeline (WAIT left out) went to a node that no longer serves the slot and executed none
+ * of it: at least one redirection, every other reply an error of the kind (or MULTI's OK, QUEUED).
  */
 function redirectedUnexecuted(replies: Replies, transaction: boolean): boolean {
   let redirected = false;

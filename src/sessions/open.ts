@@ -37,9 +37,9 @@ export function openSessions(
   keys: SessionKeys,
   secrets: SessionSecrets,
   cache?: CacheEngine,
+  durable: DurableAck = DurableAck.off,
 ): SessionServices {
   const { apiKeyPepper, tokenKey } = deriveAuthSecrets(secrets.authSecret);
-  const durable = DurableAck.of(config.redis);
   const verified = cache
     ? new VerifiedSessions(cache.namespace<VerifiedSession>('auth', { ttlMs: 5_000 }))
     : undefined;

@@ -83,6 +83,10 @@ async function failover(prefix: string, replicas: string): Promise<FailoverRun> 
     MAX_ALERTS_PER_USER: '100000',
     MAX_SESSIONS_PER_USER: '1000',
     HTTP_RATE_LIMIT_PER_MIN: '100000000',
+    // A login refused with 503 stays charged as a failed attempt (the limiter charges first),
+    // and every trader logs in from the same address here.
+    LOGIN_FAILURES_PER_ADDRESS: '1000000',
+    LOGIN_FAILURES_PER_USER_ADDRESS: '10000',
     LOG_LEVEL: 'fatal',
   };
   const app = await startTestApp(env);
