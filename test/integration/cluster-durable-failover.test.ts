@@ -49,6 +49,34 @@ describe.skipIf(testRedisKind !== 'cluster')('durable writes across a master fai
     await rm(dataDir, { recursive: true, force: true });
   });
 
+  it('delivers one price jump to users on every master, each master WAITed for its own', async () => {
+    const app = await startTestApp(appEnv('durablefan', '1'));
+    apps.push(app);
+    const now = Date.now();
+    await app.ctx.market.batch('spot').price('ETHUSDT', '3000.00', now).flush();
+    for (const userId of USERS) {
+      await app.ctx.alerts.create(userId, {
+        market: 'spot',
+        symbol: 'ETHUSDT',
+        condition: 'above',
+        targetPrice: '3100.00',
+      });
+    }
+    const probe = cluster.client();
+    await waitFor(() => probe.slots.length > 0, 10_000, 50);
+    expect(new Set(USERS.map((u) => probe.slots[keySlot(u)]?.[0])).size).toBe(3);
+
+    const fired = await app.ctx.alerts.checkPrices('spot', [
+      { symbol: 'ETHUSDT', price: '3200.00', time: now + 1 },
+    ]);
+    expect(fired).toHaveLength(USERS.length);
+    for (const userId of USERS) {
+      expect((await app.ctx.alerts.listNotifications(userId, 10)).map((n) => n.price)).toEqual(['3200.00']);
+    }
+    // Delivered and confirmed: nothing left in the outbox for the cleanup to redeliver.
+    expect(await app.ctx.alerts.notifications.recover(0)).toBe(0);
+  });
+
   it('keeps every acknowledged alert and login (REDIS_DURABLE_REPLICAS=1) through a cut-off replica and kill -9 of its master; writes resume', async () => {
     const run = await failover('durable1', '1');
     expect(run.unexpected).toEqual([]);
@@ -73,22 +101,7 @@ describe.skipIf(testRedisKind !== 'cluster')('durable writes across a master fai
 
 /** Traffic from USERS through one app, the cut-off + kill of the master of USERS[0]'s slot, then a read-back. */
 async function failover(prefix: string, replicas: string): Promise<FailoverRun> {
-  const env = {
-    ...cluster.env(),
-    REDIS_KEY_PREFIX: prefix,
-    REDIS_DURABLE_REPLICAS: replicas,
-    REDIS_DURABLE_WAIT_MS: '500',
-    EXCHANGE: 'simulated',
-    TRADECACHE_DATA_DIR: dataDir,
-    MAX_ALERTS_PER_USER: '100000',
-    MAX_SESSIONS_PER_USER: '1000',
-    HTTP_RATE_LIMIT_PER_MIN: '100000000',
-    // A login refused with 503 stays charged as a failed attempt (the limiter charges first),
-    // and every trader logs in from the same address here.
-    LOGIN_FAILURES_PER_ADDRESS: '1000000',
-    LOGIN_FAILURES_PER_USER_ADDRESS: '10000',
-    LOG_LEVEL: 'fatal',
-  };
+  const env = appEnv(prefix, replicas);
   const app = await startTestApp(env);
   apps.push(app);
   const apiKeys = new Map<string, string>();
@@ -213,4 +226,24 @@ function nodeAt(address: string | undefined): TestClusterNode {
   const node = cluster.nodes.find((n) => n.address === address);
   if (!node) throw new Error(`no test cluster node at ${address}`);
   return node;
+}
+
+/** The app's environment on the test cluster, under its own key prefix. */
+function appEnv(prefix: string, replicas: string): Record<string, string> {
+  return {
+    ...cluster.env(),
+    REDIS_KEY_PREFIX: prefix,
+    REDIS_DURABLE_REPLICAS: replicas,
+    REDIS_DURABLE_WAIT_MS: '500',
+    EXCHANGE: 'simulated',
+    TRADECACHE_DATA_DIR: dataDir,
+    MAX_ALERTS_PER_USER: '100000',
+    MAX_SESSIONS_PER_USER: '1000',
+    HTTP_RATE_LIMIT_PER_MIN: '100000000',
+    // A login refused with 503 stays charged as a failed attempt (the limiter charges first),
+    // and every trader logs in from the same address here.
+    LOGIN_FAILURES_PER_ADDRESS: '1000000',
+    LOGIN_FAILURES_PER_USER_ADDRESS: '10000',
+    LOG_LEVEL: 'fatal',
+  };
 }

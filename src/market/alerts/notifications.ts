@@ -7,11 +7,11 @@
  * message may repeat: clients dedupe by `id`).
  */
 
-import type { ChainableCommander } from 'ioredis';
 import { ErrorCodes, isTradecacheError } from '../../errors.ts';
 import type { RedisClient } from '../../redis/client.ts';
 import { DurableAck } from '../../redis/durable-ack.ts';
 import type { AlertKeys } from '../../redis/keys/index.ts';
+import { masterOf } from '../../redis/slot-pipelines.ts';
 import type { MarketType } from '../../trading/index.ts';
 import type { AlertNotification, OwnedNotification, RawNotification } from './types.ts';
 
@@ -42,31 +42,40 @@ export class NotificationStore {
   async deliver(entries: readonly OutboxEntry[]): Promise<OwnedNotification[]> {
     if (entries.length === 0) return [];
     const { redis, keys, kept, durable = DurableAck.off } = this.deps;
-    const delivered: OwnedNotification[] = [];
-    const queue = (writes: ChainableCommander) => {
-      delivered.length = 0;
-      for (const entry of entries) {
-        const raw = JSON.parse(entry.json) as RawNotification;
-        const list = keys.notifications(raw.userId);
-        writes.zadd(list, raw.triggeredAt, entry.json);
-        writes.zremrangebyrank(list, 0, -(kept + 1));
-        writes.zrem(keys.activeAlerts(raw.userId), raw.alertId);
-        const owned = { userId: raw.userId, notification: toNotification(raw) };
-        writes.publish(keys.notificationsChannel, JSON.stringify(owned));
-        delivered.push(owned);
-      }
-    };
-    try {
-      await durable.exec(redis, 'notification delivery', queue);
-    } catch (err) {
-      // Stored and published, but too few replicas confirmed it: the outbox entry stays, so
-      // `recover` delivers it again (the ZADD adds nothing twice) if a failover loses this copy.
-      if (isTradecacheError(err, ErrorCodes.WRITE_UNCONFIRMED)) return delivered;
-      throw err;
-    }
-    const done = redis.pipeline();
-    for (const entry of entries) done.xdel(keys.outbox(entry.market, entry.symbol), entry.streamId);
-    await done.exec();
+    const raws = entries.map((entry) => ({ entry, raw: JSON.parse(entry.json) as RawNotification }));
+    const delivered = raws.map(({ raw }) => ({ userId: raw.userId, notification: toNotification(raw) }));
+    // One pipeline per master of the users' slots (one on a single server), each WAITed there.
+    const byMaster = groupBy(raws, ({ raw }) => masterOf(redis, keys.notifications(raw.userId)));
+    const confirmed = await Promise.all(
+      byMaster.map(async (group) => {
+        try {
+          await durable.exec(redis, 'notification delivery', (writes) => {
+            for (const { entry, raw } of group) {
+              const list = keys.notifications(raw.userId);
+              writes.zadd(list, raw.triggeredAt, entry.json);
+              writes.zremrangebyrank(list, 0, -(kept + 1));
+              writes.zrem(keys.activeAlerts(raw.userId), raw.alertId);
+              const owned = { userId: raw.userId, notification: toNotification(raw) };
+              writes.publish(keys.notificationsChannel, JSON.stringify(owned));
+            }
+          });
+          return group.map(({ entry }) => entry);
+        } catch (err) {
+          // Stored and published, but too few replicas confirmed it: the outbox entries stay, so
+          // `recover` delivers them again (the ZADD adds nothing twice) if a failover lost them.
+          if (isTradecacheError(err, ErrorCodes.WRITE_UNCONFIRMED)) return [];
+          throw err;
+        }
+      }),
+    );
+    const outboxes = groupBy(confirmed.flat(), (e) => masterOf(redis, keys.outbox(e.market, e.symbol)));
+    await Promise.all(
+      outboxes.map((group) => {
+        const done = redis.pipeline();
+        for (const e of group) done.xdel(keys.outbox(e.market, e.symbol), e.streamId);
+        return done.exec();
+      }),
+    );
     return delivered;
   }
 
@@ -102,6 +111,18 @@ export class NotificationStore {
     const rows = await this.deps.redis.zrevrange(this.deps.keys.notifications(userId), 0, limit - 1);
     return rows.map((json) => toNotification(JSON.parse(json) as RawNotification));
   }
+}
+
+/** `items` split by `key`, groups in first-seen order. */
+function groupBy<T>(items: readonly T[], key: (item: T) => string): T[][] {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const group = groups.get(k);
+    if (group) group.push(item);
+    else groups.set(k, [item]);
+  }
+  return [...groups.values()];
 }
 
 /** The public shape of a stored notification (no owner, ISO time). */
