@@ -8,7 +8,7 @@
  */
 
 import { ErrorCodes, isTradecacheError } from '../../errors.ts';
-import type { RedisClient } from '../../redis/client.ts';
+import { groupBy, type RedisClient } from '../../redis/client.ts';
 import { DurableAck } from '../../redis/durable-ack.ts';
 import type { AlertKeys } from '../../redis/keys/index.ts';
 import { masterOf } from '../../redis/slot-pipelines.ts';
@@ -111,18 +111,6 @@ export class NotificationStore {
     const rows = await this.deps.redis.zrevrange(this.deps.keys.notifications(userId), 0, limit - 1);
     return rows.map((json) => toNotification(JSON.parse(json) as RawNotification));
   }
-}
-
-/** `items` split by `key`, groups in first-seen order. */
-function groupBy<T>(items: readonly T[], key: (item: T) => string): T[][] {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const group = groups.get(k);
-    if (group) group.push(item);
-    else groups.set(k, [item]);
-  }
-  return [...groups.values()];
 }
 
 /** The public shape of a stored notification (no owner, ISO time). */
