@@ -145,7 +145,8 @@ export class DurableAck {
   }
 }
 
-const REDIRECTED = /^(MOVED|ASK) /;
+// ASK (a slot being migrated) is not retried: it needs ASKING, which ioredis adds only itself.
+const REDIRECTED = /^MOVED /;
 const NOT_EXECUTED = /^(MOVED|ASK) |^EXECABORT/;
 
 /**
