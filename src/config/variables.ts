@@ -106,7 +106,7 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
     name: 'REDIS_APPENDFSYNC',
     default: 'everysec',
     description:
-      '`appendfsync` of the embedded Redis: `everysec` (a host crash can lose about 1 s of writes) or `always` (fsync before each reply; slower writes).',
+      '`appendfsync` of the embedded Redis, set when it starts: `everysec` (a host crash can lose about 1 s of writes) or `always` (fsync before each reply; slower writes).',
   },
   { name: 'HOST', default: '127.0.0.1', description: 'HTTP listen address.' },
   { name: 'PORT', default: '8000', description: 'HTTP listen port.' },
