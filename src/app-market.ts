@@ -18,6 +18,7 @@ import type { SymbolCatalog } from './market/symbols/index.ts';
 import type { Metrics } from './metrics.ts';
 import type { CleanupRegistry } from './operations/index.ts';
 import type { RedisClient } from './redis/client.ts';
+import type { DurableAck } from './redis/durable-ack.ts';
 import type { Keys } from './redis/keys/index.ts';
 import type { ExchangeClient, MarketType } from './trading/index.ts';
 
@@ -52,7 +53,7 @@ interface MarketDeps {
 }
 
 export async function openMarketServices(
-  deps: MarketDeps & { subscriber: (() => RedisClient) | null },
+  deps: MarketDeps & { subscriber: (() => RedisClient) | null; durable: DurableAck },
 ): Promise<MarketServices> {
   const { config, redis, keys, logger, closers } = deps;
   const m = config.market;
@@ -74,6 +75,7 @@ export async function openMarketServices(
     keys: keys.alerts,
     maxAlertsPerUser: config.alerts.maxAlertsPerUser,
     notificationsKept: config.alerts.notificationsKept,
+    durable: deps.durable,
     currentPrice: (marketType, symbol) => market.data[marketType].getPrice(symbol),
   });
   const tradableSymbols = new TradableSymbols({

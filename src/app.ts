@@ -21,6 +21,7 @@ import { closeRedisClient, connectRedisClient, redisMode, redisSecrets } from '.
 import { ConnectionBudget } from './redis/connection-budget.ts';
 import { logRedisConnection } from './redis/connection-log.ts';
 import { CounterBuffer } from './redis/counter-buffer.ts';
+import { DurableAck } from './redis/durable-ack.ts';
 import { type EmbeddedRedis, startEmbeddedRedis } from './redis/embedded.ts';
 import { RedisHealth } from './redis/health.ts';
 import { createKeys, type Keys } from './redis/keys/index.ts';
@@ -119,7 +120,10 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     let embeddedRedis: EmbeddedRedis | null = null;
     let redisUrl = config.redis.url;
     if (config.redis.source === 'embedded') {
-      embeddedRedis = await startEmbeddedRedis({ dataDir: config.dataDir });
+      embeddedRedis = await startEmbeddedRedis({
+        dataDir: config.dataDir,
+        appendfsync: config.redis.appendfsync,
+      });
       closers.push({
         name: 'embedded redis-server',
         close: () => embeddedRedis?.stop() ?? Promise.resolve(),
@@ -132,7 +136,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     // Every connection of this process (commands, cache bus, BullMQ and its duplicates) comes
     // from here, so in Sentinel mode each one finds the master through the sentinels.
     const connections = new ConnectionBudget(redisConfig);
-    const connect = (role: 'command' | 'queue' | 'subscriber' | 'feed') =>
+    const connect = (role: 'command' | 'queue' | 'subscriber' | 'feed' | 'durable') =>
       connections.create(role === 'queue' ? { role, forBullmq: true } : { role });
 
     const metrics = new Metrics({ collectDefault: options.role !== 'tool' });
@@ -183,7 +187,16 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     });
     closers.push({ name: 'cache engine', close: () => cache.close() });
     await cache.ready();
-    const sessions = openSessions(config, redis, keys.sessions, secrets, cache);
+    // WAIT holds up the connection it runs on (Redis answers one connection in order): durable
+    // writes get their own, so a lagging replica never stalls reads on the command connection.
+    let durable = DurableAck.off;
+    if (redisConfig.durableReplicas > 0) {
+      const durableRedis = connect('durable');
+      closers.push({ name: 'redis (durable writes)', close: () => closeRedisClient(durableRedis) });
+      await connectRedisClient(durableRedis, redisConfig);
+      durable = DurableAck.of(redisConfig, durableRedis);
+    }
+    const sessions = openSessions(config, redis, keys.sessions, secrets, cache, durable);
 
     const symbols = new SymbolCatalog({
       cache,
@@ -204,6 +217,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       exchange,
       logger,
       subscriber: options.role === 'tool' ? null : () => connect('subscriber'),
+      durable,
       closers,
     });
 

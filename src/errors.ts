@@ -5,6 +5,8 @@
 export const ErrorCodes = {
   CONFIG_INVALID: 'CONFIG_INVALID',
   REDIS_UNAVAILABLE: 'REDIS_UNAVAILABLE',
+  /** A durable write reached the master but too few replicas confirmed it in time (WAIT): it may or may not survive. */
+  WRITE_UNCONFIRMED: 'WRITE_UNCONFIRMED',
   REDIS_SERVER_MISSING: 'REDIS_SERVER_MISSING',
   REDIS_SERVER_FAILED: 'REDIS_SERVER_FAILED',
   EXCHANGE_INVALID_SYMBOL: 'EXCHANGE_INVALID_SYMBOL',

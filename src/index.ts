@@ -44,6 +44,8 @@ export {
   type SymbolsResult,
 } from './market/symbols/index.ts';
 export type { FlushResult, MarketWriteBatch } from './market/writes/index.ts';
+// WAIT for replicas after durable writes (the stores' `durable` option).
+export { DurableAck, type DurableAckOptions } from './redis/durable-ack.ts';
 // The key registry: every Redis key of a deployment, with its validators.
 export { createKeys, type Keys, UNPREFIXED_ROOT } from './redis/keys/index.ts';
 // Sessions, users, preferences, authentication and rate limits.

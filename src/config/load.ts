@@ -27,6 +27,23 @@ import { resolveSentinel } from './redis-sentinel.ts';
 import { type ResolvedRedisUrl, resolveRedisUrl } from './redis-url.ts';
 import type { Config, LogLevel, RequestLogMode } from './types.ts';
 
+/**
+ * WAIT for durable writes: on by default only where replicas exist by design (Cluster,
+ * Sentinel). The wait must end before the command timeout, or that timeout would answer first.
+ */
+function durableWrites(e: Env, mode: { cluster: unknown; sentinel: unknown }) {
+  const commandTimeoutMs = int(e, 'REDIS_COMMAND_TIMEOUT_MS', 2000, 10, 600_000);
+  const durableWaitMs = int(e, 'REDIS_DURABLE_WAIT_MS', 500, 1, 600_000);
+  if (durableWaitMs >= commandTimeoutMs) {
+    throw invalid('REDIS_DURABLE_WAIT_MS', `must be below REDIS_COMMAND_TIMEOUT_MS (${commandTimeoutMs})`);
+  }
+  return {
+    durableReplicas: int(e, 'REDIS_DURABLE_REPLICAS', mode.cluster || mode.sentinel ? 1 : 0, 0, 16),
+    durableWaitMs,
+    appendfsync: oneOf(e, 'REDIS_APPENDFSYNC', ['everysec', 'always'] as const, 'everysec'),
+  };
+}
+
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const REQUEST_LOG_MODES: readonly RequestLogMode[] = ['all', 'errors', 'off'];
 
@@ -62,6 +79,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Record<str
       keyPrefix,
       commandTimeoutMs: int(e, 'REDIS_COMMAND_TIMEOUT_MS', 2000, 10, 600_000),
       maxOfflineQueue: int(e, 'REDIS_MAX_OFFLINE_QUEUE', 1000, 0, 1_000_000),
+      ...durableWrites(e, { cluster: clustered, sentinel }),
     },
     http: {
       host: read(e, 'HOST') ?? '127.0.0.1',

@@ -91,6 +91,12 @@ export interface RedisConfig {
   readonly commandTimeoutMs: number;
   /** Commands queued while disconnected beyond this number fail at once. */
   readonly maxOfflineQueue: number;
+  /** Replicas that must confirm (WAIT) a durable write before it is acknowledged; 0: no WAIT. */
+  readonly durableReplicas: number;
+  /** Longest WAIT for those replicas, in ms; past it the request gets 503 WRITE_UNCONFIRMED. */
+  readonly durableWaitMs: number;
+  /** `appendfsync` of the embedded redis-server. */
+  readonly appendfsync: 'always' | 'everysec';
 }
 
 export interface SymbolsConfig {

@@ -91,6 +91,23 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
     default: '1000',
     description: 'Commands queued while Redis is down before new ones fail at once.',
   },
+  {
+    name: 'REDIS_DURABLE_REPLICAS',
+    default: '0',
+    description:
+      'Default `1` on a Cluster or with Sentinel. Replicas of the master that must confirm (`WAIT`) each write of durable user data (alerts, notifications, sessions, users, preferences) before it is acknowledged; fewer within `REDIS_DURABLE_WAIT_MS`: 503 `WRITE_UNCONFIRMED`. `0`: no `WAIT`. See "Redis Cluster".',
+  },
+  {
+    name: 'REDIS_DURABLE_WAIT_MS',
+    default: '500',
+    description: 'Longest `WAIT` for those replicas; below `REDIS_COMMAND_TIMEOUT_MS`.',
+  },
+  {
+    name: 'REDIS_APPENDFSYNC',
+    default: 'everysec',
+    description:
+      '`appendfsync` of the embedded Redis, set when it starts: `everysec` (a host crash can lose about 1 s of writes) or `always` (fsync before each reply; slower writes).',
+  },
   { name: 'HOST', default: '127.0.0.1', description: 'HTTP listen address.' },
   { name: 'PORT', default: '8000', description: 'HTTP listen port.' },
   {

@@ -36,6 +36,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   [ErrorCodes.EXCHANGE_BAD_RESPONSE]: 502,
   [ErrorCodes.UPSTREAM_UNAVAILABLE]: 503,
   [ErrorCodes.REDIS_UNAVAILABLE]: 503,
+  [ErrorCodes.WRITE_UNCONFIRMED]: 503,
 };
 
 export function statusForCode(code: string): number {

@@ -52,12 +52,17 @@ export async function* scanBatches(
  */
 export function groupBySlot(client: RedisClient, keys: readonly string[]): string[][] {
   if (!isCluster(client)) return keys.length === 0 ? [] : [[...keys]];
-  const groups = new Map<number, string[]>();
-  for (const key of keys) {
-    const slot = keySlot(key);
-    const group = groups.get(slot);
-    if (group) group.push(key);
-    else groups.set(slot, [key]);
+  return groupBy(keys, keySlot);
+}
+
+/** `items` split by `key`, groups (and the items in each) in first-seen order. */
+export function groupBy<T>(items: readonly T[], key: (item: T) => string | number): T[][] {
+  const groups = new Map<string | number, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const group = groups.get(k);
+    if (group) group.push(item);
+    else groups.set(k, [item]);
   }
   return [...groups.values()];
 }

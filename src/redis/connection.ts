@@ -12,7 +12,7 @@ import { sentinelWatch } from './sentinel-watch.ts';
 export type { Redis, RedisClient };
 
 /** `feed`: the market feed's writer, apart from `command` so HTTP reads never queue behind its pipelines. */
-export type ConnectionRole = 'command' | 'subscriber' | 'queue' | 'worker' | 'probe' | 'feed';
+export type ConnectionRole = 'command' | 'subscriber' | 'queue' | 'worker' | 'probe' | 'feed' | 'durable';
 
 export interface ConnectionOptions {
   role: ConnectionRole;

@@ -4,6 +4,16 @@ import { isCluster, type RedisClient } from './client.ts';
 import { scriptPipeline } from './scripts.ts';
 
 /**
+ * The master that serves `key` by the client's slot table (`slot:<n>` while it is not known),
+ * `''` on one server: keys with the same answer can share a pipeline.
+ */
+export function masterOf(client: RedisClient, key: string): string {
+  if (!isCluster(client)) return '';
+  const slot = keySlot(key);
+  return client.slots[slot]?.[0] ?? `slot:${slot}`;
+}
+
+/**
  * Pipelines whose commands span hash slots. ioredis refuses a Cluster pipeline whose keys sit
  * on different masters, so each command is queued on the pipeline of the master that owns its
  * key's slot (by the client's slot table; by slot while that is not known yet) and the pipelines
@@ -36,9 +46,7 @@ export class SlotPipelines {
   }
 
   private groupOf(key: string): string {
-    if (!isCluster(this.client)) return '';
-    const slot = keySlot(key);
-    return this.client.slots[slot]?.[0] ?? `slot:${slot}`;
+    return masterOf(this.client, key);
   }
 
   /** Runs every pipeline; replies come back in the order the commands were queued. */

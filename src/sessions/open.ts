@@ -2,6 +2,7 @@ import type { CacheEngine } from '../cache/index.ts';
 import type { Config } from '../config/types.ts';
 import { AesGcmCipher, parseKeyring } from '../crypto/aes-gcm.ts';
 import type { RedisClient } from '../redis/client.ts';
+import { DurableAck } from '../redis/durable-ack.ts';
 import type { SessionKeys } from '../redis/keys/index.ts';
 import { SessionAuthenticator } from './authenticator.ts';
 import { LoginLimiter } from './login-limiter.ts';
@@ -36,6 +37,7 @@ export function openSessions(
   keys: SessionKeys,
   secrets: SessionSecrets,
   cache?: CacheEngine,
+  durable: DurableAck = DurableAck.off,
 ): SessionServices {
   const { apiKeyPepper, tokenKey } = deriveAuthSecrets(secrets.authSecret);
   const verified = cache
@@ -47,11 +49,12 @@ export function openSessions(
       : {}),
     redis,
     keys,
+    durable,
     cipher: new AesGcmCipher(parseKeyring(secrets.encryptionKeys)),
     maxSessionsPerUser: config.auth.maxSessionsPerUser,
     defaultTtlSec: config.auth.sessionTtlSec,
   });
-  const users = new UserDirectory({ redis, keys, pepper: apiKeyPepper, sessions });
+  const users = new UserDirectory({ redis, keys, pepper: apiKeyPepper, sessions, durable });
   const authenticator = new SessionAuthenticator({
     sessions,
     users,
@@ -61,7 +64,7 @@ export function openSessions(
   });
   return {
     sessions,
-    preferences: new UserPreferencesStore({ redis, keys }),
+    preferences: new UserPreferencesStore({ redis, keys, durable }),
     users,
     authenticator,
     limiter: new RateLimiter({ redis, keys }),

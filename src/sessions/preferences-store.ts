@@ -1,5 +1,6 @@
 import { ErrorCodes, TradecacheError } from '../errors.ts';
 import type { RedisClient } from '../redis/client.ts';
+import { DurableAck } from '../redis/durable-ack.ts';
 import { refuseWithoutRedis } from '../redis/failure-rules.ts';
 import { assertUserId, type SessionKeys } from '../redis/keys/index.ts';
 import { type UserPreferences, validatePreferences } from './preferences.ts';
@@ -11,6 +12,8 @@ export interface UserPreferencesStoreOptions {
   redis: RedisClient;
   /** The registry's session keys (`keys.sessions`). */
   keys: SessionKeys;
+  /** WAIT for replicas after each write (see `redis/durable-ack.ts`). @default none */
+  durable?: DurableAck;
 }
 
 /**
@@ -20,10 +23,12 @@ export interface UserPreferencesStoreOptions {
 export class UserPreferencesStore {
   private readonly redis: RedisClient;
   private readonly keys: SessionKeys;
+  private readonly durable: DurableAck;
 
   constructor(options: UserPreferencesStoreOptions) {
     this.redis = options.redis;
     this.keys = options.keys;
+    this.durable = options.durable ?? DurableAck.off;
   }
 
   /** The user's preferences; `{}` when none were saved. */
@@ -39,7 +44,9 @@ export class UserPreferencesStore {
     assertUserId(userId);
     const clean = validatePreferences(preferences);
     await refuseWithoutRedis('preferences write', () =>
-      this.redis.set(this.keys.preferences(userId), JSON.stringify(clean)),
+      this.durable.exec(this.redis, 'preferences write', (p) =>
+        p.set(this.keys.preferences(userId), JSON.stringify(clean)),
+      ),
     );
     return clean;
   }
@@ -61,7 +68,9 @@ export class UserPreferencesStore {
       );
     }
     await refuseWithoutRedis('subscription write', () =>
-      this.redis.hset(this.keys.subscriptions(userId), channel, json),
+      this.durable.exec(this.redis, 'subscription write', (p) =>
+        p.hset(this.keys.subscriptions(userId), channel, json),
+      ),
     );
   }
 

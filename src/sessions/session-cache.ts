@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { AesGcmCipher } from '../crypto/aes-gcm.ts';
 import { ErrorCodes, TradecacheError } from '../errors.ts';
 import { type RedisClient, scanBatches } from '../redis/client.ts';
+import { DurableAck } from '../redis/durable-ack.ts';
 import { refuseWithoutRedis } from '../redis/failure-rules.ts';
 import { assertUserId, isSessionId, type SessionKeys } from '../redis/keys/index.ts';
 import { unlinkAcross } from '../redis/multi-key.ts';
@@ -39,6 +40,8 @@ export interface UserSessionCacheOptions {
    * every process) forget them at once.
    */
   onSessionsEnded?: (userId: string, sessionIds: readonly string[]) => Promise<unknown>;
+  /** WAIT for replicas after each session write (see `redis/durable-ack.ts`). @default none */
+  durable?: DurableAck;
 }
 
 const MAX_DATA_BYTES = 4096;
@@ -57,6 +60,7 @@ export class UserSessionCache {
   private readonly defaultTtlSec: number;
   private readonly now: () => number;
   private readonly onSessionsEnded: UserSessionCacheOptions['onSessionsEnded'];
+  private readonly durable: DurableAck;
 
   constructor(options: UserSessionCacheOptions) {
     this.redis = options.redis;
@@ -66,6 +70,7 @@ export class UserSessionCache {
     this.defaultTtlSec = options.defaultTtlSec ?? 86_400;
     this.now = options.now ?? Date.now;
     this.onSessionsEnded = options.onSessionsEnded;
+    this.durable = options.durable ?? DurableAck.off;
     if (!Number.isInteger(this.maxSessions) || this.maxSessions < 1)
       throw new Error('maxSessionsPerUser must be ≥ 1');
     assertTtl(this.defaultTtlSec);
@@ -90,14 +95,17 @@ export class UserSessionCache {
     const key = this.keys.session(userId, sessionId);
     const index = this.keys.sessionIndex(userId);
     const evicted = await refuseWithoutRedis('session create', async () => {
+      const durable = this.durable;
       const [, results] = await Promise.all([
-        this.redis.set(this.keys.sessionOwner(sessionId), userId, 'PX', ttl * 1000),
-        this.redis
-          .multi()
-          .set(key, this.seal(key, session), 'PX', ttl * 1000)
-          .zadd(index, now, sessionId)
-          .zrange(index, 0, -(this.maxSessions + 1))
-          .exec(),
+        durable.exec(this.redis, 'session create', (p) =>
+          p.set(this.keys.sessionOwner(sessionId), userId, 'PX', ttl * 1000),
+        ),
+        durable.transaction(this.redis, 'session create', (multi) =>
+          multi
+            .set(key, this.seal(key, session), 'PX', ttl * 1000)
+            .zadd(index, now, sessionId)
+            .zrange(index, 0, -(this.maxSessions + 1)),
+        ),
       ]);
       return execResult<string[]>(results, 2);
     });
@@ -143,14 +151,15 @@ export class UserSessionCache {
     const key = this.keys.session(userId, sessionId);
     const ttlMs = current.ttlSec * 1000;
     const written = await refuseWithoutRedis('session touch', async () => {
+      const durable = this.durable;
       const [, results] = await Promise.all([
-        this.redis.pexpire(this.keys.sessionOwner(sessionId), ttlMs),
+        durable.exec(this.redis, 'session touch', (p) => p.pexpire(this.keys.sessionOwner(sessionId), ttlMs)),
         // XX: a session deleted meanwhile (logout, eviction) must not come back.
-        this.redis
-          .multi()
-          .set(key, this.seal(key, next), 'PX', ttlMs, 'XX')
-          .zadd(this.keys.sessionIndex(userId), 'XX', now, sessionId)
-          .exec(),
+        durable.transaction(this.redis, 'session touch', (multi) =>
+          multi
+            .set(key, this.seal(key, next), 'PX', ttlMs, 'XX')
+            .zadd(this.keys.sessionIndex(userId), 'XX', now, sessionId),
+        ),
       ]);
       return execResult<string | null>(results, 0) === 'OK';
     });
@@ -225,12 +234,13 @@ export class UserSessionCache {
   }
 
   private async removeSessions(userId: string, ids: string[]): Promise<number> {
-    const multi = this.redis.multi();
-    for (const id of ids) multi.del(this.keys.session(userId, id));
-    multi.zrem(this.keys.sessionIndex(userId), ...ids);
     return refuseWithoutRedis('session delete', async () => {
+      // Durable too: a logout that a failover undid would bring a revoked session back.
       const [results] = await Promise.all([
-        multi.exec(),
+        this.durable.transaction(this.redis, 'session delete', (multi) => {
+          for (const id of ids) multi.del(this.keys.session(userId, id));
+          multi.zrem(this.keys.sessionIndex(userId), ...ids);
+        }),
         // Owner keys carry no user tag (looked up by session id alone): one UNLINK per slot.
         unlinkAcross(
           this.redis,

@@ -1,6 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { ErrorCodes, TradecacheError } from '../errors.ts';
 import type { RedisClient } from '../redis/client.ts';
+import { DurableAck } from '../redis/durable-ack.ts';
 import { refuseWithoutRedis } from '../redis/failure-rules.ts';
 import { assertUserId, type SessionKeys, USER_ID_PATTERN } from '../redis/keys/index.ts';
 
@@ -20,6 +21,8 @@ export interface UserDirectoryOptions {
   pepper: Buffer;
   /** When given, revoking a user also ends their sessions at once. */
   sessions?: { deleteAllUserSessions(userId: string): Promise<number> };
+  /** WAIT for replicas after each account write (see `redis/durable-ack.ts`). @default none */
+  durable?: DurableAck;
   now?: () => number;
 }
 
@@ -43,6 +46,7 @@ export class UserDirectory {
   private readonly pepper: Buffer;
   private readonly sessions: UserDirectoryOptions['sessions'];
   private readonly now: () => number;
+  private readonly durable: DurableAck;
 
   constructor(options: UserDirectoryOptions) {
     if (options.pepper.length < 32) throw new Error('the API key pepper must be at least 32 bytes');
@@ -51,6 +55,7 @@ export class UserDirectory {
     this.pepper = options.pepper;
     this.sessions = options.sessions;
     this.now = options.now ?? Date.now;
+    this.durable = options.durable ?? DurableAck.off;
   }
 
   /** Creates a user and returns their API key: the only time it is ever visible. CONFLICT if the user exists. */
@@ -70,8 +75,14 @@ export class UserDirectory {
           context: { userId },
         });
       }
-      await this.redis.hset(account, { isAdmin: options.admin ? '1' : '0', createdAt: String(this.now()) });
-      await this.redis.sadd(this.keys.userIndex, userId);
+      // The WAIT after HSET covers the HSETNX before it: same master, same connection.
+      const durable = this.durable;
+      await Promise.all([
+        durable.exec(this.redis, 'user create', (p) =>
+          p.hset(account, { isAdmin: options.admin ? '1' : '0', createdAt: String(this.now()) }),
+        ),
+        durable.exec(this.redis, 'user create', (p) => p.sadd(this.keys.userIndex, userId)),
+      ]);
     });
     return apiKey;
   }
@@ -99,11 +110,12 @@ export class UserDirectory {
   async revokeUser(userId: string): Promise<boolean> {
     assertUserId(userId);
     const removed = await refuseWithoutRedis('user revoke', async () => {
-      const [deleted] = await Promise.all([
-        this.redis.del(this.keys.account(userId)),
-        this.redis.srem(this.keys.userIndex, userId),
+      // Durable too: a revoked key that a failover brought back would work again.
+      const [[deleted]] = await Promise.all([
+        this.durable.exec(this.redis, 'user revoke', (p) => p.del(this.keys.account(userId))),
+        this.durable.exec(this.redis, 'user revoke', (p) => p.srem(this.keys.userIndex, userId)),
       ]);
-      return deleted === 1;
+      return deleted?.[1] === 1;
     });
     await this.sessions?.deleteAllUserSessions(userId);
     return removed;

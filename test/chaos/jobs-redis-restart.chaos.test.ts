@@ -37,6 +37,9 @@ beforeAll(async () => {
     keyPrefix: prefix,
     commandTimeoutMs: 2_000,
     maxOfflineQueue: 1_000,
+    durableReplicas: 0,
+    durableWaitMs: 500,
+    appendfsync: 'always',
   };
   effects = createRedisClient(config, { role: 'command' });
   // The outage is the point: its connection errors are expected, and retried by the jobs.

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Cluster, Redis } from 'ioredis';
-import { type Proc, startNode, stop, type TestRedisNode } from './sentinel.ts';
+import { type Proc, restartNode, startNode, stop, type TestRedisNode } from './sentinel.ts';
 import { waitFor } from './wait.ts';
 
 const run = promisify(execFile);
@@ -13,6 +13,17 @@ const run = promisify(execFile);
 export interface TestClusterNode extends TestRedisNode {
   /** Kills the process with SIGKILL (no AOF fsync, no goodbye to the cluster). */
   kill(): Promise<void>;
+  /**
+   * Starts a killed node again on its port with its data and `nodes.conf`: a master that was
+   * failed over rejoins as a replica of the node that took its slots.
+   */
+  restart(): Promise<void>;
+  /**
+   * SIGSTOP / SIGCONT: a stopped node reads nothing and answers nothing (its peers see it as
+   * slow, then failed after `cluster-node-timeout`). Never call other helpers on it meanwhile.
+   */
+  pause(): void;
+  resume(): void;
 }
 
 export interface TestCluster {
@@ -39,6 +50,8 @@ export interface TestCluster {
 }
 
 const MASTERS = 3;
+
+const running = (proc: Proc | undefined) => proc?.child.exitCode === null && !proc.child.signalCode;
 
 /**
  * Three masters and three replicas, each a `redis-server` child process on a free loopback port
@@ -85,16 +98,25 @@ export async function startTestCluster(): Promise<TestCluster> {
 
   try {
     const nodes: TestClusterNode[] = [];
+    // The process each node runs now (a restart replaces it; `procs` keeps every one for destroy).
+    const current: Proc[] = [];
     for (let i = 0; i < MASTERS * 2; i++) {
       const node = await startNode(dir, `node${i}`, clusterNodeConf(password), procs);
-      const proc = procs.at(-1) as Proc;
+      current[i] = procs.at(-1) as Proc;
       nodes.push({
         ...node,
         async kill() {
-          if (proc.child.exitCode !== null || proc.child.signalCode !== null) return;
+          const proc = current[i];
+          if (!proc || !running(proc)) return;
           proc.child.kill('SIGKILL');
           await proc.exited;
         },
+        async restart() {
+          if (running(current[i])) return;
+          current[i] = await restartNode(dir, `node${i}`, node.port, procs);
+        },
+        pause: () => current[i]?.child.kill('SIGSTOP'),
+        resume: () => current[i]?.child.kill('SIGCONT'),
       });
     }
     await run(
@@ -102,8 +124,7 @@ export async function startTestCluster(): Promise<TestCluster> {
       ['--cluster', 'create', ...nodes.map((n) => n.address), '--cluster-replicas', '1', '--cluster-yes'],
       { env: { ...process.env, REDISCLI_AUTH: password }, timeout: 30_000 },
     );
-    const alive = () =>
-      nodes.filter((_, i) => procs[i]?.child.exitCode === null && !procs[i]?.child.signalCode);
+    const alive = () => nodes.filter((_, i) => running(current[i]));
     // Ready means: every live node says ok, knows all six, sees three masters that own slots and
     // every other live node as their replica (gossip spreads the roles after `create` returns),
     // and each replica's link to its master is up (else WAIT and failover have nothing to use).

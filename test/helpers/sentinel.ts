@@ -260,6 +260,19 @@ export async function startNode(
   return node;
 }
 
+/**
+ * Starts `<root>/<name>` again from the config `startNode` wrote (same port, same data: AOF,
+ * `nodes.conf`), as after a crash; resolves once it listens.
+ */
+export async function restartNode(root: string, name: string, port: number, procs: Proc[]): Promise<Proc> {
+  const confPath = path.join(root, name, 'redis.conf');
+  const child = spawn('redis-server', [confPath], { stdio: ['ignore', 'ignore', 'ignore'] });
+  const proc = { child, exited: once(child, 'exit').catch(() => undefined) };
+  procs.push(proc);
+  await waitFor(() => child.exitCode === null && listening(port), 10_000, 25);
+  return proc;
+}
+
 /** Something accepts connections on the port (a sentinel or a data node, password or not). */
 function listening(port: number): Promise<boolean> {
   return new Promise((resolve) => {

@@ -199,6 +199,34 @@ describe('Redis Sentinel configuration', () => {
   });
 });
 
+describe('durable writes (WAIT)', () => {
+  it('waits for one replica on a Cluster or with Sentinel, for none on one Redis', () => {
+    expect(loadConfig({}).redis).toMatchObject({
+      durableReplicas: 0,
+      durableWaitMs: 500,
+      appendfsync: 'everysec',
+    });
+    expect(loadConfig({ REDIS_URL: 'redis://h:6379' }).redis.durableReplicas).toBe(0);
+    expect(loadConfig({ REDIS_CLUSTER_NODES: 'n1:7000' }).redis.durableReplicas).toBe(1);
+    expect(loadConfig({ REDIS_URL: 'redis+cluster://n1:7000' }).redis.durableReplicas).toBe(1);
+    expect(loadConfig({ REDIS_SENTINELS: 's1' }).redis.durableReplicas).toBe(1);
+    expect(
+      loadConfig({ REDIS_CLUSTER_NODES: 'n1:7000', REDIS_DURABLE_REPLICAS: '0' }).redis.durableReplicas,
+    ).toBe(0);
+    expect(loadConfig({ REDIS_APPENDFSYNC: 'always' }).redis.appendfsync).toBe('always');
+  });
+
+  it('refuses a WAIT as long as the command timeout, which would answer first', () => {
+    expect(
+      thrown(() => loadConfig({ REDIS_DURABLE_WAIT_MS: '2000', REDIS_COMMAND_TIMEOUT_MS: '2000' })).message,
+    ).toContain('invalid REDIS_DURABLE_WAIT_MS: must be below REDIS_COMMAND_TIMEOUT_MS (2000)');
+    expect(thrown(() => loadConfig({ REDIS_DURABLE_REPLICAS: '-1' })).message).toContain(
+      'REDIS_DURABLE_REPLICAS',
+    );
+    expect(thrown(() => loadConfig({ REDIS_APPENDFSYNC: 'no' })).message).toContain('REDIS_APPENDFSYNC');
+  });
+});
+
 describe('Redis Cluster', () => {
   it('takes its seed nodes from REDIS_CLUSTER_NODES, with REDIS_PASSWORD and REDIS_TLS', () => {
     const redis = loadConfig({

@@ -6,8 +6,12 @@
  * ZSET whose member is the notification's JSON, a second delivery adds nothing (the pub/sub
  * message may repeat: clients dedupe by `id`).
  */
-import type { RedisClient } from '../../redis/client.ts';
+
+import { ErrorCodes, isTradecacheError } from '../../errors.ts';
+import { groupBy, type RedisClient } from '../../redis/client.ts';
+import { DurableAck } from '../../redis/durable-ack.ts';
 import type { AlertKeys } from '../../redis/keys/index.ts';
+import { masterOf } from '../../redis/slot-pipelines.ts';
 import type { MarketType } from '../../trading/index.ts';
 import type { AlertNotification, OwnedNotification, RawNotification } from './types.ts';
 
@@ -24,6 +28,8 @@ export interface NotificationStoreDeps {
   readonly keys: AlertKeys;
   /** Notifications kept per user. */
   readonly kept: number;
+  /** WAIT for replicas before an outbox entry is deleted; default none. */
+  readonly durable?: DurableAck;
 }
 
 /** Most notifications one list read returns. */
@@ -35,25 +41,41 @@ export class NotificationStore {
   /** Delivers outbox entries (see the file header); returns the delivered notifications. */
   async deliver(entries: readonly OutboxEntry[]): Promise<OwnedNotification[]> {
     if (entries.length === 0) return [];
-    const { redis, keys, kept } = this.deps;
-    const delivered: OwnedNotification[] = [];
-    const writes = redis.pipeline();
-    for (const entry of entries) {
-      const raw = JSON.parse(entry.json) as RawNotification;
-      const list = keys.notifications(raw.userId);
-      writes.zadd(list, raw.triggeredAt, entry.json);
-      writes.zremrangebyrank(list, 0, -(kept + 1));
-      writes.zrem(keys.activeAlerts(raw.userId), raw.alertId);
-      const owned = { userId: raw.userId, notification: toNotification(raw) };
-      writes.publish(keys.notificationsChannel, JSON.stringify(owned));
-      delivered.push(owned);
-    }
-    const results = (await writes.exec()) ?? [];
-    const failed = results.find(([err]) => err);
-    if (failed?.[0]) throw failed[0];
-    const done = redis.pipeline();
-    for (const entry of entries) done.xdel(keys.outbox(entry.market, entry.symbol), entry.streamId);
-    await done.exec();
+    const { redis, keys, kept, durable = DurableAck.off } = this.deps;
+    const raws = entries.map((entry) => ({ entry, raw: JSON.parse(entry.json) as RawNotification }));
+    const delivered = raws.map(({ raw }) => ({ userId: raw.userId, notification: toNotification(raw) }));
+    // One pipeline per master of the users' slots (one on a single server), each WAITed there.
+    const byMaster = groupBy(raws, ({ raw }) => masterOf(redis, keys.notifications(raw.userId)));
+    const confirmed = await Promise.all(
+      byMaster.map(async (group) => {
+        try {
+          await durable.exec(redis, 'notification delivery', (writes) => {
+            for (const { entry, raw } of group) {
+              const list = keys.notifications(raw.userId);
+              writes.zadd(list, raw.triggeredAt, entry.json);
+              writes.zremrangebyrank(list, 0, -(kept + 1));
+              writes.zrem(keys.activeAlerts(raw.userId), raw.alertId);
+              const owned = { userId: raw.userId, notification: toNotification(raw) };
+              writes.publish(keys.notificationsChannel, JSON.stringify(owned));
+            }
+          });
+          return group.map(({ entry }) => entry);
+        } catch (err) {
+          // Stored and published, but too few replicas confirmed it: the outbox entries stay, so
+          // `recover` delivers them again (the ZADD adds nothing twice) if a failover lost them.
+          if (isTradecacheError(err, ErrorCodes.WRITE_UNCONFIRMED)) return [];
+          throw err;
+        }
+      }),
+    );
+    const outboxes = groupBy(confirmed.flat(), (e) => masterOf(redis, keys.outbox(e.market, e.symbol)));
+    await Promise.all(
+      outboxes.map((group) => {
+        const done = redis.pipeline();
+        for (const e of group) done.xdel(keys.outbox(e.market, e.symbol), e.streamId);
+        return done.exec();
+      }),
+    );
     return delivered;
   }
 

@@ -9,8 +9,9 @@
  * (`lua/alert-check-6.lua`): O(log N + triggered), exactly once under concurrent checkers.
  */
 import { randomBytes } from 'node:crypto';
-import { ErrorCodes, TradecacheError } from '../../errors.ts';
+import { ErrorCodes, isTradecacheError, TradecacheError } from '../../errors.ts';
 import type { RedisClient } from '../../redis/client.ts';
+import { DurableAck } from '../../redis/durable-ack.ts';
 import { refuseWithoutRedis } from '../../redis/failure-rules.ts';
 import type { AlertKeys } from '../../redis/keys/index.ts';
 import { queueScript, runScript, scriptPipeline } from '../../redis/scripts.ts';
@@ -45,6 +46,8 @@ export interface PriceAlertsDeps {
   ) => Promise<{ price: string; time: number } | null>;
   /** Called with every delivered notification (after it is stored and published). */
   readonly onNotified?: (notifications: readonly OwnedNotification[]) => void;
+  /** WAIT for replicas after each durable write (see `redis/durable-ack.ts`); default none. */
+  readonly durable?: DurableAck;
   readonly now?: () => number;
 }
 
@@ -64,6 +67,7 @@ export class PriceAlerts {
       redis: deps.redis,
       keys: deps.keys,
       kept: deps.notificationsKept,
+      ...(deps.durable ? { durable: deps.durable } : {}),
     });
   }
 
@@ -74,7 +78,7 @@ export class PriceAlerts {
    */
   async create(userId: string, input: NewPriceAlert): Promise<PriceAlert> {
     assertTargetPrice(input.targetPrice);
-    const { redis, keys } = this.deps;
+    const { redis, keys, durable = DurableAck.off } = this.deps;
     const { market, symbol } = input;
     const id = `al_${randomBytes(12).toString('hex')}`;
     const createdAt = this.now();
@@ -96,19 +100,24 @@ export class PriceAlerts {
         const last = await redis.hget(keys.lastChecked(market, symbol), 'price');
         if (last === null) throw noReference(market, symbol);
       }
-      const reserved = await runScript<number>(
-        redis,
-        'alert-reserve',
-        [keys.activeAlerts(userId), keys.userAlerts(userId)],
-        [
-          id,
-          `${market}:${symbol}`,
-          expiresAt === null ? '+inf' : expiresAt,
-          createdAt,
-          this.deps.maxAlertsPerUser,
-        ],
-      );
-      if (reserved !== 1) {
+      // The reservation (user's slot) and the symbol marker (its own slot) go to their masters
+      // in parallel, each with its WAIT; the record follows once the cap let it in.
+      const op = 'price alert create';
+      const [[reserved]] = await Promise.all([
+        durable.exec(redis, op, (p) =>
+          queueScript(
+            p,
+            'alert-reserve',
+            [keys.activeAlerts(userId), keys.userAlerts(userId)],
+            [id, `${market}:${symbol}`, expiresAt ?? '+inf', createdAt, this.deps.maxAlertsPerUser],
+          ),
+        ),
+        durable.exec(redis, op, (p) => p.sadd(keys.symbolsWithAlerts, `${market}:${symbol}`)),
+      ]).catch(async (err: unknown) => {
+        await this.unindex(userId, [id]).catch(() => {});
+        throw err;
+      });
+      if (reserved?.[1] !== 1) {
         throw new TradecacheError(
           ErrorCodes.CONFLICT,
           `at most ${this.deps.maxAlertsPerUser} active price alerts per user: delete one first`,
@@ -116,18 +125,22 @@ export class PriceAlerts {
       }
       let reply: [number, string?, string?, string?];
       try {
-        await redis.sadd(keys.symbolsWithAlerts, `${market}:${symbol}`);
-        reply = await runScript(redis, 'alert-create', symbolKeys(keys, market, symbol), [
-          id,
-          JSON.stringify(record),
-          input.condition,
-          input.targetPrice,
-          current?.price ?? '',
-          current?.time ?? '',
-          expiresAt ?? '',
-        ]);
+        const written = await durable.exec(redis, op, (p) =>
+          queueScript(p, 'alert-create', symbolKeys(keys, market, symbol), [
+            id,
+            JSON.stringify(record),
+            input.condition,
+            input.targetPrice,
+            current?.price ?? '',
+            current?.time ?? '',
+            expiresAt ?? '',
+          ]),
+        );
+        reply = written[0]?.[1] as typeof reply;
       } catch (err) {
-        await this.unindex(userId, [id]).catch(() => {});
+        // Unconfirmed: the record may survive, so its index stays (the answer says "may").
+        if (!isTradecacheError(err, ErrorCodes.WRITE_UNCONFIRMED))
+          await this.unindex(userId, [id]).catch(() => {});
         throw err;
       }
       if (reply[0] === 0) {
@@ -170,19 +183,19 @@ export class PriceAlerts {
 
   /** Deletes one of the user's alerts; false when the user has no alert with this id (so it never fires). */
   async delete(userId: string, alertId: string): Promise<boolean> {
-    const { redis, keys } = this.deps;
+    const { redis, keys, durable = DurableAck.off } = this.deps;
     return refuseWithoutRedis('price alert delete', async () => {
       const area = await redis.hget(keys.userAlerts(userId), alertId);
       if (area === null) return false;
       const [market, symbol] = area.split(':') as [MarketType, string];
-      await redis
-        .multi()
-        .zrem(keys.targets(market, symbol, 'above'), alertId)
-        .zrem(keys.targets(market, symbol, 'below'), alertId)
-        .zrem(keys.expiring(market, symbol), alertId)
-        .hdel(keys.records(market, symbol), alertId)
-        .exec();
-      await this.unindex(userId, [alertId]);
+      await durable.transaction(redis, 'price alert delete', (multi) =>
+        multi
+          .zrem(keys.targets(market, symbol, 'above'), alertId)
+          .zrem(keys.targets(market, symbol, 'below'), alertId)
+          .zrem(keys.expiring(market, symbol), alertId)
+          .hdel(keys.records(market, symbol), alertId),
+      );
+      await this.unindex(userId, [alertId], durable);
       return true;
     });
   }
@@ -261,13 +274,11 @@ export class PriceAlerts {
     return delivered;
   }
 
-  private async unindex(userId: string, ids: readonly string[]): Promise<void> {
+  private async unindex(userId: string, ids: readonly string[], durable = DurableAck.off): Promise<void> {
     const { redis, keys } = this.deps;
-    await redis
-      .multi()
-      .hdel(keys.userAlerts(userId), ...ids)
-      .zrem(keys.activeAlerts(userId), ...ids)
-      .exec();
+    await durable.transaction(redis, 'price alert delete', (multi) =>
+      multi.hdel(keys.userAlerts(userId), ...ids).zrem(keys.activeAlerts(userId), ...ids),
+    );
   }
 }
 
