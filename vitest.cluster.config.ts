@@ -21,6 +21,7 @@ export const CLUSTER_SUITES = [
   'test/integration/jobs-runs.test.ts',
   'test/integration/jobs-schedulers.test.ts',
   'test/integration/operations-http.test.ts',
+  'test/integration/cluster-resharding.test.ts',
 ];
 
 // .ci/run asks for a JSON report to print its "N passed, N failed" line.
