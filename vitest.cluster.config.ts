@@ -22,6 +22,7 @@ export const CLUSTER_SUITES = [
   'test/integration/jobs-schedulers.test.ts',
   'test/integration/operations-http.test.ts',
   'test/integration/cluster-resharding.test.ts',
+  'test/integration/dashboard-cluster.test.ts',
 ];
 
 // .ci/run asks for a JSON report to print its "N passed, N failed" line.
