@@ -17,6 +17,7 @@ const BENCHES: Record<string, () => Promise<BenchResult | BenchResult[]>> = {
   market: async () => (await import('./market.ts')).runMarketBench(),
   'market-writes': async () => (await import('./market-writes.ts')).runMarketWritesBench(),
   alerts: async () => (await import('./alerts.ts')).runAlertsBench(),
+  cluster: async () => (await import('./cluster.ts')).runClusterBench(),
 };
 
 async function main() {
