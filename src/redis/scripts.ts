@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import type { ChainableCommander } from 'ioredis';
 import type { RedisClient } from './client.ts';
+import { whileMigrating } from './migrating-retry.ts';
 
 const LUA_DIR = new URL('./lua/', import.meta.url);
 const FILE_NAME = /^([a-z0-9-]+)-(\d+)\.lua$/;
@@ -116,5 +117,7 @@ export function runScript<T>(
   loadScripts(client);
   const command = (client as unknown as Record<string, ScriptCommand>)[source.command];
   if (!command) throw new Error(`script ${name} is not defined on this client`);
-  return command.call(client, ...keys, ...args) as Promise<T>;
+  // Several keys in a slot being migrated: TRYAGAIN until it is assigned (migrating-retry.ts).
+  if (source.numberOfKeys < 2) return command.call(client, ...keys, ...args) as Promise<T>;
+  return whileMigrating(() => command.call(client, ...keys, ...args) as Promise<T>);
 }

@@ -1,6 +1,7 @@
 import keySlot from 'cluster-key-slot';
 import type { ChainableCommander } from 'ioredis';
 import type { RedisClient } from './client.ts';
+import { whileMigrating } from './migrating-retry.ts';
 import { loadScripts } from './scripts.ts';
 
 /** One command as it was queued on a pipeline: the method called (a script's too) and its arguments. */
@@ -55,7 +56,7 @@ export function recordingPipeline(
  * `results` with every command Redis did not run sent again, each alone, through the Cluster
  * client, which follows MOVED / ASK / TRYAGAIN (updating its slot table on MOVED, ASKING on the
  * importing master, TRYAGAIN retried every `retryDelayOnTryAgain` up to `maxRedirections` times,
- * then here with backoff). Commands of one slot go one after the other, in queue order,
+ * then `whileMigrating`). Commands of one slot go one after the other, in queue order,
  * so a key's writes keep their order; slots go in parallel.
  */
 export async function replayRedirected(
@@ -82,29 +83,17 @@ export async function replayRedirected(
   return out;
 }
 
-/**
- * Extra tries after ioredis gave up on a TRYAGAIN (its `maxRedirections` × `retryDelayOnTryAgain`,
- * ~1.6 s): a script whose keys do not all exist yet (a symbol's first candle) is answered TRYAGAIN
- * by both masters for as long as its slot is migrating, which a busy migration can outlast.
- */
-const TRYAGAIN_BACKOFF_MS = [200, 400, 800, 1600];
-
 async function runAlone(client: RedisClient, command: QueuedCommand): Promise<[Error | null, unknown]> {
   loadScripts(client);
   const method = (client as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>)[
     command.method
   ];
   if (typeof method !== 'function') return [new Error(`cannot replay ${command.method}`), null];
-  for (let attempt = 0; ; attempt++) {
-    try {
-      // The client itself, not a pipeline: ioredis follows the redirection, and a script that
-      // was never loaded on the new master falls back from EVALSHA to EVAL.
-      return [null, await method.apply(client, command.args as unknown[])];
-    } catch (err) {
-      const wait = TRYAGAIN_BACKOFF_MS[attempt];
-      if (wait === undefined || !(err instanceof Error) || !err.message.includes('TRYAGAIN'))
-        return [err as Error, null];
-      await new Promise((resolve) => setTimeout(resolve, wait));
-    }
+  try {
+    // The client itself, not a pipeline: ioredis follows the redirection, and a script that
+    // was never loaded on the new master falls back from EVALSHA to EVAL.
+    return [null, await whileMigrating(() => method.apply(client, command.args as unknown[]))];
+  } catch (err) {
+    return [err as Error, null];
   }
 }
