@@ -23,6 +23,8 @@ export const CLUSTER_SUITES = [
   'test/integration/operations-http.test.ts',
   // Its own cluster (it kills and restarts a master); skipped outside this config.
   'test/integration/cluster-durable-failover.test.ts',
+  'test/integration/cluster-resharding.test.ts',
+  'test/integration/dashboard-cluster.test.ts',
 ];
 
 // .ci/run asks for a JSON report to print its "N passed, N failed" line.

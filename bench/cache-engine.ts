@@ -58,7 +58,7 @@ async function fillAll(keys: number, read: (key: string) => Promise<unknown>): P
  * (which also fills the keys). Interleaving spreads background noise (GC, AOF, other processes on a
  * 2-core machine) over all contenders instead of letting it land on whoever runs at that moment.
  */
-async function interleaved(
+export async function interleaved(
   keys: number,
   contenders: readonly (readonly [string, (key: string) => Promise<unknown>])[],
 ): Promise<number[]> {

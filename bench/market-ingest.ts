@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { parseStreamPayload } from '../src/exchange/binance/streams/index.ts';
@@ -6,6 +5,7 @@ import { feedMetrics, WriteQueue } from '../src/market/feed/index.ts';
 import { StreamFeed } from '../src/market/feed/stream-feed.ts';
 import { WatchedSymbol } from '../src/market/feed/watched-symbol.ts';
 import { LiveMarket } from '../src/market/live-market.ts';
+import type { RedisClient } from '../src/redis/client.ts';
 import { createKeys } from '../src/redis/keys/index.ts';
 import type { ExchangeClient, Ticker24h } from '../src/trading/index.ts';
 
@@ -89,7 +89,7 @@ export interface IngestPipeline {
  * into that write queue instead (a running feed's, so the load shares its lanes and connection).
  */
 export function ingestPipeline(
-  redis: Redis,
+  redis: RedisClient,
   symbols: readonly string[],
   prefix: string,
   shared?: WriteQueue,

@@ -18,6 +18,7 @@ const BENCHES: Record<string, () => Promise<BenchResult | BenchResult[]>> = {
   'market-writes': async () => (await import('./market-writes.ts')).runMarketWritesBench(),
   alerts: async () => (await import('./alerts.ts')).runAlertsBench(),
   durable: async () => (await import('./durable-writes.ts')).runDurableWritesBench(),
+  cluster: async () => (await import('./cluster.ts')).runClusterBench(),
 };
 
 async function main() {

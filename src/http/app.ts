@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../app.ts';
+import { isCluster } from '../redis/client.ts';
+import { clusterNodeRows } from '../redis/cluster-nodes.ts';
 import { authPlugin } from './plugins/auth.ts';
 import { errorHandlerPlugin } from './plugins/error-handler.ts';
 import { finiteNumbersPlugin } from './plugins/finite-numbers.ts';
@@ -32,6 +34,7 @@ export type HttpDeps = Pick<
   | 'warnings'
   | 'metrics'
   | 'health'
+  | 'redis'
   | 'symbols'
   | 'market'
   | 'alerts'
@@ -114,6 +117,7 @@ export async function httpApp(app: FastifyInstance, deps: HttpDeps) {
     await app.register(jobBoardRoutes, { queues: [deps.jobs.queue], isAdmin: app.callerIsAdmin });
   }
   // Only these narrowed values reach the dashboard: never the config object or the Redis URL.
+  const { redis } = deps;
   await app.register(dashboardRoutes, {
     adminGuard: app.adminOnly,
     health: deps.operations.service,
@@ -135,6 +139,7 @@ export async function httpApp(app: FastifyInstance, deps: HttpDeps) {
       redis: {
         tls: deps.config.redis.tls,
         health: deps.health,
+        ...(isCluster(redis) ? { clusterNodes: () => clusterNodeRows(redis) } : {}),
       },
       cache: deps.cache,
       symbols: deps.symbols,

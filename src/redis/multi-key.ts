@@ -1,9 +1,11 @@
 import { groupBySlot, type RedisClient } from './client.ts';
+import { whileMigrating } from './migrating-retry.ts';
 
 /**
  * Multi-key commands over keys that may span hash slots: one command on one server, one per
  * slot on a Cluster (sent in parallel), results put back together. Not atomic across slots,
- * which none of the callers needs (MGET of independent values, UNLINK of doomed keys).
+ * which none of the callers needs (MGET of independent values, UNLINK of doomed keys). A slot
+ * being migrated answers TRYAGAIN while its keys are split: retried (`whileMigrating`).
  */
 
 /** MGET, values in `keys` order. */
@@ -32,7 +34,9 @@ async function summed(
   count: (group: string[]) => Promise<number>,
 ): Promise<number> {
   if (keys.length === 0) return 0;
-  const counts = await Promise.all(groupBySlot(client, keys).map(count));
+  const counts = await Promise.all(
+    groupBySlot(client, keys).map((group) => whileMigrating(() => count(group))),
+  );
   return counts.reduce((a, b) => a + b, 0);
 }
 
@@ -43,11 +47,11 @@ async function inSlotGroups<T>(
 ): Promise<(T | null)[]> {
   if (keys.length === 0) return [];
   const groups = groupBySlot(client, keys);
-  if (groups.length === 1) return read(groups[0] as string[]);
+  if (groups.length === 1) return whileMigrating(() => read(groups[0] as string[]));
   const values = new Map<string, T | null>();
   await Promise.all(
     groups.map(async (group) => {
-      const found = await read(group);
+      const found = await whileMigrating(() => read(group));
       group.forEach((key, i) => {
         values.set(key, found[i] ?? null);
       });

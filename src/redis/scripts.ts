@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import type { ChainableCommander } from 'ioredis';
 import type { RedisClient } from './client.ts';
+import { whileMigrating } from './migrating-retry.ts';
 
 const LUA_DIR = new URL('./lua/', import.meta.url);
 /** `<name>-<number of keys>.lua`, or `<name>-n.lua` for a script whose key count varies per call. */
@@ -123,5 +124,7 @@ export function runScript<T>(
   const command = (client as unknown as Record<string, ScriptCommand>)[source.command];
   if (!command) throw new Error(`script ${name} is not defined on this client`);
   const call = source.numberOfKeys === null ? [keys.length, ...keys, ...args] : [...keys, ...args];
-  return command.call(client, ...call) as Promise<T>;
+  // Several keys in a slot being migrated: TRYAGAIN until it is assigned (migrating-retry.ts).
+  if (keys.length < 2) return command.call(client, ...call) as Promise<T>;
+  return whileMigrating(() => command.call(client, ...call) as Promise<T>);
 }

@@ -29,7 +29,7 @@ export interface TestClusterNode extends TestRedisNode {
 export interface TestCluster {
   /** Password of every node (`requirepass` and `masterauth`). */
   readonly password: string;
-  /** All six nodes, in the order they were given to `redis-cli --cluster create`. */
+  /** All nodes (six, or three without replicas), in the order they were given to `redis-cli --cluster create`. */
   readonly nodes: readonly TestClusterNode[];
   /** `redis+cluster://:<password>@h1:p1,h2:p2,...` listing every node. */
   readonly url: string;
@@ -53,14 +53,20 @@ const MASTERS = 3;
 
 const running = (proc: Proc | undefined) => proc?.child.exitCode === null && !proc.child.signalCode;
 
+export interface TestClusterOptions {
+  /** Replicas per master. @default 1 (failover tests need them; a benchmark may not) */
+  replicas?: 0 | 1;
+}
+
 /**
- * Three masters and three replicas, each a `redis-server` child process on a free loopback port
- * with `cluster-enabled yes`, its own `nodes.conf` and an AOF in a private temp dir, joined with
- * `redis-cli --cluster create ... --cluster-replicas 1`. Returns once every node reports
- * `cluster_state:ok` and knows the five others. The password reaches redis-cli through
+ * Three masters and three replicas (none with `replicas: 0`), each a `redis-server` child process
+ * on a free loopback port with `cluster-enabled yes`, its own `nodes.conf` and an AOF in a private
+ * temp dir, joined with `redis-cli --cluster create ... --cluster-replicas 1`. Returns once every
+ * node reports `cluster_state:ok` and knows all the others. The password reaches redis-cli through
  * REDISCLI_AUTH, never its arguments (which `ps` shows).
  */
-export async function startTestCluster(): Promise<TestCluster> {
+export async function startTestCluster(options: TestClusterOptions = {}): Promise<TestCluster> {
+  const replicas = options.replicas ?? 1;
   const password = randomBytes(16).toString('hex');
   const dir = await mkdtemp(path.join(os.tmpdir(), 'tradecache-cluster-'));
   const procs: Proc[] = [];
@@ -100,7 +106,7 @@ export async function startTestCluster(): Promise<TestCluster> {
     const nodes: TestClusterNode[] = [];
     // The process each node runs now (a restart replaces it; `procs` keeps every one for destroy).
     const current: Proc[] = [];
-    for (let i = 0; i < MASTERS * 2; i++) {
+    for (let i = 0; i < MASTERS * (1 + replicas); i++) {
       const node = await startNode(dir, `node${i}`, clusterNodeConf(password), procs);
       current[i] = procs.at(-1) as Proc;
       nodes.push({
@@ -121,7 +127,14 @@ export async function startTestCluster(): Promise<TestCluster> {
     }
     await run(
       'redis-cli',
-      ['--cluster', 'create', ...nodes.map((n) => n.address), '--cluster-replicas', '1', '--cluster-yes'],
+      [
+        '--cluster',
+        'create',
+        ...nodes.map((n) => n.address),
+        '--cluster-replicas',
+        String(replicas),
+        '--cluster-yes',
+      ],
       { env: { ...process.env, REDISCLI_AUTH: password }, timeout: 30_000 },
     );
     const alive = () => nodes.filter((_, i) => running(current[i]));

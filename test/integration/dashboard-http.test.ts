@@ -99,6 +99,8 @@ describe('GET /api/v1/dashboard', () => {
       reachable: true,
     });
     expect(before.body.redis.latencyMs).toBeGreaterThan(0);
+    // One redis-server: no cluster section (the page keeps it hidden).
+    expect(before.body.cluster).toBeNull();
     expect(before.body.cache.breaker).toBe('closed');
     expect(before.body.jobs).toMatchObject({ enabled: true, error: null, schedulers: [] });
     expect(before.body.symbols.error).toBeNull();

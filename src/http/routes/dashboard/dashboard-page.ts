@@ -18,12 +18,15 @@ export function loadDashboardPage(): DashboardPage {
   const read = (name: string) => readFileSync(new URL(name, import.meta.url), 'utf8');
   const style = read('./page.css');
   // format.js, then page.js: they define `window.tcFormat` and `window.tcDashboard`, used by the rest.
-  const scripts = ['format.js', 'page.js', 'charts.js', 'candle-feed.js', 'candles.js', 'alerts.js'].map(
-    (name) => ({
-      name,
-      code: read(`./${name}`),
-    }),
-  );
+  const scripts = [
+    'format.js',
+    'page.js',
+    'charts.js',
+    'candle-feed.js',
+    'candles.js',
+    'alerts.js',
+    'cluster.js',
+  ].map((name) => ({ name, code: read(`./${name}`) }));
   let html = inline(read('./page.html'), '/* page.css */', style);
   html = inline(html, '<!-- charts library -->', `<script src="${chartsScriptPath()}"></script>`);
   for (const { name, code } of scripts) html = inline(html, `/* ${name} */`, code);

@@ -127,6 +127,30 @@ export const dashboardResponseSchema = {
         'lastErrorAt',
       ],
     },
+    cluster: {
+      type: ['object', 'null'],
+      description: 'Redis Cluster only (null otherwise): every node as CLUSTER NODES shows it',
+      additionalProperties: false,
+      properties: {
+        error: { type: ['string', 'null'], description: 'no node answered CLUSTER NODES' },
+        nodes: {
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              address: { type: 'string', description: 'host:port the node announces' },
+              role: { type: 'string', enum: ['master', 'replica'] },
+              slots: { ...int, description: 'hash slots owned (0 for a replica)' },
+              up: { type: 'boolean', description: 'not flagged failing and its cluster link is connected' },
+              master: { type: ['string', 'null'], description: "a replica's master (host:port)" },
+            },
+            required: ['address', 'role', 'slots', 'up', 'master'],
+          },
+        },
+      },
+      required: ['error', 'nodes'],
+    },
     cache: {
       type: 'object',
       additionalProperties: false,
@@ -156,5 +180,5 @@ export const dashboardResponseSchema = {
       required: ['enabled', 'error', 'schedulers'],
     },
   },
-  required: ['generatedAt', 'service', 'redis', 'cache', 'symbols', 'jobs'],
+  required: ['generatedAt', 'service', 'redis', 'cluster', 'cache', 'symbols', 'jobs'],
 } as const;

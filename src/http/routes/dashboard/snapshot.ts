@@ -4,6 +4,7 @@ import type { SecretScrubber } from '../../../config/redact.ts';
 import { errorMessage } from '../../../errors.ts';
 import type { JobRuntime } from '../../../jobs/index.ts';
 import type { SymbolCatalog } from '../../../market/symbols/index.ts';
+import type { ClusterNodeRow } from '../../../redis/cluster-nodes.ts';
 import type { RedisHealth, RedisHealthSnapshot } from '../../../redis/health.ts';
 import { MARKET_TYPES, type MarketType } from '../../../trading/index.ts';
 
@@ -22,7 +23,12 @@ interface Topology {
 export interface DashboardSources {
   service: { role: AppRole; version: string; startedAt: number };
   /** Health reports the mode (and, in Sentinel mode, the master) itself. */
-  redis: { tls: boolean; health: RedisHealth };
+  redis: {
+    tls: boolean;
+    health: RedisHealth;
+    /** On a Redis Cluster: its nodes as the cluster sees them (absent otherwise). */
+    clusterNodes?: () => Promise<ClusterNodeRow[]>;
+  };
   cache: Pick<CacheEngine, 'stats' | 'breakerState'>;
   symbols: Pick<SymbolCatalog, 'counters' | 'lastListing'>;
   /** Null in processes without a job runtime (one-shot tools). */
@@ -89,6 +95,8 @@ export interface DashboardSnapshot {
     lastError: string | null;
     lastErrorAt: string | null;
   };
+  /** Null unless Redis is a Cluster; `error` when no node answered CLUSTER NODES. */
+  cluster: { error: string | null; nodes: ClusterNodeRow[] } | null;
   cache: { breaker: 'closed' | 'open' | 'half-open'; namespaces: NamespaceRow[] };
   symbols: { error: string | null; markets: MarketRow[] };
   jobs: { enabled: boolean; error: string | null; schedulers: SchedulerRow[] };
@@ -99,8 +107,9 @@ export async function dashboardSnapshot(sources: DashboardSources): Promise<Dash
   const now = sources.now ?? Date.now;
   const timeoutMs = sources.sectionTimeoutMs ?? 2_000;
   const scrub = (err: unknown) => sources.scrubber.scrub(errorMessage(err));
-  const [redis, symbols, jobs] = await Promise.all([
+  const [redis, cluster, symbols, jobs] = await Promise.all([
     redisSection(sources, scrub),
+    clusterSection(sources, timeoutMs, scrub),
     symbolsSection(sources, now, timeoutMs, scrub),
     jobsSection(sources, timeoutMs, scrub),
   ]);
@@ -116,6 +125,7 @@ export async function dashboardSnapshot(sources: DashboardSources): Promise<Dash
       node: process.version,
     },
     redis,
+    cluster,
     cache: { breaker: sources.cache.breakerState, namespaces: namespaceRows(sources.cache.stats()) },
     symbols,
     jobs,
@@ -147,6 +157,19 @@ async function redisSection(
     lastError: pingError ?? health.lastError,
     lastErrorAt: health.lastErrorAt === null ? null : new Date(health.lastErrorAt).toISOString(),
   };
+}
+
+async function clusterSection(
+  { redis }: DashboardSources,
+  timeoutMs: number,
+  scrub: (err: unknown) => string,
+): Promise<DashboardSnapshot['cluster']> {
+  if (!redis.clusterNodes) return null;
+  try {
+    return { error: null, nodes: await withDeadline(redis.clusterNodes(), timeoutMs, 'cluster nodes') };
+  } catch (err) {
+    return { error: scrub(err), nodes: [] };
+  }
 }
 
 function namespaceRows(stats: Record<string, CacheNamespaceStats>): NamespaceRow[] {
