@@ -13,10 +13,13 @@ import { ErrorCodes, TradecacheError } from '../../errors.ts';
 import type { RedisClient } from '../../redis/client.ts';
 import { refuseWithoutRedis } from '../../redis/failure-rules.ts';
 import type { AlertKeys } from '../../redis/keys/index.ts';
-import { queueScript, runScript, scriptPipeline } from '../../redis/scripts.ts';
-import type { MarketType } from '../../trading/index.ts';
+import { queueScript, runScript } from '../../redis/scripts.ts';
+import { SlotPipelines } from '../../redis/slot-pipelines.ts';
+import { MARKET_TYPES, type MarketType } from '../../trading/index.ts';
 import { isDecimalString } from '../decimal/index.ts';
+import { CheckedSymbols } from './checked-symbols.ts';
 import { NotificationStore, type OutboxEntry } from './notifications.ts';
+import { noReference, toPublic } from './public-alert.ts';
 import type {
   AlertNotification,
   AlertStatus,
@@ -46,6 +49,8 @@ export interface PriceAlertsDeps {
   /** Called with every delivered notification (after it is stored and published). */
   readonly onNotified?: (notifications: readonly OwnedNotification[]) => void;
   readonly now?: () => number;
+  /** How long a new alert keeps its symbol checked, whatever happens to the alert. @default 60 s */
+  readonly checkedSymbolGraceMs?: number;
 }
 
 /** Result of one cleanup run, for the operations service. */
@@ -56,10 +61,13 @@ export interface AlertCleanupResult {
 
 export class PriceAlerts {
   readonly notifications: NotificationStore;
+  /** The symbols the feed's check visits (those that may hold active alerts). */
+  readonly checkedSymbols: CheckedSymbols;
   private readonly now: () => number;
 
   constructor(private readonly deps: PriceAlertsDeps) {
     this.now = deps.now ?? Date.now;
+    this.checkedSymbols = new CheckedSymbols(deps.redis, deps.keys, deps.checkedSymbolGraceMs);
     this.notifications = new NotificationStore({
       redis: deps.redis,
       keys: deps.keys,
@@ -91,6 +99,8 @@ export class PriceAlerts {
       expiresAt,
     };
     return refuseWithoutRedis('price alert create', async () => {
+      // Before the reference price is read: see checked-symbols.ts.
+      await this.checkedSymbols.mark(market, symbol);
       const current = await this.deps.currentPrice(market, symbol);
       if (input.condition === 'crosses' && current === null) {
         const last = await redis.hget(keys.lastChecked(market, symbol), 'price');
@@ -175,14 +185,17 @@ export class PriceAlerts {
       const area = await redis.hget(keys.userAlerts(userId), alertId);
       if (area === null) return false;
       const [market, symbol] = area.split(':') as [MarketType, string];
-      await redis
+      const replies = await redis
         .multi()
         .zrem(keys.targets(market, symbol, 'above'), alertId)
         .zrem(keys.targets(market, symbol, 'below'), alertId)
         .zrem(keys.expiring(market, symbol), alertId)
         .hdel(keys.records(market, symbol), alertId)
+        .zcard(keys.targets(market, symbol, 'above'))
+        .zcard(keys.targets(market, symbol, 'below'))
         .exec();
       await this.unindex(userId, [alertId]);
+      if (replies?.[4]?.[1] === 0 && replies[5]?.[1] === 0) await this.checkedSymbols.prune(market, [symbol]);
       return true;
     });
   }
@@ -190,38 +203,44 @@ export class PriceAlerts {
   /**
    * The feed's seam: checks new prices of one market (one flush) against every alert, one script
    * call per symbol and price, pipelined, in the order given; delivers what fired and returns it.
-   * Invalid prices are skipped (the feed validated them already).
+   * Only symbols of the checked-symbol index are visited (a price elsewhere can fire nothing);
+   * those whose last alert went leave it. Invalid prices are skipped (the feed validated them).
    */
   async checkPrices(market: MarketType, prices: readonly CheckedPrice[]): Promise<AlertNotification[]> {
     const { redis, keys } = this.deps;
-    let pending = prices.filter((p) => isDecimalString(p.price) && Number.isSafeInteger(p.time));
+    const checked = await this.checkedSymbols.list(market);
+    let pending = prices.filter(
+      (p) => checked.has(p.symbol) && isDecimalString(p.price) && Number.isSafeInteger(p.time),
+    );
     const fired: OutboxEntry[] = [];
+    const emptied = new Set<string>();
     // Each round fires or expires up to CHECK_BATCH alerts per side; the bound only stops a
     // window of equal-double, not-yet-reached targets from looping forever.
     for (let round = 0; pending.length > 0 && round < 1_000; round++) {
-      const pipeline = scriptPipeline(redis);
+      const pipelines = new SlotPipelines(redis);
       for (const p of pending) {
-        queueScript(pipeline, 'alert-check', symbolKeys(keys, market, p.symbol), [
-          p.price,
-          p.time,
-          CHECK_BATCH,
-        ]);
+        const k = symbolKeys(keys, market, p.symbol);
+        queueScript(pipelines.on(k[0] as string), 'alert-check', k, [p.price, p.time, CHECK_BATCH]);
       }
-      const results = (await pipeline.exec()) ?? [];
+      const results = await pipelines.exec();
       const again: CheckedPrice[] = [];
       results.forEach(([err, reply], i) => {
         if (err) throw err;
         const p = pending[i] as CheckedPrice;
         const row = reply as (number | string)[];
-        for (let j = 1; j + 1 < row.length; j += 2) {
+        for (let j = 2; j + 1 < row.length; j += 2) {
           fired.push({ market, symbol: p.symbol, streamId: String(row[j]), json: String(row[j + 1]) });
         }
         // A full candidate window: more may be waiting past it.
         if (row[0] === 1) again.push(p);
+        if (row[1] === 0) emptied.add(p.symbol);
+        else emptied.delete(p.symbol);
       });
       pending = again;
     }
-    return (await this.deliver(fired)).map((n) => n.notification);
+    const delivered = await this.deliver(fired);
+    await this.checkedSymbols.prune(market, [...emptied]);
+    return delivered.map((n) => n.notification);
   }
 
   /**
@@ -247,6 +266,10 @@ export class PriceAlerts {
       }
     }
     const outboxRecovered = await this.notifications.recover();
+    // Symbols whose last alert went while their mark was young (a prune then keeps them).
+    for (const market of MARKET_TYPES) {
+      await this.checkedSymbols.pruneIfEmpty(market, [...(await this.checkedSymbols.list(market))]);
+    }
     return { expiredRemoved, outboxRecovered };
   }
 
@@ -281,28 +304,4 @@ export function symbolKeys(keys: AlertKeys, market: MarketType, symbol: string):
     keys.expiring(market, symbol),
     keys.outbox(market, symbol),
   ];
-}
-
-function noReference(market: MarketType, symbol: string): TradecacheError {
-  return new TradecacheError(
-    ErrorCodes.CONFLICT,
-    `no current price of ${market} ${symbol} yet: a crosses alert needs one to know its direction`,
-  );
-}
-
-/** The API shape; an active alert past its expiry shows as expired before the cleanup deletes it. */
-function toPublic(stored: StoredAlert, now: number): PriceAlert {
-  const expired = stored.status === 'active' && stored.expiresAt !== null && stored.expiresAt <= now;
-  return {
-    id: stored.id,
-    symbol: stored.symbol,
-    market: stored.market,
-    targetPrice: stored.targetPrice,
-    condition: stored.condition,
-    status: expired ? 'expired' : stored.status,
-    createdAt: new Date(stored.createdAt).toISOString(),
-    expiresAt: stored.expiresAt === null ? null : new Date(stored.expiresAt).toISOString(),
-    triggeredAt: typeof stored.triggeredAt === 'number' ? new Date(stored.triggeredAt).toISOString() : null,
-    triggerPrice: stored.triggerPrice ?? null,
-  };
 }
