@@ -80,6 +80,18 @@ describe('checked symbols', () => {
     expect(await lastChecked('BNBUSDT')).toBeNull();
   });
 
+  it('checks at once a symbol another process gave its first alert after this one read the index', async () => {
+    const feed = alertsWith(0);
+    const api = alertsWith(0);
+    await live.batch('spot').price('BTCUSDT', '100', T0).flush();
+    await live.batch('spot').price('ETHUSDT', '100', T0).flush();
+    await setAlert(api, 'eve', 'BTCUSDT', 'above', '150');
+    expect(await feed.checkPrices('spot', flush(['BTCUSDT', 'ETHUSDT'], '101', T0 + 1))).toEqual([]);
+    const late = await setAlert(api, 'eve', 'ETHUSDT', 'above', '101.5');
+    const fired = await feed.checkPrices('spot', flush(['BTCUSDT', 'ETHUSDT'], '102', T0 + 2));
+    expect(fired.map((n) => n.alertId)).toEqual([late.id]);
+  });
+
   it('stops checking a symbol once its last alert is deleted, fired or expired', async () => {
     const alerts = alertsWith(0);
     for (const symbol of ['AAAUSDT', 'BBBUSDT', 'CCCUSDT', 'DDDUSDT']) {

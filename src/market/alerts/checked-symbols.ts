@@ -29,6 +29,9 @@ const BUILT = '*';
 export const CHECKED_SYMBOL_GRACE_MS = 60_000;
 
 export class CheckedSymbols {
+  /** The index as this process last read it, per market (a read replaces it, a prune here trims it). */
+  private readonly read = new Map<MarketType, Set<string>>();
+
   constructor(
     private readonly redis: RedisClient,
     private readonly keys: AlertKeys,
@@ -45,18 +48,26 @@ export class CheckedSymbols {
     const members = await this.redis.zrange(this.keys.checkedSymbols(market), 0, -1);
     const symbols = new Set(members.filter((m) => m !== BUILT));
     if (!members.includes(BUILT)) for (const symbol of await this.rebuild(market)) symbols.add(symbol);
-    return symbols;
+    this.read.set(market, symbols);
+    return new Set(symbols);
+  }
+
+  /** The index as `list` last returned it in this process, less what this process pruned since. */
+  lastRead(market: MarketType): ReadonlySet<string> | undefined {
+    return this.read.get(market);
   }
 
   /** Drops symbols whose target sets the caller found empty (unless marked within the grace). */
   async prune(market: MarketType, symbols: readonly string[]): Promise<number> {
     if (symbols.length === 0) return 0;
-    return runScript<number>(
+    const removed = await runScript<string[]>(
       this.redis,
       'alert-symbol-prune',
       [this.keys.checkedSymbols(market)],
       [this.graceMs, ...symbols],
     );
+    for (const symbol of removed) this.read.get(market)?.delete(symbol);
+    return removed.length;
   }
 
   /** Drops the symbols among `symbols` whose target sets are empty now (after a delete, a cleanup). */

@@ -13,12 +13,12 @@ import { ErrorCodes, TradecacheError } from '../../errors.ts';
 import type { RedisClient } from '../../redis/client.ts';
 import { refuseWithoutRedis } from '../../redis/failure-rules.ts';
 import type { AlertKeys } from '../../redis/keys/index.ts';
-import { queueScript, runScript } from '../../redis/scripts.ts';
-import { SlotPipelines } from '../../redis/slot-pipelines.ts';
+import { runScript } from '../../redis/scripts.ts';
 import { MARKET_TYPES, type MarketType } from '../../trading/index.ts';
 import { isDecimalString } from '../decimal/index.ts';
 import { CheckedSymbols } from './checked-symbols.ts';
 import { NotificationStore, type OutboxEntry } from './notifications.ts';
+import { alertSymbolKeys, runAlertChecks } from './price-check.ts';
 import { noReference, toPublic } from './public-alert.ts';
 import type {
   AlertNotification,
@@ -31,8 +31,6 @@ import type {
 } from './types.ts';
 import { assertTargetPrice } from './validate.ts';
 
-/** Candidates one check call reads per side; a bigger jump takes several calls. */
-const CHECK_BATCH = 5_000;
 /** Expired alerts one cleanup call deletes per symbol. */
 const CLEANUP_BATCH = 1_000;
 
@@ -127,7 +125,7 @@ export class PriceAlerts {
       let reply: [number, string?, string?, string?];
       try {
         await redis.sadd(keys.symbolsWithAlerts, `${market}:${symbol}`);
-        reply = await runScript(redis, 'alert-create', symbolKeys(keys, market, symbol), [
+        reply = await runScript(redis, 'alert-create', alertSymbolKeys(keys, market, symbol), [
           id,
           JSON.stringify(record),
           input.condition,
@@ -205,41 +203,33 @@ export class PriceAlerts {
    * call per symbol and price, pipelined, in the order given; delivers what fired and returns it.
    * Only symbols of the checked-symbol index are visited (a price elsewhere can fire nothing);
    * those whose last alert went leave it. Invalid prices are skipped (the feed validated them).
+   *
+   * The index is read after the prices are in Redis (see checked-symbols.ts), but its read need
+   * not hold the checks up: the symbols of the index this process read last are checked at once,
+   * beside the read, and only symbols the fresh index adds wait for it.
    */
   async checkPrices(market: MarketType, prices: readonly CheckedPrice[]): Promise<AlertNotification[]> {
     const { redis, keys } = this.deps;
-    const checked = await this.checkedSymbols.list(market);
-    let pending = prices.filter(
-      (p) => checked.has(p.symbol) && isDecimalString(p.price) && Number.isSafeInteger(p.time),
+    const valid = prices.filter((p) => isDecimalString(p.price) && Number.isSafeInteger(p.time));
+    const known = this.checkedSymbols.lastRead(market);
+    const reading = this.checkedSymbols.list(market);
+    const [early, fresh] = await Promise.all([
+      runAlertChecks(
+        redis,
+        keys,
+        market,
+        valid.filter((p) => known?.has(p.symbol)),
+      ),
+      reading,
+    ]);
+    const late = await runAlertChecks(
+      redis,
+      keys,
+      market,
+      valid.filter((p) => fresh.has(p.symbol) && !known?.has(p.symbol)),
     );
-    const fired: OutboxEntry[] = [];
-    const emptied = new Set<string>();
-    // Each round fires or expires up to CHECK_BATCH alerts per side; the bound only stops a
-    // window of equal-double, not-yet-reached targets from looping forever.
-    for (let round = 0; pending.length > 0 && round < 1_000; round++) {
-      const pipelines = new SlotPipelines(redis);
-      for (const p of pending) {
-        const k = symbolKeys(keys, market, p.symbol);
-        queueScript(pipelines.on(k[0] as string), 'alert-check', k, [p.price, p.time, CHECK_BATCH]);
-      }
-      const results = await pipelines.exec();
-      const again: CheckedPrice[] = [];
-      results.forEach(([err, reply], i) => {
-        if (err) throw err;
-        const p = pending[i] as CheckedPrice;
-        const row = reply as (number | string)[];
-        for (let j = 2; j + 1 < row.length; j += 2) {
-          fired.push({ market, symbol: p.symbol, streamId: String(row[j]), json: String(row[j + 1]) });
-        }
-        // A full candidate window: more may be waiting past it.
-        if (row[0] === 1) again.push(p);
-        if (row[1] === 0) emptied.add(p.symbol);
-        else emptied.delete(p.symbol);
-      });
-      pending = again;
-    }
-    const delivered = await this.deliver(fired);
-    await this.checkedSymbols.prune(market, [...emptied]);
+    const delivered = await this.deliver([...early.fired, ...late.fired]);
+    await this.checkedSymbols.prune(market, [...early.emptied, ...late.emptied]);
     return delivered.map((n) => n.notification);
   }
 
@@ -252,7 +242,7 @@ export class PriceAlerts {
     let expiredRemoved = 0;
     for (const area of await redis.smembers(keys.symbolsWithAlerts)) {
       const [market, symbol] = area.split(':') as [MarketType, string];
-      const k = symbolKeys(keys, market, symbol);
+      const k = alertSymbolKeys(keys, market, symbol);
       const [above = '', below = '', records = '', , expiring = ''] = k;
       const removed = await runScript<string[]>(
         redis,
@@ -292,16 +282,4 @@ export class PriceAlerts {
       .zrem(keys.activeAlerts(userId), ...ids)
       .exec();
   }
-}
-
-/** The six keys of the create and check scripts, in their order (the `alerts` benchmark seeds through them too). */
-export function symbolKeys(keys: AlertKeys, market: MarketType, symbol: string): string[] {
-  return [
-    keys.targets(market, symbol, 'above'),
-    keys.targets(market, symbol, 'below'),
-    keys.records(market, symbol),
-    keys.lastChecked(market, symbol),
-    keys.expiring(market, symbol),
-    keys.outbox(market, symbol),
-  ];
 }

@@ -8,15 +8,16 @@
   ARGV[1]  grace (ms): longer than any create takes from its mark to its alert-create call
   ARGV[2…] symbols whose above and below target sets the caller found empty
 
-  Returns  the number of symbols removed.
+  Returns  the symbols removed.
 ]]
 local t = redis.call('TIME')
 local cutoff = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - tonumber(ARGV[1])
-local removed = 0
+local removed = {}
 for i = 2, #ARGV do
   local marked = redis.call('ZSCORE', KEYS[1], ARGV[i])
   if marked and tonumber(marked) <= cutoff then
-    removed = removed + redis.call('ZREM', KEYS[1], ARGV[i])
+    redis.call('ZREM', KEYS[1], ARGV[i])
+    removed[#removed + 1] = ARGV[i]
   end
 end
 return removed
