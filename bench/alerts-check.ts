@@ -131,6 +131,7 @@ async function seed(
   set: readonly BenchSymbol[],
   count: number,
 ): Promise<void> {
+  // The first check builds its checked-symbol index from this set (the symbols with targets).
   await redis.sadd(keys.symbolsWithAlerts, ...set.map((s) => `spot:${s.symbol}`));
   const createdAt = Date.now();
   for (let start = 0; start < count; start += SEED_BATCH) {

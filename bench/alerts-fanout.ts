@@ -8,7 +8,7 @@ import type { BenchResult } from './report.ts';
  * subscribed to `price:` and `trades:` of 10 of the 20 watched symbols: messages per
  * second delivered to all of them, and the server's RSS with them beside its RSS before they
  * connected (the baseline, same process, same run). Clients count frames without parsing them,
- * so the bench's own process (which also runs the simulated exchange) stays the lighter side.
+ * so the bench's own process stays the lighter side.
  * Connections come from 20 loopback addresses: the API's per-address request limit (1,200 a
  * minute) is for clients, not for one benchmark host.
  */

@@ -2,37 +2,40 @@ import WebSocket from 'ws';
 import type { AlertNotification } from '../src/market/alerts/index.ts';
 import { addDecimals, subtractDecimals } from '../src/market/decimal/index.ts';
 import type { AlertsBenchServer } from './alerts-server.ts';
+import { epochMs } from './exchange-process.ts';
 import { type BenchResult, quantile } from './report.ts';
 
 /**
  * From a price crossing a target at the simulated exchange to the notification on a WebSocket of
- * the `tradecache start` child (alerts-server.ts), which runs the stream feed. A raw observer
- * socket on the exchange's `!miniTicker@arr` notes when each price left it; alerts one satoshi
- * above and below the price of each of SYMBOLS symbols fire at its next move, and the
- * notification's exchange time and symbol name the frame it came from. A fired pair is re-armed
- * around the new price (an alert that fires at creation is not counted). Baseline, same run and
- * socket: the same frames' `price:` messages.
+ * the `tradecache start` child (alerts-server.ts), which runs the stream feed. The exchange runs
+ * in a process of its own (exchange-process.ts), which notes when it handed each
+ * `!miniTicker@arr` frame (one event time E per frame) to a socket; alerts one satoshi above
+ * and below the price of each of SYMBOLS symbols fire at its next move, and the notification's
+ * exchange time names the frame it came from. Both times are epoch ms of the same machine's
+ * clock (`epochMs`), so they compare across the processes. A fired pair is re-armed around the
+ * new price once the frame's burst is over (an alert that fires at creation is not counted).
+ * Baseline, same run and socket: the same frames' `price:` messages.
  */
 const SYMBOLS = 100;
 const SAMPLE_MS = 30_000;
 const SATOSHI = '0.00000001';
+/**
+ * A fired pair is re-armed this long after its notification: a frame fires about 100 pairs at
+ * once, and 300 alert calls made in the middle of that burst would queue in front of the very
+ * notifications being timed (measured: +10 to 15 ms on the p50). Frames come once a second, so
+ * the pair is armed again well before the next one.
+ */
+const REARM_AFTER_MS = 250;
 
 export async function runAlertLatencyBench(server: AlertsBenchServer): Promise<BenchResult['rows']> {
   const { sim, tool: ctx, token } = server;
   const USER = server.userId;
-  const left = new Map<string, number>();
+  /** Event time E of a mini-ticker frame → when it left the exchange (epoch ms). */
+  const left = new Map<number, number>();
   let symbols: string[] = [];
-  const observer = new WebSocket(`${sim.spotStreamUrl}/stream?streams=!miniTicker@arr`);
-  observer.on('message', (data) => {
-    const at = performance.now();
-    const tickers = (JSON.parse(String(data)) as { data?: { s: string; E: number }[] }).data ?? [];
-    if (symbols.length === 0) {
-      symbols = tickers
-        .map((t) => t.s)
-        .filter((s) => s.endsWith('USDT'))
-        .slice(0, SYMBOLS);
-    }
-    for (const t of tickers) left.set(`${t.s}|${t.E}`, at);
+  sim.noteMiniTickers((E, at, first) => {
+    if (first) symbols = first.filter((s) => s.endsWith('USDT')).slice(0, SYMBOLS);
+    left.set(E, at);
   });
   let socket: WebSocket | null = null;
   try {
@@ -43,12 +46,14 @@ export async function runAlertLatencyBench(server: AlertsBenchServer): Promise<B
     }, 'the feed priced the symbols within 30 s');
 
     const alertLatencies: number[] = [];
-    const priceLatencies: number[] = [];
+    /** Exchange time E of each `price:` message and when it arrived (epoch ms). */
+    const priceArrivals: [number, number][] = [];
     const pairs = new Map<string, { up: string; down: string }>();
     // Counted only once its create answered `active`: one that fired at creation may notify
     // before the create call returns, and its time would be the create's, not a crossing's.
     const armed = new Set<string>();
-    const arrivals = new Map<string, number>();
+    /** alertId → exchange time E of its notification's price and when it arrived. */
+    const arrivals = new Map<string, [number, number]>();
     const rearming = new Set<string>();
     let sampling = true;
     const arm = async (symbol: string, price: string) => {
@@ -83,7 +88,7 @@ export async function runAlertLatencyBench(server: AlertsBenchServer): Promise<B
     const subscribed = new Promise<void>((resolve, reject) => {
       ws.on('error', reject);
       ws.on('message', (raw) => {
-        const at = performance.now();
+        const at = epochMs();
         const m = JSON.parse(String(raw)) as {
           op?: string;
           channel?: string;
@@ -93,12 +98,10 @@ export async function runAlertLatencyBench(server: AlertsBenchServer): Promise<B
         if (!sampling || !m.channel || !m.data) return;
         if (m.channel === 'alerts') {
           const n = m.data as unknown as AlertNotification;
-          const sent = left.get(`${n.symbol}|${Date.parse(n.triggeredAt)}`);
-          if (sent !== undefined && !arrivals.has(n.alertId)) arrivals.set(n.alertId, at - sent);
-          void rearm(n).catch(() => {});
+          if (!arrivals.has(n.alertId)) arrivals.set(n.alertId, [Date.parse(n.triggeredAt), at]);
+          setTimeout(() => void rearm(n).catch(() => {}), REARM_AFTER_MS);
         } else if (m.channel.startsWith('price:')) {
-          const sent = left.get(`${m.data.symbol}|${m.data.time}`);
-          if (sent !== undefined) priceLatencies.push(at - sent);
+          priceArrivals.push([Number(m.data.time), at]);
         }
       });
     });
@@ -111,7 +114,13 @@ export async function runAlertLatencyBench(server: AlertsBenchServer): Promise<B
     }
     await new Promise((resolve) => setTimeout(resolve, SAMPLE_MS));
     sampling = false;
-    for (const [id, latency] of arrivals) if (armed.has(id)) alertLatencies.push(latency);
+    // Joined at the end: the exchange's note of a frame may come in after our message of it.
+    const since = (key: number, at: number) => {
+      const sent = left.get(key);
+      return sent === undefined ? [] : [at - sent];
+    };
+    for (const [id, [key, at]] of arrivals) if (armed.has(id)) alertLatencies.push(...since(key, at));
+    const priceLatencies = priceArrivals.flatMap(([key, at]) => since(key, at));
     alertLatencies.sort((a, b) => a - b);
     priceLatencies.sort((a, b) => a - b);
     return [
@@ -144,7 +153,6 @@ export async function runAlertLatencyBench(server: AlertsBenchServer): Promise<B
     ];
   } finally {
     socket?.close();
-    observer.close();
   }
 }
 

@@ -3,17 +3,18 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type AppContext, createApp } from '../src/app.ts';
 import { loadConfig } from '../src/config/load.ts';
-import { type SimulatedExchange, startSimulatedExchange } from '../src/exchange/simulated/index.ts';
+import { type ExchangeProcess, startExchangeProcess } from './exchange-process.ts';
 
 /**
- * The setting of the alert latency and WebSocket fan-out benchmarks: the simulated exchange in
- * this process, and `tradecache start` (API + stream feed) as a child process pointed at it as
- * if it were Binance, so the server's CPU and RSS are its own and the exchange's price model
- * does not run on the server's event loop. A one-shot app context here (same Redis and prefix)
+ * The setting of the alert latency and WebSocket fan-out benchmarks: the simulated exchange in a
+ * child process of its own (exchange-process.ts), and `tradecache start` (API + stream feed) as
+ * another child pointed at it as if it were Binance, so the server's CPU and RSS are its own and
+ * neither the exchange's price model nor the bench's clients share an event loop with it (the
+ * exchange's stream timers would wait behind 1,000 fan-out clients otherwise). A one-shot app context here (same Redis and prefix)
  * creates the user and the alerts the way the create route does.
  */
 export interface AlertsBenchServer {
-  readonly sim: SimulatedExchange;
+  readonly sim: ExchangeProcess;
   readonly child: ChildProcess;
   /** `http://127.0.0.1:<port>` of the child. */
   readonly url: string;
@@ -34,7 +35,7 @@ export async function startAlertsBenchServer(
   dataDir: string,
   extraEnv: Record<string, string>,
 ): Promise<AlertsBenchServer> {
-  const sim = await startSimulatedExchange({});
+  const sim = await startExchangeProcess();
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     REDIS_URL: redisUrl,

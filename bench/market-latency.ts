@@ -3,20 +3,22 @@ import type { AddressInfo } from 'node:net';
 import type { Redis } from 'ioredis';
 import { createApp } from '../src/app.ts';
 import { loadConfig } from '../src/config/load.ts';
-import type { SimulatedExchange } from '../src/exchange/simulated/index.ts';
 import { buildServer } from '../src/http/server.ts';
+import { epochMs, startExchangeProcess } from './exchange-process.ts';
 import { benchSymbols, buildFrames, type IngestPipeline, ingestPipeline } from './market-ingest.ts';
 import { type BenchResult, quantile } from './report.ts';
 
 /**
- * A `start` process (HTTP + feed) on the simulated exchange, in this process. The load is the
+ * A `start` process (HTTP + feed) in this process, on the simulated exchange in a child process
+ * of its own (exchange-process.ts) pointed at as if it were Binance. The load is the
  * 500-symbol ingest of `market-ingest.ts` offered at a fixed rate into that feed's own write
  * queue (its two lanes and its Redis connection, as a feed leader carrying those symbols would
  * have), in two phases: 70 % of the ingest rate measured before in the same run, and about
  * Binance's real all-market volume. Meanwhile the simulated exchange sends a BTCUSDT price every
- * 10 ms on `!miniTicker@arr`, the stream the feed listens to; pollers reading
- * `GET /api/v1/cache/price/BTCUSDT` note when each became readable. Then, without the load,
- * market-data reads against `/health`.
+ * 10 ms on `!miniTicker@arr`, the stream the feed listens to, from its own process (so its timer
+ * never waits for the feed's loop) noting when each left; pollers reading
+ * `GET /api/v1/cache/price/BTCUSDT` note when each became readable, on the epoch clock both
+ * processes share (`epochMs`). Then, without the load, market-data reads against `/health`.
  */
 const SAMPLE_MS = 15_000;
 const PRICE_EVERY_MS = 10;
@@ -52,10 +54,9 @@ export const LATENCY_NOTES = [
   `saturation). Phases: ${Math.round(OFFERED_SHARE * 100)} % of the ingest rate measured above in this run, and`,
   `${BINANCE_TICKS_PER_S.toLocaleString('en-US')} ticks/s, an estimate of Binance spot's whole market (every changed`,
   "symbol's mini ticker once a second, aggregate trades over all pairs at a few thousand a second). The simulated",
-  'exchange runs on the same event loop: while the feed holds the loop (building a bulk pipeline, handling a',
-  'round) its 10 ms timer waits too, so fewer prices are sent than 1 per 10 ms and a price leaves only after the',
-  'stall: "of those sent" shows how far the loop fell behind, and the figures understate what an exchange in its',
-  'own process would see.',
+  'exchange runs in a child process of its own (at the lowest CPU priority, standing for another machine), pointed',
+  'at as if it were Binance: its 10 ms price timer never waits for the feed, and each latency runs from the moment',
+  'it handed that price to its socket to the first poll that read it, both on the same machine clock.',
 ].join(' ');
 
 export async function runLatencyBench(
@@ -63,10 +64,15 @@ export async function runLatencyBench(
   redisUrl: string,
   ingestRate: number,
 ): Promise<BenchResult['rows']> {
+  const sim = await startExchangeProcess();
   const config = loadConfig({
     REDIS_URL: redisUrl,
     REDIS_KEY_PREFIX: 'latency',
-    EXCHANGE: 'simulated',
+    EXCHANGE: 'binance',
+    BINANCE_SPOT_URL: sim.spotUrl,
+    BINANCE_FUTURES_URL: sim.futuresUrl,
+    BINANCE_SPOT_STREAM_URL: sim.spotStreamUrl,
+    BINANCE_FUTURES_STREAM_URL: sim.futuresStreamUrl,
     FEED_WATCH_SYMBOLS: 'BTCUSDT',
     LOG_LEVEL: 'error',
     PORT: '0',
@@ -81,9 +87,7 @@ export async function runLatencyBench(
   try {
     await waitForPrice(agent, base);
     const queue = ctx.feed?.feed('spot')?.writeQueue;
-    const sim = ctx.simulatedExchange;
-    if (!queue || !sim)
-      throw new Error('the latency bench needs the spot feed leading on the simulated exchange');
+    if (!queue) throw new Error('the latency bench needs the spot feed leading');
     const symbols = benchSymbols(LOAD_SYMBOLS);
     const pipeline = ingestPipeline(client, symbols, 'latency', queue);
     const t0 = Math.floor(Date.now() / 60_000) * 60_000;
@@ -98,12 +102,16 @@ export async function runLatencyBench(
       },
     ];
     for (const phase of phases) {
-      const prices = new PriceStream(sim);
+      sim.startPriceStream('spot', 'BTCUSDT', PRICE_EVERY_MS);
       const load = offerLoad(pipeline, symbols, phase.rate, t0, nextRound);
-      const latencies = await pollPrices(agent, base, prices, load.done);
+      const seen = await pollPrices(agent, base, load.done);
       const offered = await load.result;
       nextRound += offered.rounds;
-      prices.stop();
+      const prices = await sim.stopPriceStream();
+      const latencies = [...seen].flatMap(([key, at]) => {
+        const left = prices.left.get(key);
+        return left === undefined ? [] : [at - left];
+      });
       latencies.sort((a, b) => a - b);
       rows.push(
         { label: `load offered: ${phase.name}`, value: phase.rate, unit: 'ticks/s' },
@@ -141,43 +149,7 @@ export async function runLatencyBench(
     agent.destroy();
     await server.close();
     await ctx.close();
-  }
-}
-
-/**
- * BTCUSDT mini tickers sent by the simulated exchange every PRICE_EVERY_MS, each with its own
- * event time and price; remembers when each left (handed to the socket).
- */
-class PriceStream {
-  readonly left = new Map<string, number>();
-  sent = 0;
-  private lastE = 0;
-  private readonly timer: NodeJS.Timeout;
-
-  constructor(sim: SimulatedExchange) {
-    this.timer = setInterval(() => {
-      const E = Math.max(Date.now(), this.lastE + 1);
-      this.lastE = E;
-      const n = this.sent++;
-      const c = `${60_000 + (n % 1000)}.${String(n % 100).padStart(2, '0')}000000`;
-      const ticker = {
-        e: '24hrMiniTicker',
-        E,
-        s: 'BTCUSDT',
-        c,
-        o: '60000.00000000',
-        h: '61000.00000000',
-        l: '59000.00000000',
-        v: '1234.56700000',
-        q: '74074020.00000000',
-      };
-      this.left.set(`${E}|${c}`, performance.now());
-      sim.publish('spot', '!miniTicker@arr', [ticker]);
-    }, PRICE_EVERY_MS);
-  }
-
-  stop(): void {
-    clearInterval(this.timer);
+    await sim.close();
   }
 }
 
@@ -214,15 +186,16 @@ function offerLoad(
   return { done: () => finished, result };
 }
 
-/** Reads the price with POLLERS loops until `done`; the latency of each stream price first seen. */
+/**
+ * Reads the price with POLLERS loops until `done`: when each price (`<time>|<price>`) was first
+ * read (epoch ms), to be matched with when it left the exchange.
+ */
 async function pollPrices(
   agent: http.Agent,
   base: string,
-  prices: PriceStream,
   done: () => boolean,
-): Promise<number[]> {
-  const latencies: number[] = [];
-  const seen = new Set<string>();
+): Promise<Map<string, number>> {
+  const seen = new Map<string, number>();
   const poller = async (_: unknown, n: number) => {
     await sleep((n * POLL_EVERY_MS) / POLLERS);
     while (!done()) {
@@ -231,16 +204,12 @@ async function pollPrices(
         price?: string;
       };
       const key = `${body.time}|${body.price}`;
-      const left = prices.left.get(key);
-      if (left !== undefined && !seen.has(key)) {
-        seen.add(key);
-        latencies.push(performance.now() - left);
-      }
+      if (!seen.has(key)) seen.set(key, epochMs());
       await sleep(POLL_EVERY_MS);
     }
   };
   await Promise.all(Array.from({ length: POLLERS }, poller));
-  return latencies;
+  return seen;
 }
 
 function sleep(ms: number): Promise<void> {

@@ -162,10 +162,12 @@ export function startMarketFeeds(
     streamUrls,
     metrics: deps.metrics,
     logger: deps.logger,
+    // The updates go out first: on the shared connection Redis answers in order, so a PUBLISH
+    // queued after the flush's alert checks would wait for every one of them.
     onFlushed: (marketType, digest) =>
       Promise.all([
-        digest.prices.length > 0 ? alerts.checkPrices(marketType, digest.prices) : null,
         digest.updates.length > 0 ? realtime.publisher.publish(marketType, digest.updates) : null,
+        digest.prices.length > 0 ? alerts.checkPrices(marketType, digest.prices) : null,
       ]),
     clientWatch: realtime.clientWatch,
     isListed: (m, symbol) => tradableSymbols.isTradable(m, symbol),

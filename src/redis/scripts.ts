@@ -24,6 +24,8 @@ export type ScriptName =
   | 'alert-cleanup'
   | 'alert-create'
   | 'alert-reserve'
+  | 'alert-symbol-mark'
+  | 'alert-symbol-prune'
   | 'login-attempt'
   | 'login-user-failures'
   | 'market-batch'

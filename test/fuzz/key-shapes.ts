@@ -113,6 +113,7 @@ const BUILDERS: Record<string, Builder> = {
     ]),
   ),
   'alerts.symbolsWithAlerts': (k) => [k.alerts.symbolsWithAlerts],
+  'alerts.checkedSymbols': (k) => each(MARKETS, (m) => k.alerts.checkedSymbols(m)),
   'alerts.userAlerts': (k) => [k.alerts.userAlerts(P.user)],
   'alerts.activeAlerts': (k) => [k.alerts.activeAlerts(P.user)],
   'alerts.notifications': (k) => [k.alerts.notifications(P.user)],

@@ -8,8 +8,8 @@ export {
   type AlertCleanupResult,
   PriceAlerts,
   type PriceAlertsDeps,
-  symbolKeys as alertSymbolKeys,
 } from './price-alerts.ts';
+export { alertSymbolKeys } from './price-check.ts';
 export { TradableSymbols } from './tradable-symbols.ts';
 export {
   ALERT_CONDITIONS,

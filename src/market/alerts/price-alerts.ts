@@ -14,10 +14,13 @@ import type { RedisClient } from '../../redis/client.ts';
 import { DurableAck } from '../../redis/durable-ack.ts';
 import { refuseWithoutRedis } from '../../redis/failure-rules.ts';
 import type { AlertKeys } from '../../redis/keys/index.ts';
-import { queueScript, runScript, scriptPipeline } from '../../redis/scripts.ts';
-import type { MarketType } from '../../trading/index.ts';
+import { queueScript, runScript } from '../../redis/scripts.ts';
+import { MARKET_TYPES, type MarketType } from '../../trading/index.ts';
 import { isDecimalString } from '../decimal/index.ts';
+import { CheckedSymbols } from './checked-symbols.ts';
 import { NotificationStore, type OutboxEntry } from './notifications.ts';
+import { alertSymbolKeys, runAlertChecks } from './price-check.ts';
+import { noReference, toPublic } from './public-alert.ts';
 import type {
   AlertNotification,
   AlertStatus,
@@ -29,8 +32,6 @@ import type {
 } from './types.ts';
 import { assertTargetPrice } from './validate.ts';
 
-/** Candidates one check call reads per side; a bigger jump takes several calls. */
-const CHECK_BATCH = 5_000;
 /** Expired alerts one cleanup call deletes per symbol. */
 const CLEANUP_BATCH = 1_000;
 
@@ -49,6 +50,8 @@ export interface PriceAlertsDeps {
   /** WAIT for replicas after each durable write (see `redis/durable-ack.ts`); default none. */
   readonly durable?: DurableAck;
   readonly now?: () => number;
+  /** How long a new alert keeps its symbol checked, whatever happens to the alert. @default 60 s */
+  readonly checkedSymbolGraceMs?: number;
 }
 
 /** Result of one cleanup run, for the operations service. */
@@ -59,10 +62,13 @@ export interface AlertCleanupResult {
 
 export class PriceAlerts {
   readonly notifications: NotificationStore;
+  /** The symbols the feed's check visits (those that may hold active alerts). */
+  readonly checkedSymbols: CheckedSymbols;
   private readonly now: () => number;
 
   constructor(private readonly deps: PriceAlertsDeps) {
     this.now = deps.now ?? Date.now;
+    this.checkedSymbols = new CheckedSymbols(deps.redis, deps.keys, deps.checkedSymbolGraceMs);
     this.notifications = new NotificationStore({
       redis: deps.redis,
       keys: deps.keys,
@@ -95,6 +101,8 @@ export class PriceAlerts {
       expiresAt,
     };
     return refuseWithoutRedis('price alert create', async () => {
+      // Before the reference price is read: see checked-symbols.ts.
+      await this.checkedSymbols.mark(market, symbol);
       const current = await this.deps.currentPrice(market, symbol);
       if (input.condition === 'crosses' && current === null) {
         const last = await redis.hget(keys.lastChecked(market, symbol), 'price');
@@ -126,7 +134,7 @@ export class PriceAlerts {
       let reply: [number, string?, string?, string?];
       try {
         const written = await durable.exec(redis, op, (p) =>
-          queueScript(p, 'alert-create', symbolKeys(keys, market, symbol), [
+          queueScript(p, 'alert-create', alertSymbolKeys(keys, market, symbol), [
             id,
             JSON.stringify(record),
             input.condition,
@@ -188,14 +196,17 @@ export class PriceAlerts {
       const area = await redis.hget(keys.userAlerts(userId), alertId);
       if (area === null) return false;
       const [market, symbol] = area.split(':') as [MarketType, string];
-      await durable.transaction(redis, 'price alert delete', (multi) =>
+      const replies = await durable.transaction(redis, 'price alert delete', (multi) =>
         multi
           .zrem(keys.targets(market, symbol, 'above'), alertId)
           .zrem(keys.targets(market, symbol, 'below'), alertId)
           .zrem(keys.expiring(market, symbol), alertId)
-          .hdel(keys.records(market, symbol), alertId),
+          .hdel(keys.records(market, symbol), alertId)
+          .zcard(keys.targets(market, symbol, 'above'))
+          .zcard(keys.targets(market, symbol, 'below')),
       );
       await this.unindex(userId, [alertId], durable);
+      if (replies[4]?.[1] === 0 && replies[5]?.[1] === 0) await this.checkedSymbols.prune(market, [symbol]);
       return true;
     });
   }
@@ -203,38 +214,36 @@ export class PriceAlerts {
   /**
    * The feed's seam: checks new prices of one market (one flush) against every alert, one script
    * call per symbol and price, pipelined, in the order given; delivers what fired and returns it.
-   * Invalid prices are skipped (the feed validated them already).
+   * Only symbols of the checked-symbol index are visited (a price elsewhere can fire nothing);
+   * those whose last alert went leave it. Invalid prices are skipped (the feed validated them).
+   *
+   * The index is read after the prices are in Redis (see checked-symbols.ts), but its read need
+   * not hold the checks up: the symbols of the index this process read last are checked at once,
+   * beside the read, and only symbols the fresh index adds wait for it.
    */
   async checkPrices(market: MarketType, prices: readonly CheckedPrice[]): Promise<AlertNotification[]> {
     const { redis, keys } = this.deps;
-    let pending = prices.filter((p) => isDecimalString(p.price) && Number.isSafeInteger(p.time));
-    const fired: OutboxEntry[] = [];
-    // Each round fires or expires up to CHECK_BATCH alerts per side; the bound only stops a
-    // window of equal-double, not-yet-reached targets from looping forever.
-    for (let round = 0; pending.length > 0 && round < 1_000; round++) {
-      const pipeline = scriptPipeline(redis);
-      for (const p of pending) {
-        queueScript(pipeline, 'alert-check', symbolKeys(keys, market, p.symbol), [
-          p.price,
-          p.time,
-          CHECK_BATCH,
-        ]);
-      }
-      const results = (await pipeline.exec()) ?? [];
-      const again: CheckedPrice[] = [];
-      results.forEach(([err, reply], i) => {
-        if (err) throw err;
-        const p = pending[i] as CheckedPrice;
-        const row = reply as (number | string)[];
-        for (let j = 1; j + 1 < row.length; j += 2) {
-          fired.push({ market, symbol: p.symbol, streamId: String(row[j]), json: String(row[j + 1]) });
-        }
-        // A full candidate window: more may be waiting past it.
-        if (row[0] === 1) again.push(p);
-      });
-      pending = again;
-    }
-    return (await this.deliver(fired)).map((n) => n.notification);
+    const valid = prices.filter((p) => isDecimalString(p.price) && Number.isSafeInteger(p.time));
+    const known = this.checkedSymbols.lastRead(market);
+    const reading = this.checkedSymbols.list(market);
+    const [early, fresh] = await Promise.all([
+      runAlertChecks(
+        redis,
+        keys,
+        market,
+        valid.filter((p) => known?.has(p.symbol)),
+      ),
+      reading,
+    ]);
+    const late = await runAlertChecks(
+      redis,
+      keys,
+      market,
+      valid.filter((p) => fresh.has(p.symbol) && !known?.has(p.symbol)),
+    );
+    const delivered = await this.deliver([...early.fired, ...late.fired]);
+    await this.checkedSymbols.prune(market, [...early.emptied, ...late.emptied]);
+    return delivered.map((n) => n.notification);
   }
 
   /**
@@ -246,7 +255,7 @@ export class PriceAlerts {
     let expiredRemoved = 0;
     for (const area of await redis.smembers(keys.symbolsWithAlerts)) {
       const [market, symbol] = area.split(':') as [MarketType, string];
-      const k = symbolKeys(keys, market, symbol);
+      const k = alertSymbolKeys(keys, market, symbol);
       const [above = '', below = '', records = '', , expiring = ''] = k;
       const removed = await runScript<string[]>(
         redis,
@@ -260,6 +269,10 @@ export class PriceAlerts {
       }
     }
     const outboxRecovered = await this.notifications.recover();
+    // Symbols whose last alert went while their mark was young (a prune then keeps them).
+    for (const market of MARKET_TYPES) {
+      await this.checkedSymbols.pruneIfEmpty(market, [...(await this.checkedSymbols.list(market))]);
+    }
     return { expiredRemoved, outboxRecovered };
   }
 
@@ -280,40 +293,4 @@ export class PriceAlerts {
       multi.hdel(keys.userAlerts(userId), ...ids).zrem(keys.activeAlerts(userId), ...ids),
     );
   }
-}
-
-/** The six keys of the create and check scripts, in their order (the `alerts` benchmark seeds through them too). */
-export function symbolKeys(keys: AlertKeys, market: MarketType, symbol: string): string[] {
-  return [
-    keys.targets(market, symbol, 'above'),
-    keys.targets(market, symbol, 'below'),
-    keys.records(market, symbol),
-    keys.lastChecked(market, symbol),
-    keys.expiring(market, symbol),
-    keys.outbox(market, symbol),
-  ];
-}
-
-function noReference(market: MarketType, symbol: string): TradecacheError {
-  return new TradecacheError(
-    ErrorCodes.CONFLICT,
-    `no current price of ${market} ${symbol} yet: a crosses alert needs one to know its direction`,
-  );
-}
-
-/** The API shape; an active alert past its expiry shows as expired before the cleanup deletes it. */
-function toPublic(stored: StoredAlert, now: number): PriceAlert {
-  const expired = stored.status === 'active' && stored.expiresAt !== null && stored.expiresAt <= now;
-  return {
-    id: stored.id,
-    symbol: stored.symbol,
-    market: stored.market,
-    targetPrice: stored.targetPrice,
-    condition: stored.condition,
-    status: expired ? 'expired' : stored.status,
-    createdAt: new Date(stored.createdAt).toISOString(),
-    expiresAt: stored.expiresAt === null ? null : new Date(stored.expiresAt).toISOString(),
-    triggeredAt: typeof stored.triggeredAt === 'number' ? new Date(stored.triggeredAt).toISOString() : null,
-    triggerPrice: stored.triggerPrice ?? null,
-  };
 }

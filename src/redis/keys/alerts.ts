@@ -5,7 +5,8 @@
  * that symbol's trigger outbox in one atomic step, so all of them carry the symbol's tag
  * `{alerts:<market>:<SYMBOL>}`; a user's own index, active set and notification list carry
  * `{<userId>}` (the user's slot, as in sessions) and are written after the trigger, from the
- * outbox. The index of symbols with alerts is touched alone (cleanup walks it).
+ * outbox. The indexes of symbols with alerts are touched alone (cleanup walks one, the feed's
+ * check reads the other).
  */
 import type { MarketType } from '../../trading/index.ts';
 import { assertMarket, assertSymbol, assertUserId } from './validators.ts';
@@ -31,6 +32,12 @@ export function createAlertKeys(root: string) {
     outbox: (market: MarketType, symbol: string) => `${area(market, symbol)}:outbox`,
     /** SET of `<market>:<SYMBOL>` that ever had an alert (cleanup and outbox recovery walk it). */
     symbolsWithAlerts: `${root}:alerts:symbols`,
+    /**
+     * ZSET symbol → when it was last marked (Redis time, ms) of the market's symbols that may
+     * hold active alerts: the feed checks only these. Cross-symbol, so touched in calls of its
+     * own (see `market/alerts/checked-symbols.ts`).
+     */
+    checkedSymbols: (market: MarketType) => `${root}:alerts:checked_symbols:${assertMarket(market)}`,
     /** HASH alertId → `<market>:<symbol>` of one user's alerts (active, triggered, expired). */
     userAlerts: (userId: string) => `${root}:users:{${assertUserId(userId)}}:alerts`,
     /** ZSET alertId → expiry (ms, `+inf` without TTL) of the user's active alerts: the per-user cap. */

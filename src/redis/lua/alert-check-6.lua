@@ -28,8 +28,9 @@
   Expired alerts (expiry ≤ the server's time) never fire: they leave their target set, are
   marked expired and stay in `expiring` for the cleanup to delete.
 
-  Returns  {more, streamId1, note1, streamId2, note2, ...}: more = 1 when a side filled its
-           candidate limit (call again with the same price).
+  Returns  {more, left, streamId1, note1, streamId2, note2, ...}: more = 1 when a side filled
+           its candidate limit (call again with the same price); left = the alerts still in the
+           target sets afterwards (0: the symbol may leave the feed's checked-symbol index).
 ]]
 local function split(s)
   local i, f = string.match(s, '^(%d+)%.?(%d*)$')
@@ -58,7 +59,7 @@ if not lastTime or tonumber(lastTime) <= time then
   redis.call('HSET', KEYS[4], 'price', price, 'time', ARGV[2])
 end
 
-local out = {0}
+local out = {0, 0}
 local function take(key, ids, side)
   for _, id in ipairs(ids) do
     local raw = redis.call('HGET', KEYS[3], id)
@@ -99,4 +100,5 @@ local below = redis.call('ZRANGEBYSCORE', KEYS[2], price, '+inf', 'LIMIT', 0, li
 if #above >= limit or #below >= limit then out[1] = 1 end
 take(KEYS[1], above, 'above')
 take(KEYS[2], below, 'below')
+out[2] = redis.call('ZCARD', KEYS[1]) + redis.call('ZCARD', KEYS[2])
 return out
