@@ -8,6 +8,7 @@
  */
 import type { RedisClient } from '../../redis/client.ts';
 import type { AlertKeys } from '../../redis/keys/index.ts';
+import { SlotPipelines } from '../../redis/slot-pipelines.ts';
 import type { MarketType } from '../../trading/index.ts';
 import type { AlertNotification, OwnedNotification, RawNotification } from './types.ts';
 
@@ -37,22 +38,27 @@ export class NotificationStore {
     if (entries.length === 0) return [];
     const { redis, keys, kept } = this.deps;
     const delivered: OwnedNotification[] = [];
-    const writes = redis.pipeline();
+    // Users' keys and outboxes sit in many slots: one pipeline per master on a Cluster. The
+    // PUBLISH (no key) rides on its user's pipeline, after that user's writes.
+    const writes = new SlotPipelines(redis);
     for (const entry of entries) {
       const raw = JSON.parse(entry.json) as RawNotification;
       const list = keys.notifications(raw.userId);
-      writes.zadd(list, raw.triggeredAt, entry.json);
-      writes.zremrangebyrank(list, 0, -(kept + 1));
-      writes.zrem(keys.activeAlerts(raw.userId), raw.alertId);
+      writes.on(list).zadd(list, raw.triggeredAt, entry.json);
+      writes.on(list).zremrangebyrank(list, 0, -(kept + 1));
+      writes.on(list).zrem(keys.activeAlerts(raw.userId), raw.alertId);
       const owned = { userId: raw.userId, notification: toNotification(raw) };
-      writes.publish(keys.notificationsChannel, JSON.stringify(owned));
+      writes.on(list).publish(keys.notificationsChannel, JSON.stringify(owned));
       delivered.push(owned);
     }
-    const results = (await writes.exec()) ?? [];
+    const results = await writes.exec();
     const failed = results.find(([err]) => err);
     if (failed?.[0]) throw failed[0];
-    const done = redis.pipeline();
-    for (const entry of entries) done.xdel(keys.outbox(entry.market, entry.symbol), entry.streamId);
+    const done = new SlotPipelines(redis);
+    for (const entry of entries) {
+      const outbox = keys.outbox(entry.market, entry.symbol);
+      done.on(outbox).xdel(outbox, entry.streamId);
+    }
     await done.exec();
     return delivered;
   }

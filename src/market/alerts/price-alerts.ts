@@ -13,7 +13,8 @@ import { ErrorCodes, TradecacheError } from '../../errors.ts';
 import type { RedisClient } from '../../redis/client.ts';
 import { refuseWithoutRedis } from '../../redis/failure-rules.ts';
 import type { AlertKeys } from '../../redis/keys/index.ts';
-import { queueScript, runScript, scriptPipeline } from '../../redis/scripts.ts';
+import { queueScript, runScript } from '../../redis/scripts.ts';
+import { SlotPipelines } from '../../redis/slot-pipelines.ts';
 import type { MarketType } from '../../trading/index.ts';
 import { isDecimalString } from '../decimal/index.ts';
 import { NotificationStore, type OutboxEntry } from './notifications.ts';
@@ -148,10 +149,12 @@ export class PriceAlerts {
       const index = await redis.hgetall(keys.userAlerts(userId));
       const ids = Object.keys(index);
       if (ids.length === 0) return [];
-      const reads = redis.pipeline();
+      // Records live in their symbol's slot: one pipeline per master on a Cluster.
+      const reads = new SlotPipelines(redis);
       for (const id of ids) {
         const [market, symbol] = (index[id] ?? '').split(':') as [MarketType, string];
-        reads.hget(keys.records(market, symbol), id);
+        const records = keys.records(market, symbol);
+        reads.on(records).hget(records, id);
       }
       const rows = (await reads.exec()) ?? [];
       const now = this.now();
@@ -199,15 +202,17 @@ export class PriceAlerts {
     // Each round fires or expires up to CHECK_BATCH alerts per side; the bound only stops a
     // window of equal-double, not-yet-reached targets from looping forever.
     for (let round = 0; pending.length > 0 && round < 1_000; round++) {
-      const pipeline = scriptPipeline(redis);
+      // One script call per symbol, each in its symbol's slot: one pipeline per master on a Cluster.
+      const pipelines = new SlotPipelines(redis);
       for (const p of pending) {
-        queueScript(pipeline, 'alert-check', symbolKeys(keys, market, p.symbol), [
+        const symbolSlotKeys = symbolKeys(keys, market, p.symbol);
+        queueScript(pipelines.on(symbolSlotKeys[0] as string), 'alert-check', symbolSlotKeys, [
           p.price,
           p.time,
           CHECK_BATCH,
         ]);
       }
-      const results = (await pipeline.exec()) ?? [];
+      const results = await pipelines.exec();
       const again: CheckedPrice[] = [];
       results.forEach(([err, reply], i) => {
         if (err) throw err;
