@@ -21,6 +21,14 @@ export const CLUSTER_SUITES = [
   'test/integration/jobs-runs.test.ts',
   'test/integration/jobs-schedulers.test.ts',
   'test/integration/operations-http.test.ts',
+  'test/integration/market-http.test.ts',
+  'test/integration/feed-alerts-ws.test.ts',
+  'test/integration/market-prices.test.ts',
+  'test/integration/market-data-cache.test.ts',
+  'test/integration/market-write-queue.test.ts',
+  'test/integration/price-alerts.test.ts',
+  'test/integration/cache-http.test.ts',
+  'test/integration/auth-http.test.ts',
 ];
 
 // .ci/run asks for a JSON report to print its "N passed, N failed" line.
