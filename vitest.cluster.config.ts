@@ -29,6 +29,15 @@ export const CLUSTER_SUITES = [
   'test/integration/price-alerts.test.ts',
   'test/integration/cache-http.test.ts',
   'test/integration/auth-http.test.ts',
+  'test/integration/rate-limit-http.test.ts',
+  'test/integration/login-limits-http.test.ts',
+  'test/integration/market-feed-leader.test.ts',
+  'test/integration/market-feed-resume.test.ts',
+  'test/integration/keyv-adapter.test.ts',
+  'test/integration/dashboard-http.test.ts',
+  'test/integration/app-wiring.test.ts',
+  'test/integration/history-admission.test.ts',
+  'test/integration/history-bounds.test.ts',
 ];
 
 // .ci/run asks for a JSON report to print its "N passed, N failed" line.

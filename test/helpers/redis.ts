@@ -123,7 +123,10 @@ async function startClusterTestRedis(): Promise<TestRedis> {
     url: cluster.url,
     port: first.port,
     password: cluster.password,
-    pid: 0,
+    // Never 0: `process.kill(0, 'SIGSTOP')` would stop the test runner's own process group.
+    get pid(): number {
+      return single('pid')();
+    },
     owned: true,
     dataDir: cluster.dataDir,
     kind: 'cluster',
