@@ -38,6 +38,19 @@ export const CLUSTER_SUITES = [
   'test/integration/app-wiring.test.ts',
   'test/integration/history-admission.test.ts',
   'test/integration/history-bounds.test.ts',
+  'test/integration/websocket.test.ts',
+  'test/integration/ws-watch-across-processes.test.ts',
+  'test/integration/response-cache-app.test.ts',
+  'test/integration/symbols-api.test.ts',
+  'test/integration/trust-proxy-http.test.ts',
+  'test/integration/infinite-numbers-http.test.ts',
+  'test/integration/http-edge.test.ts',
+  'test/integration/openapi.test.ts',
+  'test/integration/log-volume.test.ts',
+  'test/integration/market-cli.test.ts',
+  'test/integration/redis-store.test.ts',
+  'test/integration/redis-scripts.test.ts',
+  'test/integration/cache-fixed-keys.test.ts',
 ];
 
 // .ci/run asks for a JSON report to print its "N passed, N failed" line.
