@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { AesGcmCipher, type CacheEngine, type CacheNamespace } from '../../src/cache/index.ts';
-import type { RedisClient } from '../../src/redis/client.ts';
 import { useCacheEngines } from '../helpers/cache.ts';
 import { keysMatching } from '../helpers/redis.ts';
 import { waitFor } from '../helpers/wait.ts';
