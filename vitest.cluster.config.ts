@@ -51,6 +51,7 @@ export const CLUSTER_SUITES = [
   'test/integration/redis-store.test.ts',
   'test/integration/redis-scripts.test.ts',
   'test/integration/cache-fixed-keys.test.ts',
+  'test/e2e/cli-market-watch.test.ts',
 ];
 
 // .ci/run asks for a JSON report to print its "N passed, N failed" line.
@@ -60,6 +61,8 @@ export default defineConfig({
   test: {
     include: CLUSTER_SUITES,
     env: { TRADECACHE_TEST_REDIS: 'cluster' },
+    // The CLI suites run the built bin (dist/): rebuilt first when the sources changed.
+    globalSetup: ['test/helpers/build-dist.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Each file starts six redis-server processes: two files at a time on two cores.
