@@ -5,10 +5,15 @@ import { defineConfig } from 'vitest/config';
  * 3-master, 3-replica Redis Cluster instead of one redis-server (TRADECACHE_TEST_REDIS=cluster,
  * read by test/helpers/redis.ts). Suites are added here once they pass on a cluster.
  *
- * Not run on a cluster yet (reason):
- * - the other suites that touch Redis: not yet converted (several build `new Redis(url)` clients
- *   or use single-server commands such as KEYS / CLIENT LIST / MONITOR; each needs a look);
- * - redis-sentinel, redis-cluster-refused, embedded-redis, compose-redis: about other setups.
+ * Not run on a cluster (reason):
+ * - probes: pauses (SIGSTOP), stops and restarts the one redis-server process to time /ready;
+ * - redis-monitor: CONFIG SET (maxmemory, slowlog) and INFO on one server to drive the Redis
+ *   monitor's alerts; on a cluster they would go to each node;
+ * - redis-acl: ACL SETUSER on one server (a cluster needs the user on every node);
+ * - redis-cluster-app, redis-cluster-failover: start their own cluster already, in `npm test`;
+ * - redis-sentinel, redis-cluster-refused, embedded-redis, compose-redis: about other setups;
+ * - the other integration suites start no Redis (history-http, the exchange clients, simulated-*);
+ * - the e2e suites other than cli-market-watch: not looked at yet (they spawn the CLI).
  */
 export const CLUSTER_SUITES = [
   'test/integration/redis-cluster-harness.test.ts',
@@ -51,6 +56,8 @@ export const CLUSTER_SUITES = [
   'test/integration/redis-store.test.ts',
   'test/integration/redis-scripts.test.ts',
   'test/integration/cache-fixed-keys.test.ts',
+  'test/integration/shared-keys.test.ts',
+  'test/integration/cache-failure.test.ts',
   'test/e2e/cli-market-watch.test.ts',
 ];
 
