@@ -10,7 +10,8 @@ import { defineConfig } from 'vitest/config';
  * - redis-monitor: CONFIG SET (maxmemory, slowlog) and INFO on one server to drive the Redis
  *   monitor's alerts; on a cluster they would go to each node;
  * - redis-acl: ACL SETUSER on one server (a cluster needs the user on every node);
- * - redis-cluster-app, redis-cluster-failover: start their own cluster already, in `npm test`;
+ * - redis-cluster-app, redis-cluster-client, redis-cluster-failover: start their own cluster
+ *   already, in `npm test`;
  * - redis-sentinel, redis-cluster-refused, embedded-redis, compose-redis: about other setups;
  * - the other integration suites start no Redis (history-http, the exchange clients, simulated-*);
  * - the e2e suites other than cli-market-watch: not looked at yet (they spawn the CLI).

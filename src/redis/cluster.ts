@@ -2,7 +2,7 @@ import type { Cluster, ClusterOptions, RedisOptions } from 'ioredis';
 import { Redis } from 'ioredis';
 import type { ClusterConfig } from '../config/types.ts';
 import { formatAddress } from './address.ts';
-import { TimedCluster } from './timed-cluster.ts';
+import { TradecacheCluster } from './tradecache-cluster.ts';
 
 /** The retry behaviour and timeouts of one connection, as `redisOptions` builds them for any mode. */
 export interface ClusterConnectionOptions {
@@ -16,7 +16,8 @@ export interface ClusterConnectionOptions {
  * to every node it discovers. Reads and writes go to masters (`scaleReads: 'master'`): a replica
  * read could miss a write just acknowledged. MOVED/ASK redirections during resharding and a
  * replica taking over a failed master are followed by ioredis (slots refreshed on MOVED). A
- * TimedCluster: the command timeout holds while every node is down too.
+ * TradecacheCluster: the command timeout holds while every node is down too, and each
+ * channel's PUBLISHes go to one node, in order.
  */
 export function createClusterClient(cluster: ClusterConfig, options: ClusterConnectionOptions): Cluster {
   const { base, retryDelay } = options;
@@ -36,7 +37,7 @@ export function createClusterClient(cluster: ClusterConfig, options: ClusterConn
     redisOptions,
   };
   if (enableReadyCheck !== undefined) clusterOptions.enableReadyCheck = enableReadyCheck;
-  return new TimedCluster(
+  return new TradecacheCluster(
     cluster.nodes.map((node) => ({ host: node.host, port: node.port })),
     clusterOptions,
   );
