@@ -74,7 +74,12 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
     description:
       'Redis Cluster seed nodes, `host:port` comma-separated (port `6379` when left out); the client learns every master and replica from them. Password and TLS from `REDIS_PASSWORD` / `REDIS_TLS`; database 0 only. Wins over `REDIS_URL` and below.',
   },
-  { name: 'REDIS_MAX_CONNECTIONS', default: '10', description: 'Most Redis connections one process opens.' },
+  {
+    name: 'REDIS_MAX_CONNECTIONS',
+    default: '10',
+    description:
+      'Most Redis connections one process opens; on a Redis Cluster, sockets per node (see [Redis Cluster](#redis-cluster)).',
+  },
   {
     name: 'REDIS_KEY_PREFIX',
     default: 'tradecache',

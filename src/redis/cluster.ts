@@ -1,6 +1,8 @@
-import { Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
+import type { Cluster, ClusterOptions, RedisOptions } from 'ioredis';
+import { Redis } from 'ioredis';
 import type { ClusterConfig } from '../config/types.ts';
 import { formatAddress } from './address.ts';
+import { TradecacheCluster } from './tradecache-cluster.ts';
 
 /** The retry behaviour and timeouts of one connection, as `redisOptions` builds them for any mode. */
 export interface ClusterConnectionOptions {
@@ -13,7 +15,9 @@ export interface ClusterConnectionOptions {
  * timeouts, BullMQ's `maxRetriesPerRequest: null`) go in `redisOptions`, which ioredis applies
  * to every node it discovers. Reads and writes go to masters (`scaleReads: 'master'`): a replica
  * read could miss a write just acknowledged. MOVED/ASK redirections during resharding and a
- * replica taking over a failed master are followed by ioredis (slots refreshed on MOVED).
+ * replica taking over a failed master are followed by ioredis (slots refreshed on MOVED). A
+ * TradecacheCluster: the command timeout holds while every node is down too, and each
+ * channel's PUBLISHes go to one node, in order.
  */
 export function createClusterClient(cluster: ClusterConfig, options: ClusterConnectionOptions): Cluster {
   const { base, retryDelay } = options;
@@ -33,7 +37,7 @@ export function createClusterClient(cluster: ClusterConfig, options: ClusterConn
     redisOptions,
   };
   if (enableReadyCheck !== undefined) clusterOptions.enableReadyCheck = enableReadyCheck;
-  return new Cluster(
+  return new TradecacheCluster(
     cluster.nodes.map((node) => ({ host: node.host, port: node.port })),
     clusterOptions,
   );

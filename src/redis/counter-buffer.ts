@@ -2,10 +2,11 @@ import type { FailSoftWarnings } from '../fail-soft-warnings.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { RedisClient } from './client.ts';
+import { SlotPipelines } from './slot-pipelines.ts';
 
 /**
  * Accumulates Redis counter increments (the Python platform's hit/miss/warmup counters) in memory and
- * flushes them with one pipelined INCRBY batch per interval, so a cache hit costs no extra
+ * flushes them with one pipelined INCRBY batch per interval (one per master on a Cluster), so a cache hit costs no extra
  * round trip. A failed flush keeps the increments for the next try.
  */
 export class CounterBuffer {
@@ -48,9 +49,10 @@ export class CounterBuffer {
     this.pending = new Map();
     this.flushing = (async () => {
       try {
-        const pipeline = this.redis.pipeline();
-        for (const [key, amount] of batch) pipeline.incrby(key, amount);
-        const results = (await pipeline.exec()) ?? [];
+        // The counters sit in many slots: one pipeline per master on a Cluster.
+        const pipelines = new SlotPipelines(this.redis);
+        for (const [key, amount] of batch) pipelines.on(key).incrby(key, amount);
+        const results = await pipelines.exec();
         const failed = results.find(([err]) => err);
         if (failed) throw failed[0];
       } catch (err) {

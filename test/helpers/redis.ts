@@ -21,7 +21,7 @@ export interface TestRedis extends EmbeddedRedis {
    * A plain client of the right kind (a Cluster client on a cluster), not yet connected unless
    * `lazyConnect: false`; the caller closes it. Tests use this, not `new Redis(url)`.
    */
-  client(options?: Pick<RedisOptions, 'lazyConnect'>): RedisClient;
+  client(options?: Pick<RedisOptions, 'lazyConnect' | 'maxRetriesPerRequest'>): RedisClient;
   /** A not yet connected pub/sub connection as the product builds one (a single node on a Cluster). */
   subscriber(): RedisClient;
   /** Stops redis-server (every node) and deletes its temp dir. */
@@ -123,14 +123,17 @@ async function startClusterTestRedis(): Promise<TestRedis> {
     url: cluster.url,
     port: first.port,
     password: cluster.password,
-    pid: 0,
+    // Never 0: `process.kill(0, 'SIGSTOP')` would stop the test runner's own process group.
+    get pid(): number {
+      return single('pid')();
+    },
     owned: true,
     dataDir: cluster.dataDir,
     kind: 'cluster',
-    client: (clientOptions = {}) =>
+    client: ({ lazyConnect = true, ...perNode } = {}) =>
       new Cluster(
         cluster.nodes.map((n) => ({ host: '127.0.0.1', port: n.port })),
-        { lazyConnect: true, ...clientOptions, redisOptions: { password: cluster.password } },
+        { lazyConnect, redisOptions: { ...perNode, password: cluster.password } },
       ),
     subscriber: () => productSubscriber(cluster.url),
     stop: () => cluster.destroy(),

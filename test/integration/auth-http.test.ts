@@ -12,6 +12,7 @@ import { authRoutes } from '../../src/http/routes/auth/index.ts';
 import { sessionRoutes } from '../../src/http/routes/sessions/index.ts';
 import { userRoutes } from '../../src/http/routes/users/index.ts';
 import { createLogger } from '../../src/logger.ts';
+import type { RedisClient } from '../../src/redis/client.ts';
 import { createSessionKeys } from '../../src/redis/keys/index.ts';
 import {
   deriveAuthSecrets,
@@ -31,7 +32,7 @@ const WRONG_KEY = `tck_${'A'.repeat(43)}`;
 const logLines: string[] = [];
 const secretsSeen: string[] = [ADMIN_TOKEN];
 let server: TestRedis;
-let redis: Redis;
+let redis: RedisClient;
 let deadRedis: Redis;
 let run = 0;
 const apps: FastifyInstance[] = [];
@@ -45,7 +46,7 @@ interface TestApp {
 async function buildApp(
   options: {
     loginLimits?: Partial<LoginLimits>;
-    limiterRedis?: Redis;
+    limiterRedis?: RedisClient;
     trustProxy?: boolean;
     perIp?: { limit: number; windowSec: number };
   } = {},
@@ -129,7 +130,7 @@ const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 beforeAll(async () => {
   server = await startTestRedis();
-  redis = new Redis(server.url);
+  redis = server.client({ lazyConnect: false });
   // A client whose server is gone: stands in for a Redis outage without touching the real one.
   deadRedis = new Redis({
     port: 1,

@@ -1,18 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AesGcmCipher, type CacheEngine, createCacheEngine } from '../../src/cache/index.ts';
+import type { RedisClient } from '../../src/redis/client.ts';
 import { startTestRedis, type TestRedis } from '../helpers/redis.ts';
 
 const logger = pino({ level: 'silent' });
 let server: TestRedis;
-let redis: Redis;
+let redis: RedisClient;
 let engine: CacheEngine;
-const clients: Redis[] = [];
+const clients: RedisClient[] = [];
 
-function connect(): Redis {
-  const client = new Redis(server.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+function connect(): RedisClient {
+  const client = server.client({ maxRetriesPerRequest: 1 });
   client.on('error', () => {});
   clients.push(client);
   return client;

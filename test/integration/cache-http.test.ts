@@ -1,34 +1,34 @@
 import cookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CacheEngine, cachedRepository, createCacheEngine } from '../../src/cache/index.ts';
 import { responseCachePlugin } from '../../src/http/plugins/response-cache.ts';
+import type { RedisClient } from '../../src/redis/client.ts';
 import { startTestRedis, type TestRedis } from '../helpers/redis.ts';
 
 const logger = pino({ level: 'silent' });
 let server: TestRedis;
 let engine: CacheEngine;
 let app: FastifyInstance;
-const clients: Redis[] = [];
+const clients: RedisClient[] = [];
 let marketCalls = 0;
 /** When set, the engine's clock stands still there: a test ages an entry without sleeping. */
 const clock: { fixedMs?: number } = {};
 
-function connect(): Redis {
-  const client = new Redis(server.url, { lazyConnect: true });
+function track(client: RedisClient): RedisClient {
   clients.push(client);
   return client;
 }
 
 beforeAll(async () => {
   server = await startTestRedis();
-  const redis = connect();
+  const redis = track(server.client());
   await redis.connect();
   engine = createCacheEngine({
     redis,
-    subscriber: connect,
+    // The bus connection as the product opens it (on a Cluster: one node).
+    subscriber: () => track(server.subscriber()),
     prefix: 'http:cache',
     logger,
     now: () => clock.fixedMs ?? Date.now(),

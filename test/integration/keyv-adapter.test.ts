@@ -7,6 +7,7 @@ import type { CacheEngine } from '../../src/cache/index.ts';
 import { TradecacheKeyvStore } from '../../src/keyv/index.ts';
 import type { RedisClient } from '../../src/redis/client.ts';
 import { useCacheEngines } from '../helpers/cache.ts';
+import { keysMatching } from '../helpers/redis.ts';
 
 const { newEngine } = useCacheEngines();
 let engine: CacheEngine;
@@ -55,7 +56,7 @@ describe('TradecacheKeyvStore', () => {
     const keys = ['GET /api/v1/price?symbol=BTC*', 'GET%20/api', 'ключ', '~tag:x', '{hash}', "'"];
     for (const [i, key] of keys.entries()) await keyv.set(key, i);
     expect(await keyv.get(keys)).toEqual([0, 1, 2, 3, 4, 5]);
-    const stored = await redis.keys('kv:cache:keyv.urls:*');
+    const stored = await keysMatching(redis, 'kv:cache:keyv.urls:*');
     expect(stored).toContain('kv:cache:keyv.urls:GET%20/api/v1/price%3Fsymbol=BTC%2A');
     expect(stored).toContain('kv:cache:keyv.urls:GET%2520/api');
     expect(stored).toContain('kv:cache:keyv.urls:%7Etag:x');

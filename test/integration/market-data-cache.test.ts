@@ -1,15 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { LiveMarket } from '../../src/market/live-market.ts';
+import type { RedisClient } from '../../src/redis/client.ts';
 import { createKeys } from '../../src/redis/keys/index.ts';
-import { startTestRedis, type TestRedis } from '../helpers/redis.ts';
+import { keysMatching, startTestRedis, type TestRedis } from '../helpers/redis.ts';
 import { BINANCE_FIXTURES } from '../helpers/replay-server.ts';
 
 let server: TestRedis;
-let client: Redis;
+let client: RedisClient;
 let live: LiveMarket;
 let keys: ReturnType<typeof createKeys>;
 
@@ -18,7 +18,7 @@ const spotRest = (file: string) =>
 
 beforeAll(async () => {
   server = await startTestRedis();
-  client = new Redis(server.url);
+  client = server.client({ lazyConnect: false });
 });
 beforeEach(() => {
   keys = createKeys(`t${randomBytes(4).toString('hex')}`);
@@ -231,7 +231,7 @@ describe('write batch input checks', () => {
     expect(() => batch.price('BTCUSDT', '1.0', -5)).toThrow(/non-negative integer/);
     expect(batch.size).toBe(0);
     expect((await batch.flush()).written).toBe(0);
-    expect(await client.keys(`${keys.root}:*`)).toEqual([]);
+    expect(await keysMatching(client, `${keys.root}:*`)).toEqual([]);
   });
 
   it('refuses a batch holding a bad candle at flush, sending nothing of it', async () => {
@@ -252,6 +252,6 @@ describe('write batch input checks', () => {
     batch.candle('ETHUSDT', '1m', { ...good, high: 1.5 as never }, { lastTradeId: 1 });
     await expect(batch.flush()).rejects.toThrow(/candle high must be a plain decimal string/);
     expect(() => batch.candle('BTCUSDT', '2m' as never, good, { lastTradeId: 1 })).toThrow(/interval/);
-    expect(await client.keys(`${keys.root}:*`)).toEqual([]);
+    expect(await keysMatching(client, `${keys.root}:*`)).toEqual([]);
   });
 });

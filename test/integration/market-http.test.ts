@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
-import { startTestRedis, type TestRedis } from '../helpers/redis.ts';
+import { keysMatching, startTestRedis, type TestRedis } from '../helpers/redis.ts';
 
 let redis: TestRedis;
 let app: TestApp;
@@ -331,19 +331,7 @@ describe('bad requests change nothing', () => {
   it('leaves every key as it was after a burst of refused requests', async () => {
     const dump = async () => {
       const client = app.ctx.redis;
-      const found: string[] = [];
-      let cursor = '0';
-      do {
-        const [next, keys] = await client.scan(
-          cursor,
-          'MATCH',
-          `${app.ctx.keys.root}:market:*`,
-          'COUNT',
-          1000,
-        );
-        cursor = next;
-        found.push(...keys);
-      } while (cursor !== '0');
+      const found = await keysMatching(client, `${app.ctx.keys.root}:market:*`);
       const values: Record<string, unknown> = {};
       for (const key of found.sort()) values[key] = await client.dump(key);
       return values;

@@ -1,21 +1,21 @@
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { feedMetrics, WriteQueue, writeRestPrices } from '../../src/market/feed/index.ts';
 import { WatchedSymbol } from '../../src/market/feed/watched-symbol.ts';
 import { LiveMarket } from '../../src/market/live-market.ts';
+import type { RedisClient } from '../../src/redis/client.ts';
 import { createKeys } from '../../src/redis/keys/index.ts';
 import type { ExchangeClient } from '../../src/trading/index.ts';
 import { startTestRedis, type TestRedis } from '../helpers/redis.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 let server: TestRedis;
-let client: Redis;
+let client: RedisClient;
 beforeAll(async () => {
   server = await startTestRedis();
-  client = new Redis(server.url);
+  client = server.client({ lazyConnect: false });
 });
 afterAll(async () => {
   client?.disconnect();

@@ -1,14 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCodes } from '../../src/errors.ts';
 import { PriceAlerts } from '../../src/market/alerts/index.ts';
 import { LiveMarket } from '../../src/market/live-market.ts';
+import type { RedisClient } from '../../src/redis/client.ts';
 import { createKeys } from '../../src/redis/keys/index.ts';
 import { startTestRedis, type TestRedis } from '../helpers/redis.ts';
 
 let server: TestRedis;
-let clients: Redis[] = [];
+let clients: RedisClient[] = [];
 let keys: ReturnType<typeof createKeys>;
 let live: LiveMarket;
 const T0 = 1_700_000_000_000;
@@ -16,18 +16,18 @@ const T0 = 1_700_000_000_000;
 beforeAll(async () => {
   server = await startTestRedis();
   // Eight connections: the concurrent checkers run on separate clients, like separate processes.
-  clients = Array.from({ length: 8 }, () => new Redis(server.url));
+  clients = Array.from({ length: 8 }, () => server.client({ lazyConnect: false }));
 });
 beforeEach(() => {
   keys = createKeys(`t${randomBytes(4).toString('hex')}`);
-  live = new LiveMarket({ redis: clients[0] as Redis, keys: keys.market });
+  live = new LiveMarket({ redis: clients[0] as RedisClient, keys: keys.market });
 });
 afterAll(async () => {
   for (const c of clients) c.disconnect();
   await server?.destroy();
 });
 
-function alertsOn(client: Redis, options: { max?: number; now?: () => number } = {}) {
+function alertsOn(client: RedisClient, options: { max?: number; now?: () => number } = {}) {
   return new PriceAlerts({
     redis: client,
     keys: keys.alerts,
@@ -44,7 +44,7 @@ async function setPrice(symbol: string, price: string, time: number) {
 
 describe('matching', () => {
   it('fires each alert exactly once with eight checkers fed the same price path at once', async () => {
-    const alerts = alertsOn(clients[0] as Redis, { max: 10_000 });
+    const alerts = alertsOn(clients[0] as RedisClient, { max: 10_000 });
     await setPrice('BTCUSDT', '100.00', T0);
     const ids: string[] = [];
     for (let i = 1; i <= 150; i++) {
@@ -91,7 +91,7 @@ describe('matching', () => {
   });
 
   it('fires all of 1,000+ targets a single price jump goes over, once', async () => {
-    const alerts = alertsOn(clients[0] as Redis, { max: 2000 });
+    const alerts = alertsOn(clients[0] as RedisClient, { max: 2000 });
     for (let i = 0; i < 1200; i++) {
       await alerts.create('carol', {
         symbol: 'ETHUSDT',
@@ -110,7 +110,7 @@ describe('matching', () => {
   });
 
   it('fires crosses in either direction, relative to the price at creation', async () => {
-    const alerts = alertsOn(clients[0] as Redis);
+    const alerts = alertsOn(clients[0] as RedisClient);
     await setPrice('BTCUSDT', '60000', T0);
     const up = await alerts.create('u1', {
       symbol: 'BTCUSDT',
@@ -136,7 +136,7 @@ describe('matching', () => {
   });
 
   it('fires above and below when the price equals the target, and at once when it is already there', async () => {
-    const alerts = alertsOn(clients[0] as Redis);
+    const alerts = alertsOn(clients[0] as RedisClient);
     await setPrice('SOLUSDT', '150.00', T0);
     const above = await alerts.create('u2', {
       symbol: 'SOLUSDT',
@@ -176,7 +176,7 @@ describe('matching', () => {
   });
 
   it('compares exactly at the decimal edge: 0.00000001 steps, trailing zeros, targets a double cannot tell apart', async () => {
-    const alerts = alertsOn(clients[0] as Redis);
+    const alerts = alertsOn(clients[0] as RedisClient);
     await setPrice('PEPEUSDT', '0.00000100', T0);
     const a = await alerts.create('u3', {
       symbol: 'PEPEUSDT',
@@ -217,7 +217,7 @@ describe('matching', () => {
 describe('lifetime and ownership', () => {
   it('never fires an expired alert, and the cleanup removes it', async () => {
     let now = Date.now();
-    const alerts = alertsOn(clients[0] as Redis, { now: () => now });
+    const alerts = alertsOn(clients[0] as RedisClient, { now: () => now });
     const expiring = await alerts.create('u4', {
       symbol: 'BTCUSDT',
       market: 'spot',
@@ -236,7 +236,7 @@ describe('lifetime and ownership', () => {
   });
 
   it('never fires a deleted alert; another user can neither list nor delete it', async () => {
-    const alerts = alertsOn(clients[0] as Redis);
+    const alerts = alertsOn(clients[0] as RedisClient);
     const mine = await alerts.create('dave', {
       symbol: 'BTCUSDT',
       market: 'spot',
@@ -253,7 +253,7 @@ describe('lifetime and ownership', () => {
   });
 
   it('refuses an alert past the per-user cap with CONFLICT, and counts only active ones', async () => {
-    const alerts = alertsOn(clients[0] as Redis, { max: 3 });
+    const alerts = alertsOn(clients[0] as RedisClient, { max: 3 });
     const made = [];
     for (let i = 0; i < 3; i++) {
       made.push(
@@ -279,7 +279,7 @@ describe('lifetime and ownership', () => {
   });
 
   it('refuses a crosses alert without any price to know its direction', async () => {
-    const alerts = alertsOn(clients[0] as Redis);
+    const alerts = alertsOn(clients[0] as RedisClient);
     await expect(
       alerts.create('gina', {
         symbol: 'NOPRICEUSDT',
@@ -292,7 +292,7 @@ describe('lifetime and ownership', () => {
   });
 
   it('delivers a trigger a dead checker left in the outbox, once', async () => {
-    const alerts = alertsOn(clients[0] as Redis);
+    const alerts = alertsOn(clients[0] as RedisClient);
     const alert = await alerts.create('hal', {
       symbol: 'BNBUSDT',
       market: 'spot',
@@ -303,7 +303,7 @@ describe('lifetime and ownership', () => {
     const { runScript } = await import('../../src/redis/scripts.ts');
     const k = keys.alerts;
     await runScript(
-      clients[0] as Redis,
+      clients[0] as RedisClient,
       'alert-check',
       [
         k.targets('spot', 'BNBUSDT', 'above'),

@@ -1,7 +1,7 @@
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RedisClient } from '../../src/redis/client.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
-import { startTestRedis, type TestRedis } from '../helpers/redis.ts';
+import { keysMatching, startTestRedis, type TestRedis } from '../helpers/redis.ts';
 import { type ReplayServer, startReplayServer } from '../helpers/replay-server.ts';
 
 /**
@@ -12,7 +12,7 @@ import { type ReplayServer, startReplayServer } from '../helpers/replay-server.t
 let redis: TestRedis;
 let exchange: ReplayServer;
 let app: TestApp;
-let plain: Redis;
+let plain: RedisClient;
 
 /** Keys another program (the Python platform, or anything else) keeps in the same Redis. */
 const FOREIGN = {
@@ -27,7 +27,7 @@ const FOREIGN = {
 beforeAll(async () => {
   redis = await startTestRedis();
   exchange = await startReplayServer({ spotExchangeInfo: 'exchangeInfo.full.2023-09-08.json' });
-  plain = new Redis(redis.url);
+  plain = redis.client({ lazyConnect: false });
   for (const [key, value] of Object.entries(FOREIGN)) await plain.set(key, value);
   app = await startTestApp({
     REDIS_URL: redis.url,
@@ -72,7 +72,7 @@ describe('REDIS_KEY_PREFIX= shares the Python platform keys', () => {
   it('keeps every other key of ours under tradecache:', async () => {
     expect(app.ctx.keys.root).toBe('tradecache');
     await app.ctx.sessions.users.addUser('alice');
-    const ours = await plain.keys('tradecache:*');
+    const ours = await keysMatching(plain, 'tradecache:*');
     expect(ours).toContain('tradecache:users:index');
     expect(ours.some((k) => k.startsWith('tradecache:users:{alice}:'))).toBe(true);
   });

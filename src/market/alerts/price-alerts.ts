@@ -15,6 +15,7 @@ import { DurableAck } from '../../redis/durable-ack.ts';
 import { refuseWithoutRedis } from '../../redis/failure-rules.ts';
 import type { AlertKeys } from '../../redis/keys/index.ts';
 import { queueScript, runScript } from '../../redis/scripts.ts';
+import { SlotPipelines } from '../../redis/slot-pipelines.ts';
 import { MARKET_TYPES, type MarketType } from '../../trading/index.ts';
 import { isDecimalString } from '../decimal/index.ts';
 import { CheckedSymbols } from './checked-symbols.ts';
@@ -169,10 +170,12 @@ export class PriceAlerts {
       const index = await redis.hgetall(keys.userAlerts(userId));
       const ids = Object.keys(index);
       if (ids.length === 0) return [];
-      const reads = redis.pipeline();
+      // Records live in their symbol's slot: one pipeline per master on a Cluster.
+      const reads = new SlotPipelines(redis);
       for (const id of ids) {
         const [market, symbol] = (index[id] ?? '').split(':') as [MarketType, string];
-        reads.hget(keys.records(market, symbol), id);
+        const records = keys.records(market, symbol);
+        reads.on(records).hget(records, id);
       }
       const rows = (await reads.exec()) ?? [];
       const now = this.now();
