@@ -29,16 +29,20 @@ import type { Config, LogLevel, RequestLogMode } from './types.ts';
 
 /**
  * WAIT for durable writes: on by default only where replicas exist by design (Cluster,
- * Sentinel). The wait must end before the command timeout, or that timeout would answer first.
+ * Sentinel). The wait must end before the command timeout, or that timeout would answer first:
+ * by default it is 500 ms, or half a shorter command timeout; a value set that does not end
+ * first is refused, but only where WAIT runs at all (replicas > 0).
  */
 function durableWrites(e: Env, mode: { cluster: unknown; sentinel: unknown }) {
   const commandTimeoutMs = int(e, 'REDIS_COMMAND_TIMEOUT_MS', 2000, 10, 600_000);
-  const durableWaitMs = int(e, 'REDIS_DURABLE_WAIT_MS', 500, 1, 600_000);
-  if (durableWaitMs >= commandTimeoutMs) {
+  const durableReplicas = int(e, 'REDIS_DURABLE_REPLICAS', mode.cluster || mode.sentinel ? 1 : 0, 0, 16);
+  const fallbackWaitMs = Math.max(1, Math.min(500, Math.floor(commandTimeoutMs / 2)));
+  const durableWaitMs = int(e, 'REDIS_DURABLE_WAIT_MS', fallbackWaitMs, 1, 600_000);
+  if (durableReplicas > 0 && durableWaitMs >= commandTimeoutMs) {
     throw invalid('REDIS_DURABLE_WAIT_MS', `must be below REDIS_COMMAND_TIMEOUT_MS (${commandTimeoutMs})`);
   }
   return {
-    durableReplicas: int(e, 'REDIS_DURABLE_REPLICAS', mode.cluster || mode.sentinel ? 1 : 0, 0, 16),
+    durableReplicas,
     durableWaitMs,
     appendfsync: oneOf(e, 'REDIS_APPENDFSYNC', ['everysec', 'always'] as const, 'everysec'),
   };

@@ -105,7 +105,8 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
   {
     name: 'REDIS_DURABLE_WAIT_MS',
     default: '500',
-    description: 'Longest `WAIT` for those replicas; below `REDIS_COMMAND_TIMEOUT_MS`.',
+    description:
+      'Longest `WAIT` for those replicas; below `REDIS_COMMAND_TIMEOUT_MS` (default: 500, or half a shorter command timeout).',
   },
   {
     name: 'REDIS_APPENDFSYNC',

@@ -218,8 +218,19 @@ describe('durable writes (WAIT)', () => {
 
   it('refuses a WAIT as long as the command timeout, which would answer first', () => {
     expect(
-      thrown(() => loadConfig({ REDIS_DURABLE_WAIT_MS: '2000', REDIS_COMMAND_TIMEOUT_MS: '2000' })).message,
+      thrown(() =>
+        loadConfig({
+          REDIS_DURABLE_REPLICAS: '1',
+          REDIS_DURABLE_WAIT_MS: '2000',
+          REDIS_COMMAND_TIMEOUT_MS: '2000',
+        }),
+      ).message,
     ).toContain('invalid REDIS_DURABLE_WAIT_MS: must be below REDIS_COMMAND_TIMEOUT_MS (2000)');
+    // A short command timeout alone halves the default wait; without replicas no WAIT runs.
+    expect(loadConfig({ REDIS_COMMAND_TIMEOUT_MS: '200' }).redis.durableWaitMs).toBe(100);
+    expect(
+      loadConfig({ REDIS_CLUSTER_NODES: 'n1:7000', REDIS_COMMAND_TIMEOUT_MS: '300' }).redis.durableWaitMs,
+    ).toBe(150);
     expect(thrown(() => loadConfig({ REDIS_DURABLE_REPLICAS: '-1' })).message).toContain(
       'REDIS_DURABLE_REPLICAS',
     );
