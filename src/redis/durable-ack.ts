@@ -112,12 +112,16 @@ export class DurableAck {
       // answers without one (a count, or an error on a replica). So when the slot table is stale
       // (a failover moved the slot) and nothing but WAIT ran, the table is refreshed and the
       // pipeline sent again.
+      // The same when a slot is being migrated (ASK, TRYAGAIN: WAIT cannot follow an ASK to the
+      // importing node), after a growing pause: once the slot is assigned, the refreshed table
+      // sends the pipeline to its new master (about 3 s in all, then the error stands).
       if (
         this.enabled &&
         isCluster(target) &&
-        attempt < 2 &&
+        attempt < RESEND_PAUSES_MS.length &&
         redirectedUnexecuted(replies.slice(0, -1), transaction)
       ) {
+        await new Promise((resolve) => setTimeout(resolve, RESEND_PAUSES_MS[attempt]));
         await new Promise<void>((resolve) => target.refreshSlotsCache(() => resolve()));
         continue;
       }
@@ -145,9 +149,10 @@ export class DurableAck {
   }
 }
 
-// ASK (a slot being migrated) is not retried: it needs ASKING, which ioredis adds only itself.
-const REDIRECTED = /^MOVED /;
-const NOT_EXECUTED = /^(MOVED|ASK) |^EXECABORT/;
+/** Pauses before each resend of a pipeline no node executed (MOVED at once; then migrations). */
+const RESEND_PAUSES_MS = [0, 100, 200, 400, 800, 1600];
+const REDIRECTED = /^(MOVED|ASK|TRYAGAIN) /;
+const NOT_EXECUTED = /^(MOVED|ASK|TRYAGAIN) |^EXECABORT/;
 
 /**
  * The pipeline (WAIT left out) went to a node that no longer serves the slot and executed none
