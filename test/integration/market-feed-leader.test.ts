@@ -94,6 +94,16 @@ describe('market feed: one leader per market', () => {
       lastTradeId: 1,
       closed: true,
     };
+    // `tradecache_candle_reconcile_total{result="differ"}` summed over markets and intervals.
+    const differCount = async () => {
+      const text = await app.ctx.metrics.registry.getSingleMetricAsString(
+        'tradecache_candle_reconcile_total',
+      );
+      let total = 0;
+      for (const m of text.matchAll(/result="differ"\} (\d+)/g)) total += Number(m[1]);
+      return total;
+    };
+    const differBefore = await differCount();
     await reconciler.check('ETHUSDT', ours);
     await queue.flush();
     const [kline] = await app.ctx.exchange.getKlines('spot', {
@@ -113,7 +123,7 @@ describe('market feed: one leader per market', () => {
       close: kline!.close,
       trades: kline!.trades,
     });
-    const text = await app.ctx.metrics.registry.getSingleMetricAsString('tradecache_candle_reconcile_total');
-    expect(text).toMatch(/result="differ"\} 1/);
+    // At least ours: the app's own feed may reconcile a candle of its watched symbols meanwhile.
+    expect(await differCount()).toBeGreaterThanOrEqual(differBefore + 1);
   });
 });
