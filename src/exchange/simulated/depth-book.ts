@@ -2,7 +2,7 @@
  * The simulated order book as a pure function of an update step (one step per 100 ms), so the
  * REST depth snapshot and the `depth@100ms` diff stream agree the way Binance documents it:
  * the book at update id `u(step)` is exactly the snapshot of an earlier step plus every diff
- * since. A diff is the difference of two steps' books, whatever the number of steps between.
+ * since. A diff names every level updated in the steps it spans, with its final quantity.
  *
  * Levels sit on an absolute tick grid. Each level redraws its quantity (or disappears) on its
  * own hashed period, and the best bid follows the price path, so levels change side or fall off
@@ -43,12 +43,28 @@ export interface BookDiff {
   readonly a: [string, string][];
 }
 
+/** Longest span walked step by step; longer ones are covered by range (see `walk`). */
+const WALK_STEPS = 20;
+/** How far the best bid may have moved in a span covered by range, in ticks. */
+const MAX_COVER_TICKS = 20 * BOOK_RANGE_TICKS;
+
+/** Ticks of each side updated since a diff was last sent. */
+export interface TouchedLevels {
+  readonly bids: Set<number>;
+  readonly asks: Set<number>;
+}
+
 /** Best bid and ask with their quantities; null on an empty book. */
 export interface TopOfBook {
   readonly bidPrice: string;
   readonly bidQty: string;
   readonly askPrice: string;
   readonly askQty: string;
+}
+
+/** Whether a level is in the book: present, or the best bid or ask (always shown, at the mid). */
+function visible(state: BookState, ticks: number, level: Level | undefined): boolean {
+  return level !== undefined && (level.present || ticks === state.bestBid || ticks === state.bestBid + 1);
 }
 
 /** Fast integer hash for the per-step work (periods, phases, id jitter): no string joins. */
@@ -119,9 +135,48 @@ export class DepthModel {
     return { step, updateId: this.updateId(def, step), bestBid, bids, asks };
   }
 
-  /** The levels that differ from `from` to `to`: bids best first, asks best first. */
-  diff(def: SymbolDef, from: BookState, to: BookState): BookDiff {
-    return { b: this.#sideDiff(def, from, to, 'bids'), a: this.#sideDiff(def, from, to, 'asks') };
+  /**
+   * The book at `toStep`, adding to `touched` every level updated since `from`. As on Binance, a
+   * diff spanning several steps (a late timer) names each level touched in its `U..u` range, not
+   * only those that differ at its two ends: a snapshot taken at a step inside the range plus that
+   * diff is then the book at the end too (a level that came and went inside the range would
+   * otherwise stay in such a book for good). Up to WALK_STEPS steps are walked one by one; a
+   * longer span touches every tick the book can have covered meanwhile (a superset: a level
+   * named with its final quantity is right whether or not it changed). Null when that cover
+   * exceeds MAX_COVER_TICKS (the price ran too far): the caller has to break the sequence.
+   */
+  walk(def: SymbolDef, from: BookState, toStep: number, touched: TouchedLevels): BookState | null {
+    if (toStep - from.step <= WALK_STEPS) {
+      let state = from;
+      for (let step = from.step + 1; step <= toStep; step++) {
+        const next = this.book(def, step, state);
+        for (const side of ['bids', 'asks'] as const) this.#touch(state, next, side, touched[side]);
+        state = next;
+      }
+      return state;
+    }
+    let low = Number.POSITIVE_INFINITY;
+    let high = 0;
+    for (let step = from.step; step <= toStep; step++) {
+      const best = this.bestBid(def, step);
+      if (best === 0) continue; // halted: an empty book covers nothing
+      low = Math.min(low, best);
+      high = Math.max(high, best);
+    }
+    if (high > 0) {
+      if (high - low > MAX_COVER_TICKS) return null;
+      for (let t = Math.max(1, low - BOOK_RANGE_TICKS + 1); t <= high; t++) touched.bids.add(t);
+      for (let t = low + 1; t <= high + BOOK_RANGE_TICKS; t++) touched.asks.add(t);
+    }
+    return this.book(def, toStep);
+  }
+
+  /** The touched levels as they stand in `state` ("0" once gone): bids best first, asks best first. */
+  diffOf(def: SymbolDef, state: BookState, touched: TouchedLevels): BookDiff {
+    return {
+      b: this.#levelsAt(def, state, 'bids', touched.bids),
+      a: this.#levelsAt(def, state, 'asks', touched.asks),
+    };
   }
 
   /**
@@ -186,24 +241,26 @@ export class DepthModel {
     return key;
   }
 
-  #sideDiff(def: SymbolDef, from: BookState, to: BookState, side: BookSide): [string, string][] {
+  /** Adds to `touched` the ticks of `side` whose visible level differs from `from` to `to`. */
+  #touch(from: BookState, to: BookState, side: BookSide, touched: Set<number>): void {
     const before = from[side];
     const after = to[side];
-    const changed: Array<[number, string]> = [];
-    const visible = (state: BookState, ticks: number, level: Level | undefined) =>
-      level !== undefined && (level.present || ticks === state.bestBid || ticks === state.bestBid + 1);
     for (const [ticks, level] of after) {
       const was = before.get(ticks);
       const now = visible(to, ticks, level);
       const then = visible(from, ticks, was);
-      if (now && (!then || was?.qty !== level.qty)) changed.push([ticks, level.qty]);
-      else if (!now && then) changed.push([ticks, this.zeroQty(def)]);
+      if (now ? !then || was?.qty !== level.qty : then) touched.add(ticks);
     }
-    for (const [ticks, was] of before) {
-      if (!after.has(ticks) && visible(from, ticks, was)) changed.push([ticks, this.zeroQty(def)]);
-    }
-    changed.sort((x, y) => (side === 'bids' ? y[0] - x[0] : x[0] - y[0]));
-    return changed.map(([ticks, qty]) => [this.price(def, ticks), qty]);
+    for (const [ticks, was] of before) if (!after.has(ticks) && visible(from, ticks, was)) touched.add(ticks);
+  }
+
+  /** The `[price, quantity]` of each touched tick in `state` (zero where not in the book), best first. */
+  #levelsAt(def: SymbolDef, state: BookState, side: BookSide, touched: Set<number>): [string, string][] {
+    const ticks = [...touched].sort((x, y) => (side === 'bids' ? y - x : x - y));
+    return ticks.map((t) => {
+      const level = state[side].get(t);
+      return [this.price(def, t), visible(state, t, level) && level ? level.qty : this.zeroQty(def)];
+    });
   }
 
   /**

@@ -5,7 +5,7 @@
  */
 import type { MarketType } from '../../../trading/index.ts';
 import type { MarketActivity } from '../book.ts';
-import type { BookState, DepthModel } from '../depth-book.ts';
+import type { BookState, DepthModel, TouchedLevels } from '../depth-book.ts';
 import type { TickerBook } from '../tickers.ts';
 import type { SymbolDef, Universe } from '../universe.ts';
 import type { StreamName } from './names.ts';
@@ -135,11 +135,18 @@ class BookTickerSource implements StreamSource {
 }
 
 /**
- * Depth diffs every `everySteps` steps: the difference of the book between the last step sent
- * and now, so `U` is the previous `u + 1` (futures: `pu` the previous `u`) even after a pause.
+ * Depth diffs every `everySteps` steps: the levels updated since the last step sent, so `U` is
+ * the previous `u + 1` (futures: `pu` the previous `u`) even after a pause. After a pause in which
+ * the price ran too far to cover (see `DepthModel.walk`) the sequence breaks instead, as a
+ * stream that fell behind does: the client sees the gap and fetches a new snapshot.
  */
 class DepthSource implements StreamSource {
-  #sent: BookState;
+  /** The book at the last step walked. */
+  #at: BookState;
+  /** `u` and step of the last diff sent (at first: of the baseline). */
+  #sentUpdateId: number;
+  #sentStep: number;
+  #touched: TouchedLevels = { bids: new Set(), asks: new Set() };
 
   constructor(
     private readonly depth: DepthModel,
@@ -150,23 +157,37 @@ class DepthSource implements StreamSource {
     // The baseline is the step before the subscription, so the first diff spans the step in
     // force now: a snapshot taken after subscribing always lies within it (futures'
     // `U <= lastUpdateId <= u`, spot's `U <= lastUpdateId + 1 <= u`).
-    this.#sent = depth.book(def, depth.step(now) - 1);
+    this.#at = depth.book(def, depth.step(now) - 1);
+    this.#sentUpdateId = this.#at.updateId;
+    this.#sentStep = this.#at.step;
   }
 
   poll(now: number): unknown[] {
     const step = this.depth.step(now);
-    if (step - this.#sent.step < this.everySteps) return [];
-    const next = this.depth.book(this.def, step, this.#sent);
-    const { b, a } = this.depth.diff(this.def, this.#sent, next);
-    // Nothing changed: keep the last state sent, so the next diff still starts at its u + 1.
-    if (b.length === 0 && a.length === 0) return [];
-    const from = this.#sent;
-    this.#sent = next;
+    if (step - this.#sentStep < this.everySteps) return [];
+    const walked = this.depth.walk(this.def, this.#at, step, this.#touched);
+    if (walked) this.#at = walked;
+    else {
+      // Too far behind to cover: go on from the step before now, leaving a gap in the ids.
+      this.#touched = { bids: new Set(), asks: new Set() };
+      this.#at = this.depth.walk(
+        this.def,
+        this.depth.book(this.def, step - 1),
+        step,
+        this.#touched,
+      ) as BookState;
+    }
+    // Nothing changed: send nothing, so the next diff still starts at the last u + 1.
+    if (this.#touched.bids.size === 0 && this.#touched.asks.size === 0) return [];
+    const { b, a } = this.depth.diffOf(this.def, this.#at, this.#touched);
+    const pu = this.#sentUpdateId;
+    const u = this.#at.updateId;
+    this.#sentUpdateId = u;
+    this.#sentStep = step;
+    this.#touched = { bids: new Set(), asks: new Set() };
     const s = this.def.symbol;
-    const U = from.updateId + 1;
-    const u = next.updateId;
-    if (this.def.market === 'spot') return [{ e: 'depthUpdate', E: now, s, U, u, b, a }];
-    return [{ e: 'depthUpdate', E: now, T: now - 3, s, U, u, pu: from.updateId, b, a }];
+    if (this.def.market === 'spot') return [{ e: 'depthUpdate', E: now, s, U: pu + 1, u, b, a }];
+    return [{ e: 'depthUpdate', E: now, T: now - 3, s, U: pu + 1, u, pu, b, a }];
   }
 }
 
