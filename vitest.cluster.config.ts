@@ -62,10 +62,8 @@ export const CLUSTER_SUITES = [
   'test/e2e/cli-market-watch.test.ts',
   // Its own cluster (it kills and restarts a master); skipped outside this config.
   'test/integration/cluster-durable-failover.test.ts',
-  // Resharding under traffic: flaky since the merge of the cluster branches (a setMany now and
-  // then meets "Too many Cluster redirections. Last error: MOVED" while SETSLOT NODE is applied
-  // master by master); run it with TRADECACHE_RESHARD_TEST=1 until that is fixed.
-  ...(process.env.TRADECACHE_RESHARD_TEST ? ['test/integration/cluster-resharding.test.ts'] : []),
+  // Its own cluster too: slots move between masters under traffic.
+  'test/integration/cluster-resharding.test.ts',
   'test/integration/dashboard-cluster.test.ts',
 ];
 

@@ -33,6 +33,16 @@ export function createClusterClient(cluster: ClusterConfig, options: ClusterConn
     // A failover takes the cluster a node timeout or two: keep retrying commands through it.
     retryDelayOnFailover: 200,
     retryDelayOnClusterDown: 200,
+    // While a resharding's SETSLOT NODE reaches the masters one by one (and the replicas by
+    // gossip), nodes disagree about a slot's owner and a command can bounce between two of them:
+    // ioredis' default (retry at once) spends its 16 redirections in a few ms. A short pause per
+    // MOVED rides out that disagreement (up to 0.8 s, then migrating-retry.ts starts again); a
+    // MOVED outside a resharding is rare and costs one pause.
+    retryDelayOnMoved: 50,
+    // The 16 redirections must end well within the command timeout (2 s) even on a loaded
+    // machine: a timeout is not safe to retry (the command may have run), a spent budget is
+    // (migrating-retry.ts). ioredis' 100 ms per TRYAGAIN spent 1.6 s of it, and timed out.
+    retryDelayOnTryAgain: 50,
     slotsRefreshTimeout: 2_000,
     redisOptions,
   };

@@ -73,6 +73,32 @@ export class ClusterResharder {
       if (other.address === source.address || other.address === target.address) continue;
       await (await this.node(other.address)).call('CLUSTER', 'SETSLOT', slot, 'NODE', target.id);
     }
+    // The new owner's claim must carry the highest config epoch: this test moves slots both ways
+    // between the same masters, so the old owner may have bumped its epoch since (importing
+    // another slot), and a replica gossiping its master's not yet updated slots with that epoch
+    // hands the slot back to the old owner on the nodes that hear it. Both masters then answer
+    // MOVED to each other for seconds (the remedy `redis-cli --cluster fix` applies too).
+    await into.call('CLUSTER', 'BUMPEPOCH');
+    await this.untilAgreed(slot, target.address);
+  }
+
+  /** Waits until every node, replicas included, names `owner` as the master of `slot`. */
+  private async untilAgreed(slot: number, owner: string): Promise<void> {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const views = await Promise.all(
+        this.cluster.nodes.map(async (n) => {
+          const table = (await (await this.node(n.address)).call('CLUSTER', 'NODES')) as string;
+          return parseMasters(table).find((m) => m.slots.has(slot))?.address ?? 'none';
+        }),
+      );
+      if (views.every((v) => v === owner)) return;
+      if (Date.now() > deadline)
+        throw new Error(
+          `slot ${slot}: nodes still disagree on its owner (${views.join(', ')}; want ${owner})`,
+        );
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 
   /** MOVED / ASK / TRYAGAIN answers given by every master since it started. */

@@ -159,7 +159,8 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
     const waitUntilOk = async (timeoutMs = 20_000) => {
       await waitFor(settled, timeoutMs, 50);
     };
-    await waitUntilOk();
+    // Beside a busy suite (the resharding test) on two cores, settling has taken over 20 s.
+    await waitUntilOk(45_000);
 
     const masters = async () => {
       for (const node of alive()) {
