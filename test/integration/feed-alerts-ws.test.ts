@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { addDecimals, subtractDecimals } from '../../src/market/decimal/index.ts';
+import { createRedisClient } from '../../src/redis/connection.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { startTestRedis, type TestRedis } from '../helpers/redis.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -79,5 +80,39 @@ describe('feed → alerts and WebSocket', () => {
     }, 30_000);
     expect(fired.every((n) => n.alertId === up.id || n.alertId === down.id)).toBe(true);
     expect(new Set(fired.map((n) => n.alertId)).size).toBe(fired.length);
+  });
+
+  it('fans out only the symbols some WebSocket client watches, and a new subscription joins them', async () => {
+    const subscriber = createRedisClient(app.ctx.config.redis, { role: 'subscriber' });
+    const seen = new Set<string>();
+    subscriber.on('message', (_channel: string, text: string) => {
+      const message = JSON.parse(text) as { updates: { symbol: string }[] };
+      for (const u of message.updates) seen.add(u.symbol);
+    });
+    await subscriber.subscribe(app.ctx.keys.market.updatesChannel('spot'));
+    try {
+      // The feed writes every spot symbol's price (the all-market ticker stream) meanwhile.
+      await waitFor(async () =>
+        (await app.ctx.market.prices.spot.getCurrentPrice('ETHUSDT')) ? true : null,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      const watched = new Set(await app.ctx.realtime.clientWatch.symbols('spot'));
+      expect([...seen].filter((symbol) => !watched.has(symbol))).toEqual([]);
+      expect(seen.has('ETHUSDT')).toBe(false);
+
+      const socket = new WebSocket(wsUrl, { headers: { authorization: `Bearer ${token}` } });
+      const prices: string[] = [];
+      socket.on('message', (raw) => {
+        const message = JSON.parse(String(raw)) as { channel?: string; data?: { price: string } };
+        if (message.channel === 'price:ETHUSDT' && message.data) prices.push(message.data.price);
+      });
+      await new Promise((resolve) => socket.once('open', resolve));
+      socket.send(JSON.stringify({ op: 'subscribe', channels: ['price:ETHUSDT'] }));
+      await waitFor(() => (seen.has('ETHUSDT') && prices.length > 0 ? true : null), 15_000);
+      expect(prices.at(-1)).toMatch(/^\d+\.\d+$/);
+      socket.close();
+    } finally {
+      subscriber.disconnect();
+    }
   });
 });

@@ -58,6 +58,8 @@ export class MarketFeeds {
   private syncTimer: NodeJS.Timeout | null = null;
   /** Whether the last client-watch read failed (logged once until one succeeds). */
   private syncFailing = false;
+  /** Per market, every symbol on the client watch list as last read (unbounded by listing). */
+  private readonly clientSymbols = new Map<MarketType, ReadonlySet<string>>();
 
   constructor(private readonly deps: MarketFeedsDeps) {
     const { config } = deps;
@@ -112,9 +114,9 @@ export class MarketFeeds {
     for (const feed of this.feeds.values()) {
       if (!feed.isLeader || (market !== undefined && feed.market !== market)) continue;
       try {
-        await feed.setClientWatched(
-          await this.listedClientSymbols(feed.market, await list.symbols(feed.market)),
-        );
+        const announced = await list.symbols(feed.market);
+        this.clientSymbols.set(feed.market, new Set(announced));
+        await feed.setClientWatched(await this.listedClientSymbols(feed.market, announced));
         this.syncFailing = false;
       } catch (err) {
         if (!this.syncFailing) {
@@ -143,6 +145,19 @@ export class MarketFeeds {
       if (!isListed || (await isListed(market, symbol))) kept.push(symbol);
     }
     return kept.reverse();
+  }
+
+  /**
+   * Whether a WebSocket client of some process watches `symbol` (any channel of it), by the
+   * client watch list as this leader last read it; true while that list was never read (or there
+   * is none), so nothing is held back before the first read. The fan-out publishes only these
+   * symbols' updates: a flush carries every symbol of the market, and serialising all of them for
+   * processes that would parse and drop them cost the feed's event loop several ms a flush.
+   */
+  clientWatches(market: MarketType, symbol: string): boolean {
+    if (!this.deps.clientWatch) return true;
+    const symbols = this.clientSymbols.get(market);
+    return symbols === undefined || symbols.has(symbol);
   }
 
   /** The feed of a market, if it is configured. */
