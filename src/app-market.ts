@@ -152,7 +152,7 @@ export function startMarketFeeds(
 ): MarketFeeds | null {
   const { config } = deps;
   if (config.feed.markets.length === 0) return null;
-  const feeds: MarketFeeds = new MarketFeeds({
+  const feeds = new MarketFeeds({
     config: config.feed,
     redis: deps.redis,
     keys: deps.keys.market,
@@ -163,15 +163,13 @@ export function startMarketFeeds(
     metrics: deps.metrics,
     logger: deps.logger,
     // The updates go out first: on the shared connection Redis answers in order, so a PUBLISH
-    // queued after the flush's alert checks would wait for every one of them. Only symbols some
-    // WebSocket client watches go out (the hubs drop the rest); alerts check every price.
-    onFlushed: (marketType, digest): Promise<unknown> => {
-      const updates = digest.updates.filter((u) => feeds.clientWatches(marketType, u.symbol));
-      return Promise.all([
-        updates.length > 0 ? realtime.publisher.publish(marketType, updates) : null,
+    // queued after the flush's alert checks would wait for every one of them. The updates are
+    // those of symbols some WebSocket client watches (MarketFeeds.clientWatches).
+    onFlushed: (marketType, digest) =>
+      Promise.all([
+        digest.updates.length > 0 ? realtime.publisher.publish(marketType, digest.updates) : null,
         digest.prices.length > 0 ? alerts.checkPrices(marketType, digest.prices) : null,
-      ]);
-    },
+      ]),
     clientWatch: realtime.clientWatch,
     isListed: (m, symbol) => tradableSymbols.isTradable(m, symbol),
   });

@@ -1,9 +1,9 @@
 /**
  * Retries for commands a Redis Cluster answered "not now" while a slot migrates. ioredis retries
  * a TRYAGAIN every `retryDelayOnTryAgain` (50 ms, cluster.ts) within one budget of
- * `maxRedirections` (16) that MOVED and ASK share, so a slot held migrating for more than ~0.8 s fails a script or
- * multi-key command whose keys are split between the two masters, or do not all exist yet (both
- * masters answer TRYAGAIN until the slot is assigned). Every answer in that budget was a
+ * `maxRedirections` (16) that MOVED and ASK share, so a slot held migrating for more than ~0.8 s
+ * fails a script or multi-key command whose keys are split between the two masters, or do not
+ * all exist yet (both masters answer TRYAGAIN until the slot is assigned). Every answer in that budget was a
  * redirection, so the command did not run and may be sent again.
  */
 const BACKOFF_MS = [200, 400, 800, 1600];

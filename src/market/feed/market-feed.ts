@@ -41,6 +41,8 @@ export interface MarketFeedOptions {
   readonly logger: Logger;
   /** Told what each flush wrote (price alerts, realtime fan-out). */
   readonly onFlushed?: FlushListener;
+  /** Whether a flush's digest carries a symbol's updates (see WriteQueueOptions). */
+  readonly announces?: (symbol: string) => boolean;
   /** The watched symbols to start with (resolved when this process is elected). */
   readonly initialWatch: () => Promise<readonly string[]>;
   /** Wait after a candle closes before checking it against the klines. @default 3000 */
@@ -187,6 +189,7 @@ export class MarketFeed {
       metrics: o.metrics,
       logger: o.logger,
       ...(o.onFlushed ? { onFlushed: o.onFlushed } : {}),
+      ...(o.announces ? { announces: o.announces } : {}),
     });
     const budget = new WeightBudget(o.exchange, o.market);
     const reconciler = new CandleReconciler({

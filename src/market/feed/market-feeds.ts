@@ -83,6 +83,7 @@ export class MarketFeeds {
           metrics,
           logger: deps.logger.child({ component: 'feed' }),
           ...(deps.onFlushed ? { onFlushed: deps.onFlushed } : {}),
+          announces: (symbol) => this.clientWatches(market, symbol),
           initialWatch: async () =>
             config.watchSymbols ??
             (await deps.symbols.get(market)).listing.symbols.slice(0, DEFAULT_WATCHED).map((s) => s.symbol),
@@ -150,9 +151,9 @@ export class MarketFeeds {
   /**
    * Whether a WebSocket client of some process watches `symbol` (any channel of it), by the
    * client watch list as this leader last read it; true while that list was never read (or there
-   * is none), so nothing is held back before the first read. The fan-out publishes only these
-   * symbols' updates: a flush carries every symbol of the market, and serialising all of them for
-   * processes that would parse and drop them cost the feed's event loop several ms a flush.
+   * is none), so nothing is held back before the first read. A flush's digest carries only these
+   * symbols' updates: a flush holds every symbol of the market, and building and serialising all
+   * of them for hubs that would parse and drop them cost the feed's event loop several ms a flush.
    */
   clientWatches(market: MarketType, symbol: string): boolean {
     if (!this.deps.clientWatch) return true;

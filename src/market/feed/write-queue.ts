@@ -36,6 +36,8 @@ export interface WriteQueueOptions {
   readonly maxWrites?: number;
   /** Told what each flush wrote, once it is in Redis (price alerts, realtime fan-out). */
   readonly onFlushed?: FlushListener;
+  /** Whether the listener's digest carries a symbol's updates (every symbol's price regardless). */
+  readonly announces?: (symbol: string) => boolean;
   /** Flushes under way at once. @default 2 */
   readonly maxInFlight?: number;
 }
@@ -187,8 +189,8 @@ export class WriteQueue {
  * failure count shows the gap.
  */
 function sendBatch(options: WriteQueueOptions, batch: MarketWriteBatch, failure: string): Promise<void> {
-  const { market, metrics, logger, onFlushed } = options;
-  const digest = onFlushed ? digestOf(batch, market) : null;
+  const { market, metrics, logger, onFlushed, announces } = options;
+  const digest = onFlushed ? digestOf(batch, market, announces) : null;
   return batch
     .flush()
     .then((result) => {

@@ -22,7 +22,16 @@ export interface BatchDigest {
   readonly updates: readonly MarketUpdate[];
 }
 
-export function digestOf(batch: MarketWriteBatch, market: MarketType): BatchDigest {
+/**
+ * `announces`: whether a symbol's updates are wanted (some WebSocket client watches it); the
+ * others' are not built at all (a flush holds every symbol of the market). Prices are always
+ * collected: the alerts check every symbol.
+ */
+export function digestOf(
+  batch: MarketWriteBatch,
+  market: MarketType,
+  announces: (symbol: string) => boolean = () => true,
+): BatchDigest {
   const prices: PricePoint[] = [];
   const updates: MarketUpdate[] = [];
   for (const [symbol, pending] of batch.queuedSymbols()) {
@@ -33,10 +42,10 @@ export function digestOf(batch: MarketWriteBatch, market: MarketType): BatchDige
       : pending.ticksSetPrice
         ? pending.ticks.newest()
         : null;
-    if (tick) {
-      prices.push({ symbol, price: tick.price, time: tick.time });
+    if (tick) prices.push({ symbol, price: tick.price, time: tick.time });
+    if (!announces(symbol)) continue;
+    if (tick)
       updates.push({ kind: 'price', symbol, data: { symbol, market, price: tick.price, time: tick.time } });
-    }
     const trade = pending.trades.newest();
     if (trade) updates.push({ kind: 'trade', symbol, data: trade });
     const book = decodeRecord(pending.records.get('orderBook')?.value ?? null);
