@@ -136,7 +136,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     // Every connection of this process (commands, cache bus, BullMQ and its duplicates) comes
     // from here, so in Sentinel mode each one finds the master through the sentinels.
     const connections = new ConnectionBudget(redisConfig);
-    const connect = (role: 'command' | 'queue' | 'subscriber' | 'feed' | 'durable') =>
+    const connect = (role: 'command' | 'queue' | 'subscriber' | 'feed' | 'feed-prices' | 'durable') =>
       connections.create(role === 'queue' ? { role, forBullmq: true } : { role });
 
     const metrics = new Metrics({ collectDefault: options.role !== 'tool' });
@@ -258,17 +258,28 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       (options.role === 'start' || options.role === 'worker') && config.feed.markets.length > 0;
     // The feed writes on its own connection: Redis answers one connection's commands in order,
     // so an HTTP read on the command connection would otherwise wait behind a whole feed pipeline.
+    // Its current prices on one more: there they never wait behind the feed's bulk pipelines.
     const feedRedis = runsFeed ? connect('feed') : null;
-    if (feedRedis) {
+    const priceRedis = runsFeed ? connect('feed-prices') : null;
+    if (feedRedis && priceRedis) {
       closers.push({ name: 'feed redis', close: () => closeRedisClient(feedRedis) });
-      await connectRedisClient(feedRedis, redisConfig);
+      closers.push({ name: 'feed price redis', close: () => closeRedisClient(priceRedis) });
+      await Promise.all([
+        connectRedisClient(feedRedis, redisConfig),
+        connectRedisClient(priceRedis, redisConfig),
+      ]);
     }
     const feed = feedRedis
       ? startMarketFeeds(
           { config, redis: feedRedis, keys, exchange, symbols, metrics, logger, closers },
           opened.streamUrls,
           {
-            market: new LiveMarket({ redis: feedRedis, keys: keys.market, options: market.options }),
+            market: new LiveMarket({
+              redis: feedRedis,
+              ...(priceRedis ? { priceRedis } : {}),
+              keys: keys.market,
+              options: market.options,
+            }),
             alerts,
             realtime,
             tradableSymbols,

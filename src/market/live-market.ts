@@ -19,6 +19,11 @@ import { MarketWriteBatch } from './writes/write-batch.ts';
 
 export interface LiveMarketDeps {
   readonly redis: RedisClient;
+  /**
+   * The price lane's connection (default `redis`): Redis answers one connection's commands in
+   * order, so a current price sent behind a bulk flush on the same socket waits for all of it.
+   */
+  readonly priceRedis?: RedisClient;
   readonly keys: MarketKeys;
   readonly options?: LiveMarketOptions;
 }
@@ -45,10 +50,14 @@ export class LiveMarket {
     this.prices = { spot: new PriceCache(shared, 'spot'), futures: new PriceCache(shared, 'futures') };
   }
 
-  /** A new, empty write batch for one market. Cheap: make one per flush. */
-  batch(market: MarketType): MarketWriteBatch {
+  /**
+   * A new, empty write batch for one market. Cheap: make one per flush. The `price` lane's
+   * batches go out on the price connection.
+   */
+  batch(market: MarketType, lane: 'bulk' | 'price' = 'bulk'): MarketWriteBatch {
+    const redis = lane === 'price' ? (this.deps.priceRedis ?? this.deps.redis) : this.deps.redis;
     return new MarketWriteBatch(
-      { redis: this.deps.redis, keys: this.deps.keys, symbolKeys: this.symbolKeys, options: this.options },
+      { redis, keys: this.deps.keys, symbolKeys: this.symbolKeys, options: this.options },
       market,
     );
   }

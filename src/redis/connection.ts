@@ -11,8 +11,19 @@ import { sentinelWatch } from './sentinel-watch.ts';
 
 export type { Redis, RedisClient };
 
-/** `feed`: the market feed's writer, apart from `command` so HTTP reads never queue behind its pipelines. */
-export type ConnectionRole = 'command' | 'subscriber' | 'queue' | 'worker' | 'probe' | 'feed' | 'durable';
+/**
+ * `feed`: the market feed's writer, apart from `command` so HTTP reads never queue behind its
+ * pipelines; `feed-prices`: its current prices, apart from its bulk writes for the same reason.
+ */
+export type ConnectionRole =
+  | 'command'
+  | 'subscriber'
+  | 'queue'
+  | 'worker'
+  | 'probe'
+  | 'feed'
+  | 'feed-prices'
+  | 'durable';
 
 export interface ConnectionOptions {
   role: ConnectionRole;

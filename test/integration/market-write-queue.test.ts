@@ -191,6 +191,74 @@ describe('feed write queue', () => {
     expect(stored).toMatchObject({ close: '0.60', trades: 8 });
   });
 
+  it('sends a flush of many symbols in parts, each in a turn of the event loop of its own', async () => {
+    // A real client whose pipeline() notes the turn it was called in (a spy, nothing replaced).
+    const bulk = server.client({ lazyConnect: false });
+    let turn = 0;
+    let spinning = true;
+    const spin = () => {
+      turn++;
+      if (spinning) setImmediate(spin);
+    };
+    spin();
+    const turns = new Set<number>();
+    const pipeline = bulk.pipeline.bind(bulk);
+    bulk.pipeline = ((...args: Parameters<typeof bulk.pipeline>) => {
+      turns.add(turn);
+      return pipeline(...args);
+    }) as typeof bulk.pipeline;
+    try {
+      const keys = createKeys(`t${randomBytes(4).toString('hex')}`).market;
+      const { live, queue } = setup({ flushMs: 600_000 }, new LiveMarket({ redis: bulk, keys }));
+      const symbols = Array.from({ length: 200 }, (_, i) => `S${i}USDT`);
+      for (const [i, symbol] of symbols.entries())
+        queue.add((b) => b.stats24h(symbol, { lastPrice: `${i}.5` }, { seq: T0, time: T0 }));
+      await queue.flush();
+      // 200 symbols are several parts: none of them waited for the others' encoding.
+      expect(turns.size).toBeGreaterThanOrEqual(4);
+      const stored = await Promise.all(symbols.map((s) => live.data.spot.getStats24h(s)));
+      expect(stored.map((s) => s?.lastPrice)).toEqual(symbols.map((_, i) => `${i}.5`));
+    } finally {
+      spinning = false;
+      bulk.disconnect();
+    }
+  });
+
+  it('writes a current price on its own connection while a large bulk flush is still under way', async () => {
+    const bulk = server.client({ lazyConnect: false });
+    const prices = server.client({ lazyConnect: false });
+    try {
+      const keys = createKeys(`t${randomBytes(4).toString('hex')}`).market;
+      const shared = new LiveMarket({ redis: bulk, priceRedis: prices, keys });
+      const { queue } = setup({ flushMs: 600_000, maxWrites: 10_000_000 }, shared);
+      // Read on a third connection, as the HTTP API does.
+      const reader = new LiveMarket({ redis: client, keys });
+      for (let s = 0; s < 1000; s++) {
+        const symbol = `B${s}USDT`;
+        queue.add((b) => {
+          for (let i = 0; i < 20; i++) b.seriesTick(symbol, `${s}.${i}`, T0 + i);
+          b.candle(symbol, '1m', minuteCandle(`${s}.5`), { lastTradeId: s });
+          b.stats24h(symbol, { lastPrice: `${s}.5` }, { seq: T0, time: T0 });
+        });
+      }
+      let bulkDone = false;
+      const flushing = queue.flush().then(() => {
+        bulkDone = true;
+      });
+      queue.price('BTCUSDT', '60000.01', T0 + 5);
+      expect(await waitFor(() => reader.data.spot.getPrice('BTCUSDT'), 10_000, 1)).toEqual({
+        price: '60000.01',
+        time: T0 + 5,
+      });
+      expect(bulkDone).toBe(false);
+      await flushing;
+      expect((await reader.data.spot.getStats24h('B999USDT'))?.lastPrice).toBe('999.5');
+    } finally {
+      bulk.disconnect();
+      prices.disconnect();
+    }
+  });
+
   it('bounds the bulk lane under overload: drops the oldest series points and counts them', async () => {
     const { live, metrics, queue } = setup({ maxInFlight: 1, maxQueued: 100, maxWrites: 1_000_000 });
     // One slow flush under way: the queue fills behind it.
@@ -208,3 +276,18 @@ describe('feed write queue', () => {
     expect(await live.data.spot.getPrice('ADAUSDT')).toEqual({ price: '1.999', time: T0 + 999 });
   });
 });
+
+function minuteCandle(price: string) {
+  return {
+    openTime: T0,
+    closeTime: T0 + 59_999,
+    open: price,
+    high: price,
+    low: price,
+    close: price,
+    volume: '1',
+    quoteVolume: price,
+    trades: 1,
+    closed: false,
+  };
+}

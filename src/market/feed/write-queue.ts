@@ -162,15 +162,7 @@ export class WriteQueue {
     const deferred = this.deferred;
     this.batch = this.options.live.batch(this.options.market);
     this.deferred = new Map();
-    const { market, logger } = this.options;
-    for (const write of deferred.values()) {
-      try {
-        write(batch);
-      } catch (err) {
-        logger.warn({ market, err: errorMessage(err) }, 'market feed write refused');
-      }
-    }
-    const flushing: Promise<void> = sendBatch(this.options, batch, 'market feed write failed').finally(() => {
+    const flushing: Promise<void> = this.sendInSlices(batch, deferred).finally(() => {
       this.inflight.delete(flushing);
       this.roomWaiters.shift()?.();
       if (this.size > 0 && !this.closed) {
@@ -181,6 +173,50 @@ export class WriteQueue {
     this.inflight.add(flushing);
     return flushing;
   }
+
+  /**
+   * Runs the deferred writers, then encodes and sends the batch in parts of
+   * {@link SYMBOLS_PER_PART} symbols, yielding to the event loop every {@link SLICE_MS} and
+   * between parts. A flush of the whole market is tens of ms of work; done in one go, every
+   * price, stream message and HTTP request meanwhile would wait for all of it.
+   */
+  private async sendInSlices(
+    batch: MarketWriteBatch,
+    deferred: Map<object, (batch: MarketWriteBatch) => void>,
+  ): Promise<void> {
+    const { market, logger } = this.options;
+    let sliceStart = performance.now();
+    for (const write of deferred.values()) {
+      try {
+        write(batch);
+      } catch (err) {
+        logger.warn({ market, err: errorMessage(err) }, 'market feed write refused');
+      }
+      if (performance.now() - sliceStart >= SLICE_MS) {
+        await nextTurn();
+        sliceStart = performance.now();
+      }
+    }
+    const sends: Promise<void>[] = [];
+    for (const part of batch.split(SYMBOLS_PER_PART)) {
+      if (sends.length > 0) await nextTurn();
+      sends.push(sendBatch(this.options, part, 'market feed write failed'));
+    }
+    await Promise.all(sends);
+  }
+}
+
+/** Longest the bulk lane works on a flush before it lets other work run. */
+const SLICE_MS = 2;
+/**
+ * Symbols per part of a bulk flush: each part is encoded, sent and announced in a turn of its
+ * own (about 2 ms for symbols with every candle interval open and changed).
+ */
+const SYMBOLS_PER_PART = 25;
+
+/** Lets every callback that is due run (I/O, timers) before going on. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /**
@@ -220,7 +256,7 @@ class PriceLane {
     private readonly options: WriteQueueOptions,
     private readonly flushMs: number,
   ) {
-    this.batch = options.live.batch(options.market);
+    this.batch = options.live.batch(options.market, 'price');
   }
 
   add(symbol: string, price: string, time: number, seq: number): void {
@@ -247,7 +283,7 @@ class PriceLane {
 
   private send(): void {
     const batch = this.batch;
-    this.batch = this.options.live.batch(this.options.market);
+    this.batch = this.options.live.batch(this.options.market, 'price');
     this.inflight = sendBatch(this.options, batch, 'market feed price write failed').finally(() => {
       this.inflight = null;
       if (this.batch.size > 0) this.kick();

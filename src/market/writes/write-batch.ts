@@ -93,8 +93,7 @@ export class MarketWriteBatch {
     checkDecimal('price', price);
     checkInteger('time', time);
     const order = checkInteger('seq', seq);
-    this.symbol(symbol).setCurrent({ seq: order, value: `${order}|${time}|${price}` });
-    this.queued++;
+    this.writeTo(symbol).setCurrent({ seq: order, value: `${order}|${time}|${price}` });
     return this;
   }
 
@@ -104,7 +103,11 @@ export class MarketWriteBatch {
    */
   shedSeries(): number {
     let dropped = 0;
-    for (const writes of this.pending.values()) dropped += writes.ticks.shedOldestHalf();
+    for (const writes of this.pending.values()) {
+      const shed = writes.ticks.shedOldestHalf();
+      writes.queued -= shed;
+      dropped += shed;
+    }
     this.queued -= dropped;
     return dropped;
   }
@@ -112,21 +115,19 @@ export class MarketWriteBatch {
   private tick(symbol: string, price: string, time: number, seq: number, setsPrice: boolean): this {
     checkDecimal('price', price);
     checkInteger('time', time);
-    this.symbol(symbol).addTick(checkInteger('seq', seq), time, price, setsPrice);
-    this.queued++;
+    this.writeTo(symbol).addTick(checkInteger('seq', seq), time, price, setsPrice);
     return this;
   }
 
   /** A trade for the recent-trades list (newest first, ordered by trade id). */
   trade(symbol: string, trade: RecentTrade): this {
-    this.symbol(symbol).trades.add({
+    this.writeTo(symbol).trades.add({
       id: checkInteger('trade id', trade.id),
       time: checkInteger('trade time', trade.time),
       price: checkDecimal('trade price', trade.price),
       quantity: checkDecimal('trade quantity', trade.quantity),
       side: trade.side === 'sell' ? 'sell' : 'buy',
     });
-    this.queued++;
     return this;
   }
 
@@ -137,8 +138,7 @@ export class MarketWriteBatch {
     // A copy, so a builder that updates its candle in place cannot change what was queued.
     // Encoding and the member checks wait for the flush: most versions of a candle are
     // superseded within the batch and never sent.
-    this.symbol(symbol).addCandle(field, { rank, final: order.final === true, candle: { ...candle } });
-    this.queued++;
+    this.writeTo(symbol).addCandle(field, { rank, final: order.final === true, candle: { ...candle } });
     return this;
   }
 
@@ -174,6 +174,27 @@ export class MarketWriteBatch {
   /** Symbol information (exchangeInfo), ordered by the exchange's server time. */
   symbolInfo(symbol: string, info: SymbolInfo, order: WriteOrder): this {
     return this.record(symbol, 'symbolInfo', order, JSON.stringify(info));
+  }
+
+  /**
+   * Cuts what is queued into batches of at most `maxSymbols` symbols each, in queue order, and
+   * leaves this one empty: a whole market's flush is tens of ms of encoding, and each part can
+   * then be encoded and sent in a turn of the event loop of its own.
+   */
+  split(maxSymbols: number): MarketWriteBatch[] {
+    const parts: MarketWriteBatch[] = [];
+    let part: MarketWriteBatch | null = null;
+    for (const [symbol, writes] of this.pending) {
+      if (!part || part.pending.size >= maxSymbols) {
+        part = new MarketWriteBatch(this.deps, this.market);
+        parts.push(part);
+      }
+      part.pending.set(symbol, writes);
+      part.queued += writes.queued;
+    }
+    this.pending = new Map();
+    this.queued = 0;
+    return parts;
   }
 
   /**
@@ -241,12 +262,12 @@ export class MarketWriteBatch {
   private record(symbol: string, kind: RecordKind, order: WriteOrder, payload: string): this {
     const seq = checkInteger('seq', order.seq);
     const time = checkIntegerOrNull('time', order.time);
-    this.symbol(symbol).addRecord(kind, { seq, value: encodeRecord(seq, time, payload) });
-    this.queued++;
+    this.writeTo(symbol).addRecord(kind, { seq, value: encodeRecord(seq, time, payload) });
     return this;
   }
 
-  private symbol(symbol: string): PendingSymbol {
+  /** The symbol's pending writes, counting the one about to be added. */
+  private writeTo(symbol: string): PendingSymbol {
     let writes = this.pending.get(symbol);
     if (!writes) {
       // Validates the symbol once per batch (the key builders refuse anything else).
@@ -254,6 +275,8 @@ export class MarketWriteBatch {
       writes = new PendingSymbol();
       this.pending.set(symbol, writes);
     }
+    writes.queued++;
+    this.queued++;
     return writes;
   }
 
