@@ -191,35 +191,37 @@ describe('feed write queue', () => {
     expect(stored).toMatchObject({ close: '0.60', trades: 8 });
   });
 
-  it('sends a flush of many symbols in parts, each in a turn of the event loop of its own', async () => {
-    // A real client whose pipeline() notes the turn it was called in (a spy, nothing replaced).
+  it('lets other work run while it encodes and sends a large flush', async () => {
+    // A real client whose pipeline() counts the pipelines sent (a spy, nothing replaced).
     const bulk = server.client({ lazyConnect: false });
-    let turn = 0;
-    let spinning = true;
-    const spin = () => {
-      turn++;
-      if (spinning) setImmediate(spin);
-    };
-    spin();
-    const turns = new Set<number>();
+    let pipelines = 0;
     const pipeline = bulk.pipeline.bind(bulk);
     bulk.pipeline = ((...args: Parameters<typeof bulk.pipeline>) => {
-      turns.add(turn);
+      pipelines++;
       return pipeline(...args);
     }) as typeof bulk.pipeline;
     try {
       const keys = createKeys(`t${randomBytes(4).toString('hex')}`).market;
       const { live, queue } = setup({ flushMs: 600_000 }, new LiveMarket({ redis: bulk, keys }));
-      const symbols = Array.from({ length: 200 }, (_, i) => `S${i}USDT`);
-      for (const [i, symbol] of symbols.entries())
-        queue.add((b) => b.stats24h(symbol, { lastPrice: `${i}.5` }, { seq: T0, time: T0 }));
+      const symbols = Array.from({ length: 2000 }, (_, i) => `S${i}USDT`);
+      for (const [s, symbol] of symbols.entries()) {
+        queue.add((b) => {
+          for (let i = 0; i < 10; i++) b.seriesTick(symbol, `${s}.${i}`, T0 + i);
+          b.candle(symbol, '1m', minuteCandle(`${s}.5`), { lastTradeId: s });
+          b.stats24h(symbol, { lastPrice: `${s}.5` }, { seq: T0, time: T0 });
+        });
+      }
+      let sentBeforeOthersRan = -1;
+      setImmediate(() => {
+        sentBeforeOthersRan = pipelines;
+      });
       await queue.flush();
-      // 200 symbols are several parts: none of them waited for the others' encoding.
-      expect(turns.size).toBeGreaterThanOrEqual(4);
+      // Held in one go, the flush would have sent every pipeline before the callback ran.
+      expect(sentBeforeOthersRan).toBeGreaterThanOrEqual(0);
+      expect(sentBeforeOthersRan).toBeLessThan(pipelines);
       const stored = await Promise.all(symbols.map((s) => live.data.spot.getStats24h(s)));
       expect(stored.map((s) => s?.lastPrice)).toEqual(symbols.map((_, i) => `${i}.5`));
     } finally {
-      spinning = false;
       bulk.disconnect();
     }
   });

@@ -1,24 +1,29 @@
 /**
- * Collects the feed's writes of one market in two lanes, each a MarketWriteBatch sent as one
- * pipeline, never one round trip per stream message:
- * - the price lane: each symbol's newest current price, sent every `priceFlushMs` (one flush
- *   under way at a time), so a price is readable a few ms after its message;
+ * Collects the feed's writes of one market in two lanes, each a MarketWriteBatch, never one round
+ * trip per stream message:
+ * - the price lane: each symbol's newest current price, sent `priceFlushMs` after it came (one
+ *   flush under way at a time, the next gathering meanwhile) on a connection of its own (see
+ *   LiveMarket), so a price is readable a few ms after its message;
  * - the bulk lane: series points, trades, candles, books and statistics, coalesced over
  *   `flushMs` (or sent once it holds `maxWrites`). A longer window means more ticks per script
  *   call and per candle write: the cost per tick in Redis and in Node falls with it. The lane is
  *   bounded: past `maxQueued` writes with every flush slot busy, the oldest queued series points
  *   are dropped (counted in `tradecache_feed_dropped_total`).
  *
- * The bulk lane: Up to `maxInFlight` flushes are under way at once (they share one Redis
- * connection, so Redis runs them in the order they were sent; monotonic writes make even a
- * reordering harmless). Writers that change the same value many times per flush (a symbol's
- * open candles) register a deferred write instead, run once when the batch is sent.
+ * The bulk lane: a window's writes wait for the flush under way, so under load each flush grows
+ * instead of the flushes getting more frequent; only a backlog of `maxWrites` takes a second of
+ * the `maxInFlight` slots (they share one connection, so Redis runs them in the order they were
+ * sent; monotonic writes make even a reordering harmless). A flush is encoded and sent in turns
+ * of the event loop of at most {@link SLICE_MS} (turns.ts), so the rest of the process (price
+ * lane, streams, HTTP) is never held up by it for long. Writers that change the same value many
+ * times per flush (a symbol's open candles) register a deferred write instead, run once when
+ * the batch is sent.
  */
 import { errorMessage } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
 import type { MarketType } from '../../trading/index.ts';
 import type { LiveMarket } from '../live-market.ts';
-import { type BatchDigest, digestOf, type MarketWriteBatch } from '../writes/index.ts';
+import { type BatchDigest, digestOf, type MarketWriteBatch, TurnBudget } from '../writes/index.ts';
 import type { FeedMetrics } from './feed-metrics.ts';
 
 export interface WriteQueueOptions {
@@ -28,7 +33,10 @@ export interface WriteQueueOptions {
   readonly logger: Logger;
   /** Longest a bulk write waits for its flush. @default 100 */
   readonly flushMs?: number;
-  /** Longest a current price waits for its flush. @default 5 */
+  /**
+   * Longest a current price waits for its flush (while none is under way). Prices handed over
+   * in one turn (a `!miniTicker@arr` frame) go out together at any value. @default 1
+   */
   readonly priceFlushMs?: number;
   /** Bulk writes queued at most while every flush slot is busy. @default 400000 */
   readonly maxQueued?: number;
@@ -53,6 +61,8 @@ export class WriteQueue {
   private deferred = new Map<object, (batch: MarketWriteBatch) => void>();
   private readonly roomWaiters: (() => void)[] = [];
   private closed = false;
+  /** The window of the queued writes has passed while a flush was under way. */
+  private windowDue = false;
   private readonly flushMs: number;
   private readonly maxWrites: number;
   private readonly maxInFlight: number;
@@ -61,7 +71,7 @@ export class WriteQueue {
 
   constructor(private readonly options: WriteQueueOptions) {
     this.batch = options.live.batch(options.market);
-    this.prices = new PriceLane(options, options.priceFlushMs ?? 5);
+    this.prices = new PriceLane(options, options.priceFlushMs ?? 1);
     this.maxQueued = options.maxQueued ?? 400_000;
     this.flushMs = options.flushMs ?? 100;
     this.maxWrites = options.maxWrites ?? 20_000;
@@ -152,12 +162,17 @@ export class WriteQueue {
     if (this.timer) return;
     this.timer = setTimeout(() => {
       this.timer = null;
-      // With every slot busy, the flush that ends first sends what gathered meanwhile.
-      if (this.inflight.size < this.maxInFlight && this.size > 0) void this.send();
+      if (this.size === 0) return;
+      // A window's writes wait for a flush under way: the one that ends sends them. Only a
+      // backlog (`maxWrites`) takes a second slot, so under load each flush carries more ticks
+      // per symbol, and its per-symbol work (open candles, index, sections) is done less often.
+      if (this.inflight.size === 0) void this.send();
+      else this.windowDue = true;
     }, delayMs);
   }
 
   private send(): Promise<void> {
+    this.windowDue = false;
     const batch = this.batch;
     const deferred = this.deferred;
     this.batch = this.options.live.batch(this.options.market);
@@ -166,7 +181,7 @@ export class WriteQueue {
       this.inflight.delete(flushing);
       this.roomWaiters.shift()?.();
       if (this.size > 0 && !this.closed) {
-        if (this.size >= this.maxWrites) void this.send();
+        if (this.size >= this.maxWrites || this.windowDue) void this.send();
         else this.kick(this.flushMs);
       }
     });
@@ -175,60 +190,46 @@ export class WriteQueue {
   }
 
   /**
-   * Runs the deferred writers, then encodes and sends the batch in parts of
-   * {@link SYMBOLS_PER_PART} symbols, yielding to the event loop every {@link SLICE_MS} and
-   * between parts. A flush of the whole market is tens of ms of work; done in one go, every
-   * price, stream message and HTTP request meanwhile would wait for all of it.
+   * Runs the deferred writers, then encodes and sends the batch, letting other work run every
+   * {@link SLICE_MS} (see turns.ts): a flush of the whole market is tens of ms of work, and done
+   * in one go every price, stream message and HTTP request meanwhile would wait for all of it.
    */
   private async sendInSlices(
     batch: MarketWriteBatch,
     deferred: Map<object, (batch: MarketWriteBatch) => void>,
   ): Promise<void> {
     const { market, logger } = this.options;
-    let sliceStart = performance.now();
+    const turns = new TurnBudget(SLICE_MS);
     for (const write of deferred.values()) {
       try {
         write(batch);
       } catch (err) {
         logger.warn({ market, err: errorMessage(err) }, 'market feed write refused');
       }
-      if (performance.now() - sliceStart >= SLICE_MS) {
-        await nextTurn();
-        sliceStart = performance.now();
-      }
+      if (turns.spent) await turns.next();
     }
-    const sends: Promise<void>[] = [];
-    for (const part of batch.split(SYMBOLS_PER_PART)) {
-      if (sends.length > 0) await nextTurn();
-      sends.push(sendBatch(this.options, part, 'market feed write failed'));
-    }
-    await Promise.all(sends);
+    await sendBatch(this.options, batch, 'market feed write failed', turns);
   }
 }
 
 /** Longest the bulk lane works on a flush before it lets other work run. */
 const SLICE_MS = 2;
-/**
- * Symbols per part of a bulk flush: each part is encoded, sent and announced in a turn of its
- * own (about 2 ms for symbols with every candle interval open and changed).
- */
-const SYMBOLS_PER_PART = 25;
-
-/** Lets every callback that is due run (I/O, timers) before going on. */
-function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
 
 /**
  * Sends one batch: counts what it did, tells the flush listener (its failure is logged, never
  * the feed's), and never rejects. Fail-soft: the next messages carry newer values anyway; the
  * failure count shows the gap.
  */
-function sendBatch(options: WriteQueueOptions, batch: MarketWriteBatch, failure: string): Promise<void> {
+function sendBatch(
+  options: WriteQueueOptions,
+  batch: MarketWriteBatch,
+  failure: string,
+  turns?: TurnBudget,
+): Promise<void> {
   const { market, metrics, logger, onFlushed, announces } = options;
   const digest = onFlushed ? digestOf(batch, market, announces) : null;
   return batch
-    .flush()
+    .flush(turns)
     .then((result) => {
       metrics.countFlush(market, result);
       if (onFlushed && digest) {

@@ -21,8 +21,6 @@ export interface PendingRecord {
 }
 
 export class PendingSymbol {
-  /** Writes handed over for this symbol and not shed (coalesced ones included). */
-  queued = 0;
   /** Ticks in arrival order (packed in ascending seq at the flush). */
   readonly ticks = new TickColumns();
   /** Whether the ticks also set the current price (else they only join the series). */

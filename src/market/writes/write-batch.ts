@@ -19,8 +19,6 @@
 import { ErrorCodes, TradecacheError } from '../../errors.ts';
 import { isCluster, type RedisClient } from '../../redis/client.ts';
 import type { MarketKeys } from '../../redis/keys/index.ts';
-import { queueScript } from '../../redis/scripts.ts';
-import { SlotPipelines } from '../../redis/slot-pipelines.ts';
 import type { MarketType } from '../../trading/index.ts';
 import type { ResolvedLiveMarketOptions } from '../data/options.ts';
 import { encodeRecord } from '../data/record-codec.ts';
@@ -39,7 +37,9 @@ import { checkEncodedCandle } from './candle-check.ts';
 import { emptyCounts, type FlushResult, type RecordKind, type WriteKind } from './kinds.ts';
 import { PendingSymbol } from './pending.ts';
 import { encodeBookTicker, encodeOrderBook, encodePremiumIndex, encodeStats24h } from './record-payloads.ts';
+import { sendCalls } from './send-calls.ts';
 import type { SymbolKeyCache } from './symbol-keys.ts';
+import type { TurnBudget } from './turns.ts';
 import { checkDecimal, checkInteger, checkIntegerOrNull, checkRank } from './validate.ts';
 
 export interface WriteBatchDeps {
@@ -93,7 +93,8 @@ export class MarketWriteBatch {
     checkDecimal('price', price);
     checkInteger('time', time);
     const order = checkInteger('seq', seq);
-    this.writeTo(symbol).setCurrent({ seq: order, value: `${order}|${time}|${price}` });
+    this.symbol(symbol).setCurrent({ seq: order, value: `${order}|${time}|${price}` });
+    this.queued++;
     return this;
   }
 
@@ -103,11 +104,7 @@ export class MarketWriteBatch {
    */
   shedSeries(): number {
     let dropped = 0;
-    for (const writes of this.pending.values()) {
-      const shed = writes.ticks.shedOldestHalf();
-      writes.queued -= shed;
-      dropped += shed;
-    }
+    for (const writes of this.pending.values()) dropped += writes.ticks.shedOldestHalf();
     this.queued -= dropped;
     return dropped;
   }
@@ -115,19 +112,21 @@ export class MarketWriteBatch {
   private tick(symbol: string, price: string, time: number, seq: number, setsPrice: boolean): this {
     checkDecimal('price', price);
     checkInteger('time', time);
-    this.writeTo(symbol).addTick(checkInteger('seq', seq), time, price, setsPrice);
+    this.symbol(symbol).addTick(checkInteger('seq', seq), time, price, setsPrice);
+    this.queued++;
     return this;
   }
 
   /** A trade for the recent-trades list (newest first, ordered by trade id). */
   trade(symbol: string, trade: RecentTrade): this {
-    this.writeTo(symbol).trades.add({
+    this.symbol(symbol).trades.add({
       id: checkInteger('trade id', trade.id),
       time: checkInteger('trade time', trade.time),
       price: checkDecimal('trade price', trade.price),
       quantity: checkDecimal('trade quantity', trade.quantity),
       side: trade.side === 'sell' ? 'sell' : 'buy',
     });
+    this.queued++;
     return this;
   }
 
@@ -138,7 +137,8 @@ export class MarketWriteBatch {
     // A copy, so a builder that updates its candle in place cannot change what was queued.
     // Encoding and the member checks wait for the flush: most versions of a candle are
     // superseded within the batch and never sent.
-    this.writeTo(symbol).addCandle(field, { rank, final: order.final === true, candle: { ...candle } });
+    this.symbol(symbol).addCandle(field, { rank, final: order.final === true, candle: { ...candle } });
+    this.queued++;
     return this;
   }
 
@@ -177,31 +177,12 @@ export class MarketWriteBatch {
   }
 
   /**
-   * Cuts what is queued into batches of at most `maxSymbols` symbols each, in queue order, and
-   * leaves this one empty: a whole market's flush is tens of ms of encoding, and each part can
-   * then be encoded and sent in a turn of the event loop of its own.
-   */
-  split(maxSymbols: number): MarketWriteBatch[] {
-    const parts: MarketWriteBatch[] = [];
-    let part: MarketWriteBatch | null = null;
-    for (const [symbol, writes] of this.pending) {
-      if (!part || part.pending.size >= maxSymbols) {
-        part = new MarketWriteBatch(this.deps, this.market);
-        parts.push(part);
-      }
-      part.pending.set(symbol, writes);
-      part.queued += writes.queued;
-    }
-    this.pending = new Map();
-    this.queued = 0;
-    return parts;
-  }
-
-  /**
    * Sends everything queued in one pipeline and empties the batch. When it throws, any part may
-   * have been written: queue the same writes again and flush (replays are ignored).
+   * have been written: queue the same writes again and flush (replays are ignored). With `turns`,
+   * the encoding and sending pause whenever the turn is spent (see send-calls.ts): the bulk lane's
+   * flush of a whole market, which would otherwise hold the event loop for tens of ms.
    */
-  async flush(): Promise<FlushResult> {
+  async flush(turns?: TurnBudget): Promise<FlushResult> {
     const pending = this.pending;
     this.pending = new Map();
     this.queued = 0;
@@ -219,6 +200,7 @@ export class MarketWriteBatch {
         list.push([field, value]);
       }
       encoded.set(writes, list);
+      if (turns?.spent) await turns.next();
     }
     const symbols: SymbolWrites[] = [];
     const index: (string | number)[] = [];
@@ -235,14 +217,13 @@ export class MarketWriteBatch {
       if (writes.ticks.maxTime >= 0) index.push(writes.ticks.maxTime, symbol);
     }
     const calls = batchCalls(symbols, this.limits(), isCluster(redis));
-    // One pipeline on one Redis; one per master on a Cluster (each call's keys share a slot).
-    const pipelines = new SlotPipelines(redis);
-    for (const call of calls) queueScript(pipelines.on(call.keys[0]!), 'market-batch', call.keys, call.args);
-    // GT: an older write never moves a symbol's index time back (its own price stays put too).
     const indexKey = this.deps.keys.symbolsWithData(this.market);
-    if (index.length > 0) pipelines.on(indexKey).zadd(indexKey, 'GT', ...index);
-    const roundTrips = pipelines.size;
-    const results = await pipelines.exec();
+    const { replies: results, roundTrips } = await sendCalls(
+      redis,
+      calls,
+      index.length > 0 ? { key: indexKey, args: index } : null,
+      turns,
+    );
     for (let i = 0; i < calls.length; i++) {
       const [err, value] = results[i] ?? [new Error('missing pipeline reply'), null];
       if (err) throw redisFailure(err);
@@ -262,12 +243,12 @@ export class MarketWriteBatch {
   private record(symbol: string, kind: RecordKind, order: WriteOrder, payload: string): this {
     const seq = checkInteger('seq', order.seq);
     const time = checkIntegerOrNull('time', order.time);
-    this.writeTo(symbol).addRecord(kind, { seq, value: encodeRecord(seq, time, payload) });
+    this.symbol(symbol).addRecord(kind, { seq, value: encodeRecord(seq, time, payload) });
+    this.queued++;
     return this;
   }
 
-  /** The symbol's pending writes, counting the one about to be added. */
-  private writeTo(symbol: string): PendingSymbol {
+  private symbol(symbol: string): PendingSymbol {
     let writes = this.pending.get(symbol);
     if (!writes) {
       // Validates the symbol once per batch (the key builders refuse anything else).
@@ -275,8 +256,6 @@ export class MarketWriteBatch {
       writes = new PendingSymbol();
       this.pending.set(symbol, writes);
     }
-    writes.queued++;
-    this.queued++;
     return writes;
   }
 
