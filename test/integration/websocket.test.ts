@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { PRICE_MIN_SPACING_MS } from '../../src/market/realtime/hub.ts';
 import type { MarketType } from '../../src/trading/index.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { startTestRedis, type TestRedis } from '../helpers/redis.ts';
@@ -144,6 +145,29 @@ describe('GET /api/v1/ws', () => {
     });
     expect((await authed.next((m) => m.channel === 'book:ETHUSDT')).data).toMatchObject({ lastUpdateId: 9 });
     expect(authed.messages.some((m) => m.channel === 'trades:BTCUSDT')).toBe(false);
+  });
+
+  it('never sends a price older than one the channel already sent', async () => {
+    const ws = await open({});
+    ws.send({ op: 'subscribe', channels: ['price:SOLUSDT'] });
+    await ws.next((m) => m.op === 'subscribed');
+    const publisher = checker.ctx.realtime.publisher;
+    const publish = (price: string, time: number) =>
+      publisher.publish('spot', [
+        { kind: 'price', symbol: 'SOLUSDT', data: { symbol: 'SOLUSDT', market: 'spot', price, time } },
+      ]);
+    // A newer price, then an older one (a late flush of the other lane), then a newer one again.
+    // Each past the channel's spacing, so coalescing alone would send all three.
+    const pause = () => new Promise((resolve) => setTimeout(resolve, PRICE_MIN_SPACING_MS + 50));
+    await publish('150.20', NOW + 2000);
+    await ws.next((m) => m.channel === 'price:SOLUSDT');
+    await pause();
+    await publish('150.10', NOW + 1000);
+    await pause();
+    await publish('150.30', NOW + 3000);
+    await ws.next((m) => m.channel === 'price:SOLUSDT' && (m.data as { price: string }).price === '150.30');
+    const sent = ws.messages.filter((m) => m.channel === 'price:SOLUSDT').map((m) => m.data);
+    expect(sent.map((d) => (d as { price: string }).price)).toEqual(['150.20', '150.30']);
   });
 
   it('lets an anonymous socket have prices only, and answers bad messages with errors without closing', async () => {

@@ -43,6 +43,8 @@ export interface WebSocketHubDeps {
 }
 
 interface Coalesced {
+  /** Exchange time of the newest price taken: an older one is never sent after it. */
+  newest: number;
   lastSentAt: number;
   pending: string | null;
   timer: NodeJS.Timeout | null;
@@ -115,7 +117,7 @@ export class WebSocketHub implements RealtimeListener {
               : channelName('candles', market, update.symbol, update.interval);
       if (!this.byChannel.has(name)) continue;
       const text = JSON.stringify({ channel: name, data: update.data });
-      if (update.kind === 'price') this.sendCoalesced(name, text);
+      if (update.kind === 'price') this.sendCoalesced(name, text, update.data.time);
       else this.sendTo(name, text);
     }
   }
@@ -248,13 +250,21 @@ export class WebSocketHub implements RealtimeListener {
     for (const s of this.byChannel.get(key) ?? []) s.send(text);
   }
 
-  private sendCoalesced(key: string, text: string): void {
+  /**
+   * A price, at most one per PRICE_MIN_SPACING_MS per channel (the newest wins), and never one
+   * older than a price the channel already took: the feed announces what a flush queued before
+   * Redis ordered it, so a REST price and a stream price flushed on different lanes can arrive
+   * out of exchange-time order (Redis keeps the newer; clients must not see the time go back).
+   */
+  private sendCoalesced(key: string, text: string, time: number): void {
     const now = Date.now();
     let c = this.coalesced.get(key);
     if (!c) {
-      c = { lastSentAt: 0, pending: null, timer: null };
+      c = { newest: time, lastSentAt: 0, pending: null, timer: null };
       this.coalesced.set(key, c);
     }
+    if (time < c.newest) return;
+    c.newest = time;
     if (c.timer === null && now - c.lastSentAt >= PRICE_MIN_SPACING_MS) {
       c.lastSentAt = now;
       this.sendTo(key, text);
