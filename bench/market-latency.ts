@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { PerformanceObserver } from 'node:perf_hooks';
 import type { Redis } from 'ioredis';
 import { createApp } from '../src/app.ts';
 import { loadConfig } from '../src/config/load.ts';
@@ -56,7 +57,9 @@ export const LATENCY_NOTES = [
   "symbol's mini ticker once a second, aggregate trades over all pairs at a few thousand a second). The simulated",
   'exchange runs in a child process of its own (at the lowest CPU priority, standing for another machine), pointed',
   'at as if it were Binance: its 10 ms price timer never waits for the feed, and each latency runs from the moment',
-  'it handed that price to its socket to the first poll that read it, both on the same machine clock.',
+  'it handed that price to its socket to the first poll that read it, both on the same machine clock. The GC row sums',
+  "the garbage collector's pauses in this process (feed, HTTP server and pollers) over the phase: a price arriving",
+  'during a pause waits for it, so when pauses take more than 1 % of the time the p99 is made of them.',
 ].join(' ');
 
 export async function runLatencyBench(
@@ -103,9 +106,11 @@ export async function runLatencyBench(
     ];
     for (const phase of phases) {
       sim.startPriceStream('spot', 'BTCUSDT', PRICE_EVERY_MS);
+      const gc = watchGcPauses();
       const load = offerLoad(pipeline, symbols, phase.rate, t0, nextRound);
       const seen = await pollPrices(agent, base, load.done);
       const offered = await load.result;
+      const pauses = gc.stop();
       nextRound += offered.rounds;
       const prices = await sim.stopPriceStream();
       const latencies = [...seen].flatMap(([key, at]) => {
@@ -126,6 +131,11 @@ export async function runLatencyBench(
           label: '  stream → GET /api/v1/cache/price max',
           value: latencies.at(-1) ?? Number.NaN,
           unit: 'ms',
+        },
+        {
+          label: '  GC pauses of this process (feed, HTTP, pollers), share of the time',
+          value: pauses.share * 100,
+          unit: `% (${pauses.count} pauses, longest ${pauses.longestMs.toFixed(1)} ms)`,
         },
         {
           label: '  prices sampled (of those sent)',
@@ -184,6 +194,31 @@ function offerLoad(
     return { ticks: r * symbols.length, seconds: (performance.now() - started) / 1000, rounds: r };
   })();
   return { done: () => finished, result };
+}
+
+/**
+ * The garbage collector's stop-the-world pauses from now until `stop()`: every price that
+ * arrives during one waits for it, so their share of the time bounds what a p99 can escape.
+ */
+function watchGcPauses(): { stop: () => { count: number; share: number; longestMs: number } } {
+  const started = performance.now();
+  let count = 0;
+  let totalMs = 0;
+  let longestMs = 0;
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      count++;
+      totalMs += entry.duration;
+      longestMs = Math.max(longestMs, entry.duration);
+    }
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  return {
+    stop: () => {
+      observer.disconnect();
+      return { count, share: totalMs / (performance.now() - started), longestMs };
+    },
+  };
 }
 
 /**
