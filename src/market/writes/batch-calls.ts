@@ -55,24 +55,12 @@ export function batchCalls(
     if (group) group.push(s);
     else groups.set(slot, [s]);
   }
-  const calls: BatchCall[] = [];
+  const calls = new CallBuilder(limits);
   for (const group of groups.values()) {
-    let call = newCall(limits);
-    for (const s of group) {
-      for (const section of sectionsOf(s, limits)) {
-        if (call.sections > 0 && call.args.length + section.args.length > MAX_ARGS_PER_CALL) {
-          calls.push(finish(call));
-          call = newCall(limits);
-        }
-        call.keys.push(...section.keys);
-        for (const a of section.args) call.args.push(a);
-        call.records.push(...section.records);
-        call.sections++;
-      }
-    }
-    if (call.sections > 0) calls.push(finish(call));
+    calls.startGroup();
+    for (const s of group) addSymbol(s, limits, calls);
   }
-  return calls;
+  return calls.finish();
 }
 
 interface OpenCall {
@@ -82,43 +70,66 @@ interface OpenCall {
   sections: number;
 }
 
-function newCall(limits: BatchLimits): OpenCall {
-  return {
-    keys: [],
-    // ARGV[5], the section count, is filled in by `finish`.
-    args: [limits.priceTtlMs, limits.seriesTtlMs, limits.tradesTtlMs, limits.tradesKept, 0],
-    records: [],
-    sections: 0,
-  };
-}
+/**
+ * The calls being built: sections are appended straight into the open call (no per-section
+ * arrays: a flush of 500 symbols builds thousands of them, young garbage every flush).
+ */
+class CallBuilder {
+  private readonly calls: BatchCall[] = [];
+  call: OpenCall;
 
-function finish(call: OpenCall): BatchCall {
-  call.args[4] = call.sections;
-  return { keys: call.keys, args: call.args, records: call.records };
+  constructor(private readonly limits: BatchLimits) {
+    this.call = this.open();
+  }
+
+  /** A group (hash slot) starts a call of its own. */
+  startGroup(): void {
+    if (this.call.sections > 0) this.close();
+  }
+
+  /** Makes room for a section of `args` arguments: a full call is closed first. */
+  room(args: number): OpenCall {
+    if (this.call.sections > 0 && this.call.args.length + args > MAX_ARGS_PER_CALL) this.close();
+    this.call.sections++;
+    return this.call;
+  }
+
+  finish(): BatchCall[] {
+    if (this.call.sections > 0) this.close();
+    return this.calls;
+  }
+
+  private close(): void {
+    const { keys, args, records, sections } = this.call;
+    // ARGV[5], the section count.
+    args[4] = sections;
+    this.calls.push({ keys, args, records });
+    this.call = this.open();
+  }
+
+  private open(): OpenCall {
+    const l = this.limits;
+    return {
+      keys: [],
+      args: [l.priceTtlMs, l.seriesTtlMs, l.tradesTtlMs, l.tradesKept, 0],
+      records: [],
+      sections: 0,
+    };
+  }
 }
 
 /**
  * A symbol's sections: usually one; a symbol with a huge backlog is cut so that no section
  * holds more than {@link MAX_PER_SECTION} of a kind. Its records go with the first.
  */
-function* sectionsOf(s: SymbolWrites, limits: BatchLimits): Generator<BatchCall> {
+function addSymbol(s: SymbolWrites, limits: BatchLimits, calls: CallBuilder): void {
   const { keys, writes, candles } = s;
-  const recordKeys: string[] = [];
-  const recordArgs: (string | number)[] = [];
-  const records: (RecordKind | 'price')[] = [];
-  if (writes.current) {
-    recordKeys.push(keys.tick[0]);
-    recordArgs.push(writes.current.seq, writes.current.value, limits.priceTtlMs);
-    records.push('price');
-  }
-  for (const [kind, record] of writes.records) {
-    recordKeys.push(keys.records[kind]);
-    recordArgs.push(record.seq, record.value, limits.ttlOf(kind));
-    records.push(kind);
-  }
+  const recordCount = (writes.current ? 1 : 0) + writes.records.size;
   const hasSeries = writes.ticks.length > 0 || writes.trades.length > 0 || candles.length > 0;
   if (!hasSeries) {
-    yield { keys: recordKeys, args: ['0', records.length, ...recordArgs], records };
+    const call = calls.room(2 + 3 * recordCount);
+    call.args.push('0', recordCount);
+    addRecords(call, s, limits);
     return;
   }
   const mode = writes.ticksSetPrice ? '2' : '1';
@@ -128,18 +139,36 @@ function* sectionsOf(s: SymbolWrites, limits: BatchLimits): Generator<BatchCall>
     const tickEnd = Math.min(ticks.length, t + MAX_PER_SECTION);
     const tradeEnd = Math.min(trades.length, r + MAX_PER_SECTION);
     const candleEnd = Math.min(candles.length, c + MAX_PER_SECTION);
-    const args: (string | number)[] = first ? [mode, records.length, ...recordArgs] : [mode, 0];
-    args.push(ticks.packed(t, tickEnd), trades.packed(r, tradeEnd), candleEnd - c);
+    const call = calls.room((first ? 2 + 3 * recordCount : 2) + 3 + 2 * (candleEnd - c));
+    // KEYS per section: one per record, then the series keys; ARGV likewise.
+    if (first) {
+      call.args.push(mode, recordCount);
+      addRecords(call, s, limits);
+    } else {
+      call.args.push(mode, 0);
+    }
+    call.args.push(ticks.packed(t, tickEnd), trades.packed(r, tradeEnd), candleEnd - c);
     for (; c < candleEnd; c++) {
       const [field, value] = candles[c]!;
-      args.push(field, value);
+      call.args.push(field, value);
     }
+    for (const key of keys.tick) call.keys.push(key);
     t = tickEnd;
     r = tradeEnd;
-    yield {
-      keys: first ? [...recordKeys, ...keys.tick] : [...keys.tick],
-      args,
-      records: first ? records : [],
-    };
+  }
+}
+
+/** The symbol's records (current price first): a key, and seq, value, TTL each. */
+function addRecords(call: OpenCall, s: SymbolWrites, limits: BatchLimits): void {
+  const { keys, writes } = s;
+  if (writes.current) {
+    call.keys.push(keys.tick[0]);
+    call.args.push(writes.current.seq, writes.current.value, limits.priceTtlMs);
+    call.records.push('price');
+  }
+  for (const [kind, record] of writes.records) {
+    call.keys.push(keys.records[kind]);
+    call.args.push(record.seq, record.value, limits.ttlOf(kind));
+    call.records.push(kind);
   }
 }
