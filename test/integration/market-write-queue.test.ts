@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { feedMetrics, WriteQueue, writeRestPrices } from '../../src/market/feed/index.ts';
 import { WatchedSymbol } from '../../src/market/feed/watched-symbol.ts';
 import { LiveMarket } from '../../src/market/live-market.ts';
+import type { MarketUpdate } from '../../src/market/realtime/updates.ts';
 import type { RedisClient } from '../../src/redis/client.ts';
 import { createKeys } from '../../src/redis/keys/index.ts';
 import type { ExchangeClient } from '../../src/trading/index.ts';
@@ -71,15 +72,7 @@ describe('feed write queue', () => {
 
   it('stores the open candles of a watched symbol with every trade counted, written once per flush', async () => {
     const { live, metrics, queue } = setup();
-    const w = new WatchedSymbol('BTCUSDT', {
-      market: 'spot',
-      exchange: {} as ExchangeClient,
-      queue,
-      metrics,
-      logger,
-      orderBookDepth: 20,
-      onCandleClosed: () => {},
-    });
+    const w = watchedSymbol('BTCUSDT', queue, metrics);
     const trades = ['60000.10', '60100.20', '59900.30', '60050.40'].map((price, i) => ({
       id: 10 + i,
       price,
@@ -104,6 +97,38 @@ describe('feed write queue', () => {
         trades: 8,
       });
     }
+  });
+
+  it('announces an open candle with exactly the members the ohlcv route answers', async () => {
+    const { live, metrics } = setup();
+    const updates: MarketUpdate[] = [];
+    const queue = new WriteQueue({
+      live,
+      market: 'spot',
+      metrics,
+      logger,
+      onFlushed: async (_market, digest) => {
+        updates.push(...digest.updates);
+      },
+    });
+    const w = watchedSymbol('ETHUSDT', queue, metrics);
+    w.onTrades([
+      {
+        id: 1,
+        price: '3000.10',
+        quantity: '2.0',
+        firstTradeId: 5,
+        lastTradeId: 6,
+        time: T0,
+        buyerIsMaker: false,
+      },
+    ]);
+    await queue.flush();
+    w.close();
+    const announced = updates.find((u) => u.kind === 'candle' && u.interval === '1h');
+    const [stored] = await live.prices.spot.getOhlcvData('ETHUSDT', '1h', { limit: 1 });
+    // The read marks it closed: its hour (in 2021) has long passed; the feed announced it open.
+    expect(announced?.data).toEqual({ ...stored, closed: false });
   });
 
   it('makes a price readable on the price lane while its series point waits for the bulk flush', async () => {
@@ -292,4 +317,17 @@ function minuteCandle(price: string) {
     trades: 1,
     closed: false,
   };
+}
+
+/** A watched symbol writing through `queue`, with no exchange behind it (trades are handed in). */
+function watchedSymbol(symbol: string, queue: WriteQueue, metrics: ReturnType<typeof feedMetrics>) {
+  return new WatchedSymbol(symbol, {
+    market: 'spot',
+    exchange: {} as ExchangeClient,
+    queue,
+    metrics,
+    logger,
+    orderBookDepth: 20,
+    onCandleClosed: () => {},
+  });
 }

@@ -19,7 +19,7 @@ import {
   toDecimalString,
   toDecimalStringTrimmed,
 } from '../decimal/index.ts';
-import type { Candle, CandleInterval } from './types.ts';
+import type { Candle, CandleBar, CandleInterval } from './types.ts';
 
 /** A trade with its price and quantity parsed (shared by every interval). */
 export interface ParsedTrade {
@@ -184,6 +184,20 @@ const quoteText = (d: Decimal, width: number): string =>
 export function toCandle(c: CandleAccumulator, closed: boolean): Candle {
   return {
     interval: c.interval,
+    ...toBar(c),
+    takerBuyVolume: volumeText(c.takerBuyVolume, c.volume.scale),
+    takerBuyQuoteVolume: quoteText(c.takerBuyQuoteVolume, c.quoteVolume.scale),
+    firstTradeId: c.firstTradeId,
+    closed,
+  };
+}
+
+/**
+ * The open candle as it is stored: {@link toCandle} without the taker-buy sums, which are not
+ * stored (two exact decimals printed per candle per flush, for every changed interval).
+ */
+export function toBar(c: CandleAccumulator): CandleBar {
+  return {
     openTime: c.openTime,
     closeTime: c.closeTime,
     open: c.open,
@@ -192,12 +206,9 @@ export function toCandle(c: CandleAccumulator, closed: boolean): Candle {
     close: c.close,
     volume: volumeText(c.volume, 0),
     quoteVolume: quoteText(c.quoteVolume, 0),
-    takerBuyVolume: volumeText(c.takerBuyVolume, c.volume.scale),
-    takerBuyQuoteVolume: quoteText(c.takerBuyQuoteVolume, c.quoteVolume.scale),
     trades: c.trades,
-    firstTradeId: c.firstTradeId,
+    closed: false,
     lastTradeId: c.lastTradeId,
-    closed,
   };
 }
 

@@ -12,11 +12,12 @@ import {
   openEmpty,
   openWith,
   type ParsedTrade,
+  toBar,
   toCandle,
   type ZeroWidths,
   zeroWidthsOf,
 } from './accumulator.ts';
-import type { Candle, CandleInterval, TradeOutcome } from './types.ts';
+import type { Candle, CandleBar, CandleInterval, TradeOutcome } from './types.ts';
 
 /** Quiet intervals filled with flat candles after a silence, at most (a day of minutes). */
 export const MAX_EMPTY_CANDLES = 1440;
@@ -83,6 +84,11 @@ export class CandleSeries {
   /** The candle being built (not closed), if any. */
   current(): Candle | undefined {
     return this.open ? toCandle(this.open, false) : undefined;
+  }
+
+  /** The candle being built, as stored (see {@link toBar}). */
+  currentBar(): CandleBar | undefined {
+    return this.open ? toBar(this.open) : undefined;
   }
 
   /** What to store to resume after a restart: the open candle, or the last id if none is open. */

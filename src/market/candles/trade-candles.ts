@@ -19,6 +19,7 @@ import {
   type AggTrade,
   CANDLE_INTERVALS,
   type Candle,
+  type CandleBar,
   type CandleInterval,
   type TradeOutcome,
 } from './types.ts';
@@ -103,6 +104,12 @@ export class TradeCandles {
   current(interval: CandleInterval): Candle | undefined {
     this.handOver();
     return this.series.find((s) => s.interval === interval)?.current();
+  }
+
+  /** The open candle of `interval` as it is stored, if a trade has opened one. */
+  currentBar(interval: CandleInterval): CandleBar | undefined {
+    this.handOver();
+    return this.series.find((s) => s.interval === interval)?.currentBar();
   }
 
   snapshot(): CandleSnapshot {

@@ -55,6 +55,24 @@ export interface Candle {
   readonly closed: boolean;
 }
 
+/**
+ * What is stored and served of a candle (the ohlcv route's and the WebSocket channel's shape),
+ * with the last trade id counted in it, which orders its versions.
+ */
+export type CandleBar = Pick<
+  Candle,
+  | 'openTime'
+  | 'closeTime'
+  | 'open'
+  | 'high'
+  | 'low'
+  | 'close'
+  | 'volume'
+  | 'quoteVolume'
+  | 'trades'
+  | 'closed'
+> & { readonly lastTradeId: number };
+
 /** What happened to one trade in one interval's series. */
 export type TradeOutcome =
   | 'applied'

@@ -218,7 +218,7 @@ export class WatchedSymbol {
   /** The open candle of each interval, ordered by the last trade id counted in it. */
   writeOpenCandles(b: MarketWriteBatch): void {
     for (const interval of CANDLE_INTERVALS) {
-      const open = this.candles.current(interval);
+      const open = this.candles.currentBar(interval);
       if (open) b.candle(this.symbol, interval, open, { lastTradeId: open.lastTradeId });
     }
   }

@@ -32,6 +32,22 @@ export interface Candle {
   readonly closed: boolean;
 }
 
+/** Only the stored members of `c` (a builder's candle carries more), as a new object. */
+export function storedMembers(c: Candle): Candle {
+  return {
+    openTime: c.openTime,
+    closeTime: c.closeTime,
+    open: c.open,
+    high: c.high,
+    low: c.low,
+    close: c.close,
+    volume: c.volume,
+    quoteVolume: c.quoteVolume,
+    trades: c.trades,
+    closed: c.closed,
+  };
+}
+
 /**
  * Which of two versions of one candle wins: a `final` one (the exchange's own closed kline)
  * beats any built from trades, and among those built from trades the higher `lastTradeId`.

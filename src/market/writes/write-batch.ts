@@ -31,7 +31,13 @@ import type {
   SymbolInfo,
   WriteOrder,
 } from '../data/types.ts';
-import { type Candle, type CandleInterval, type CandleOrder, encodeCandle } from '../prices/candle-codec.ts';
+import {
+  type Candle,
+  type CandleInterval,
+  type CandleOrder,
+  encodeCandle,
+  storedMembers,
+} from '../prices/candle-codec.ts';
 import { type BatchLimits, batchCalls, type SymbolWrites } from './batch-calls.ts';
 import { checkEncodedCandle } from './candle-check.ts';
 import { emptyCounts, type FlushResult, type RecordKind, type WriteKind } from './kinds.ts';
@@ -134,10 +140,12 @@ export class MarketWriteBatch {
   candle(symbol: string, interval: CandleInterval, candle: Candle, order: CandleOrder): this {
     const rank = checkRank(order.lastTradeId);
     const field = this.deps.keys.candleField(interval, candle.openTime);
-    // A copy, so a builder that updates its candle in place cannot change what was queued.
+    // A copy of the stored members only, so a builder that updates its candle in place cannot
+    // change what was queued, and what is announced is what is stored (the ohlcv route's shape).
     // Encoding and the member checks wait for the flush: most versions of a candle are
     // superseded within the batch and never sent.
-    this.symbol(symbol).addCandle(field, { rank, final: order.final === true, candle: { ...candle } });
+    const queued = { rank, final: order.final === true, candle: storedMembers(candle) };
+    this.symbol(symbol).addCandle(field, queued);
     this.queued++;
     return this;
   }
