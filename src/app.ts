@@ -259,24 +259,23 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     // The feed writes on its own connection: Redis answers one connection's commands in order,
     // so an HTTP read on the command connection would otherwise wait behind a whole feed pipeline.
     // Its current prices on one more: there they never wait behind the feed's bulk pipelines.
-    const feedRedis = runsFeed ? connect('feed') : null;
-    const priceRedis = runsFeed ? connect('feed-prices') : null;
-    if (feedRedis && priceRedis) {
-      closers.push({ name: 'feed redis', close: () => closeRedisClient(feedRedis) });
-      closers.push({ name: 'feed price redis', close: () => closeRedisClient(priceRedis) });
+    const feedRedis = runsFeed ? { bulk: connect('feed'), prices: connect('feed-prices') } : null;
+    if (feedRedis) {
+      closers.push({ name: 'feed redis', close: () => closeRedisClient(feedRedis.bulk) });
+      closers.push({ name: 'feed price redis', close: () => closeRedisClient(feedRedis.prices) });
       await Promise.all([
-        connectRedisClient(feedRedis, redisConfig),
-        connectRedisClient(priceRedis, redisConfig),
+        connectRedisClient(feedRedis.bulk, redisConfig),
+        connectRedisClient(feedRedis.prices, redisConfig),
       ]);
     }
     const feed = feedRedis
       ? startMarketFeeds(
-          { config, redis: feedRedis, keys, exchange, symbols, metrics, logger, closers },
+          { config, redis: feedRedis.bulk, keys, exchange, symbols, metrics, logger, closers },
           opened.streamUrls,
           {
             market: new LiveMarket({
-              redis: feedRedis,
-              ...(priceRedis ? { priceRedis } : {}),
+              redis: feedRedis.bulk,
+              priceRedis: feedRedis.prices,
               keys: keys.market,
               options: market.options,
             }),

@@ -76,7 +76,7 @@ interface OpenCall {
  */
 class CallBuilder {
   private readonly calls: BatchCall[] = [];
-  call: OpenCall;
+  private call: OpenCall;
 
   constructor(private readonly limits: BatchLimits) {
     this.call = this.open();
