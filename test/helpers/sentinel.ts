@@ -241,23 +241,58 @@ export async function startNode(
 ): Promise<TestRedisNode> {
   const dir = path.join(root, name);
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  const port = await freePort();
-  const confPath = path.join(dir, 'redis.conf');
-  const lines = [...conf(port), `dir ${JSON.stringify(dir)}`, 'logfile redis.log', 'daemonize no', ''];
-  await writeFile(confPath, lines.join('\n'), { mode: 0o600 });
-  const child = spawn('redis-server', sentinel ? [confPath, '--sentinel'] : [confPath], {
-    stdio: ['ignore', 'ignore', 'ignore'],
-  });
-  const exited = once(child, 'exit').catch(() => undefined);
-  procs.push({ child, exited });
-  const node = { port, address: `127.0.0.1:${port}` };
-  try {
-    await waitFor(() => child.exitCode === null && listening(port), 10_000, 25);
-  } catch {
-    const log = await readFile(path.join(dir, 'redis.log'), 'utf8').catch(() => '');
-    throw new Error(`${name} redis-server did not start on port ${port}: ${log.trim().split('\n').at(-1)}`);
+  // A port free when we asked can be taken before redis-server binds it, and a cluster node
+  // also binds port + 10000 (its bus), which freePort() never looked at: a lost race is retried
+  // on another port rather than failing the suite.
+  for (let attempt = 1; ; attempt++) {
+    const lines = conf(0);
+    const port = await freeNodePort(lines.includes('cluster-enabled yes'));
+    const confPath = path.join(dir, 'redis.conf');
+    await writeFile(
+      confPath,
+      [...conf(port), `dir ${JSON.stringify(dir)}`, 'logfile redis.log', 'daemonize no', ''].join('\n'),
+      {
+        mode: 0o600,
+      },
+    );
+    const child = spawn('redis-server', sentinel ? [confPath, '--sentinel'] : [confPath], {
+      stdio: ['ignore', 'ignore', 'ignore'],
+    });
+    const exited = once(child, 'exit').catch(() => undefined);
+    const proc = { child, exited };
+    procs.push(proc);
+    try {
+      await waitFor(() => child.exitCode === null && listening(port), 10_000, 25);
+      return { port, address: `127.0.0.1:${port}` };
+    } catch {
+      await stop(proc);
+      procs.splice(procs.indexOf(proc), 1);
+      const lastLine = (await readFile(path.join(dir, 'redis.log'), 'utf8').catch(() => ''))
+        .trim()
+        .split('\n')
+        .at(-1);
+      if (attempt < 5 && lastLine !== undefined && /Failed listening|Address already in use/.test(lastLine))
+        continue;
+      throw new Error(`${name} redis-server did not start on port ${port}: ${lastLine}`);
+    }
   }
-  return node;
+}
+
+/** A free loopback port; for a cluster node one whose bus port (port + 10000) is free too. */
+async function freeNodePort(cluster: boolean): Promise<number> {
+  for (;;) {
+    const port = await freePort();
+    if (!cluster) return port;
+    if (port + 10_000 <= 65_535 && (await portFree(port + 10_000))) return port;
+  }
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
 }
 
 /**
